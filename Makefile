@@ -1,0 +1,66 @@
+# Tablée — `make run` serves the app with the demo data, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app governance
+STAMP := $(VENV)/.installed
+VENDOR := governance/static/vendor
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install run serve test lint bench i18n chromium clean
+
+install: $(STAMP) $(VENDOR)/htmx.min.js $(COMPILED)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -d translations -l $* >/dev/null
+
+# An empty database gets the schema and the demo caisse; an existing one is only migrated.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+serve: install
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --config gunicorn.conf.py 'governance:create_app()'
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check governance tests bench
+
+test: install chromium lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Extract every translatable string, then update the catalogs (run after changing a string).
+i18n: $(STAMP)
+	$(BIN)/pybabel extract --sort-by-file --no-wrap -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  --project=Tablée --copyright-holder="Tablée" -o translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i translations/messages.pot -d translations
+	$(MAKE) install
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) translations/*/LC_MESSAGES/*.mo

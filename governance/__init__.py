@@ -1,0 +1,52 @@
+"""Tablée: the governance platform of a caisse alimentaire commune."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Config, then extensions, then blueprints, then CLI: nothing else happens here."""
+    app = Flask(__name__, instance_relative_config=True)
+
+    from governance import config
+
+    app.config.update(config.load(app.instance_path, overrides))
+
+    from governance import extensions, i18n, permissions, web
+    from governance.db import configure_engine
+    from governance.errors import register_error_handlers
+
+    extensions.db.init_app(app)
+    with app.app_context():
+        configure_engine(extensions.db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(config.ROOT / "governance" / "migrations"),
+        render_as_batch=True, compare_type=True,
+    )
+    extensions.csrf.init_app(app)
+    extensions.htmx.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
+    from governance.people import auth
+
+    auth.init_app(app)
+    permissions.init_app(app)
+    register_error_handlers(app)
+
+    from governance.budget.routes import bp as budget_bp
+    from governance.conventionnement.routes import bp as conventionnement_bp
+    from governance.people.routes import bp as people_bp
+    from governance.public.routes import bp as public_bp
+    from governance.sessions.routes import bp as sessions_bp
+    from governance.votes.routes import bp as votes_bp
+
+    for blueprint in (public_bp, people_bp, sessions_bp, votes_bp, conventionnement_bp, budget_bp):
+        app.register_blueprint(blueprint)
+
+    from governance import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""Households, contribution scales and the fund's ledger."""

@@ -1,0 +1,80 @@
+"""Configuration: defaults, then environment variables prefixed with ``TABLEE_``."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PREFIX = "TABLEE_"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """The settings a development machine runs with when nothing is set."""
+    return {
+        "SECRET_KEY": None,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'tablee.db'}",
+        "SQLITE_BUSY_TIMEOUT_MS": 5000,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ["fr", "en"],
+        # A committee session lasts a Saturday morning: a form opened at 9 must still post at 13.
+        "WTF_CSRF_TIME_LIMIT": int(timedelta(hours=12).total_seconds()),
+        "WTF_I18N_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_NAME": "tablee_session",
+        "LOGIN_SESSION_MAX_AGE_HOURS": 24 * 14,
+        "LOGIN_CARD_VALID_DAYS": 30,
+        # Throttling: a person's account is protected tightly; an address (one Wi-Fi for a whole
+        # room) only loosely, so that 61 people logging in together are never locked out.
+        "THROTTLE_WINDOW_MINUTES": 15,
+        "THROTTLE_MAX_FAILURES_PER_ACCOUNT": 5,
+        "THROTTLE_MAX_FAILURES_PER_ADDRESS": 300,
+        "CAISSE_NAME": "Caisse alimentaire commune",
+        "PAGE_SIZE": 50,
+    }
+
+
+def _coerce(raw: str, like: Any) -> Any:
+    """Read an environment value with the type of its default."""
+    if isinstance(like, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on", "oui"}
+    if isinstance(like, int):
+        return int(raw)
+    if isinstance(like, list):
+        return json.loads(raw) if raw.startswith("[") else [p.strip() for p in raw.split(",")]
+    return raw
+
+
+def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then ``TABLEE_*`` variables (``DATABASE_URL`` too), then explicit overrides."""
+    settings = defaults(instance_path)
+    if os.environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    for key, value in list(settings.items()):
+        raw = os.environ.get(PREFIX + key)
+        if raw is not None:
+            settings[key] = _coerce(raw, value)
+    if os.environ.get(PREFIX + "DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = os.environ[PREFIX + "DATABASE_URL"]
+    settings.update(overrides or {})
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = _instance_secret(Path(instance_path))
+    return settings
+
+
+def _instance_secret(instance: Path) -> str:
+    """A development secret kept in the instance folder, so restarts keep people logged in."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Approval of points of sale: proposals, visits, questionnaires, analysis grids."""

@@ -1,0 +1,139 @@
+"""A realistic demo caisse, modelled on Montpellier's committee and Lyon 8e's CALIM.
+
+The citizen committee has 61 inhabitants (Montpellier), a neighbourhood committee has about 30
+(CALIM 8), and two working groups prepare the scale and the approval of points of sale. About a
+third of the members have no e-mail address: they log in with a printed card and a PIN.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from governance.extensions import db
+from governance.people import services
+from governance.people.models import Group, GroupKind, Person, QuorumKind, Role
+
+DEMO_PASSWORD = "tablee-demo-2026"  # noqa: S105 — published on purpose in the README
+DEMO_CARD_CODE = "TABLEE26"
+DEMO_PIN_USER, DEMO_PIN = "ahmed.benali", "240617"
+
+FIRST_NAMES = [
+    "Aïcha", "Alain", "Amadou", "Amélie", "Anne", "Antoine", "Awa", "Bernard", "Brigitte",
+    "Catherine", "Céline", "Christian", "Claire", "Daniel", "Djamila", "Élodie", "Émile",
+    "Fabienne", "Farid", "Françoise", "Gérard", "Hafsa", "Hélène", "Hugo", "Isabelle", "Jacques",
+    "Jamila", "Jean", "Joël", "Julie", "Kadiatou", "Laurent", "Léa", "Leïla", "Louise", "Lucas",
+    "Malik", "Mamadou", "Marie", "Mariama", "Maryse", "Mathieu", "Michel", "Mohamed", "Monique",
+    "Nadia", "Nathalie", "Nicolas", "Noémie", "Omar", "Pascal", "Paulette", "Rachid", "Rose",
+    "Samia", "Sandrine", "Sébastien", "Sylvie", "Thierry", "Valérie", "Yasmina", "Youssef",
+    "Zohra", "Manon", "Kevin", "Sonia", "Théo", "Lina", "Ibrahim", "Chantal",
+]
+LAST_NAMES = [
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
+    "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
+    "Vincent", "Fournier", "Morel", "Girard", "Andre", "Mercier", "Dupont", "Lambert", "Bonnet",
+    "François", "Martinez", "Benali", "Haddad", "Diallo", "Traoré", "Ndiaye", "Cissé", "Mansouri",
+    "Bouzid", "Ferreira", "Da Silva", "Nguyen", "Tran", "Rahmani", "Khelifi", "Meziane", "Camara",
+    "Sanchez", "Lopez", "Fontaine", "Chevalier", "Blanc", "Guerin", "Muller", "Henry", "Rousseau",
+]
+
+COMMITTEE_SIZE = 61
+LOCAL_COMMITTEE_SIZE = 30
+
+
+def _named(display_name: str, username: str, email: str | None, password_hash: str | None) -> Person:
+    person = services.create_person(display_name, email=email, username=username)
+    if email and password_hash:
+        person.secret_hash = password_hash
+        person.secret_kind = services.SecretKind.PASSWORD
+    return person
+
+
+def _random_people(rng: random.Random, count: int, password_hash: str) -> list[Person]:
+    names: set[str] = set()
+    people = []
+    while len(people) < count:
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        if name in names:
+            continue
+        names.add(name)
+        with_email = rng.random() > 0.35
+        username = services.suggest_username(name)
+        email = f"{username}@exemple.org" if with_email else None
+        people.append(_named(name, username, email, password_hash if with_email else None))
+    return people
+
+
+def load_demo(seed: int = 2026) -> str:
+    """Create the demo groups and people; flushes, the caller commits."""
+    rng = random.Random(seed)  # noqa: S311 — demo names, not secrets
+    password_hash = services.hasher.hash(DEMO_PASSWORD)
+    start = date(2025, 9, 6)
+
+    committee = services.save_group(
+        None, "Comité citoyen de l'alimentation", GroupKind.COMMITTEE,
+        "Le comité de 61 habitant·es qui gouverne la caisse : conventionnement des points de "
+        "vente, barème des cotisations, usage de l'argent. Une séance par mois, le samedi matin.",
+        QuorumKind.PERCENT, 40,
+    )
+    calim = services.save_group(
+        None, "CALIM 8 — comité local", GroupKind.LOCAL_COMMITTEE,
+        "Comité local d'une trentaine d'habitant·es bénévoles du quartier.",
+        QuorumKind.COUNT, 10,
+    )
+    scale_wg = services.save_group(
+        None, "Groupe de travail Barème", GroupKind.WORKING_GROUP,
+        "Prépare les propositions de barème des cotisations et d'allocation.",
+        QuorumKind.PERCENT, 50,
+    )
+    pos_wg = services.save_group(
+        None, "Groupe de travail Conventionnement", GroupKind.WORKING_GROUP,
+        "Prépare les questionnaires, les grilles d'analyse et les visites en binôme.",
+        QuorumKind.PERCENT, 50,
+    )
+
+    admin = _named("Inès Moreau", "ines.moreau", "admin@tablee.example", password_hash)
+    facilitator = _named("Karim Haddad", "karim.haddad", "animation@tablee.example", password_hash)
+    treasurer = _named("Martine Dubois", "martine.dubois", "tresorerie@tablee.example",
+                       password_hash)
+    member = _named("Fatou Diallo", "fatou.diallo", "membre@tablee.example", password_hash)
+    local_facilitator = _named("Sophie Lambert", "sophie.lambert", "calim@tablee.example",
+                               password_hash)
+    card_member = _named("Josiane Petit", "josiane.petit", None, None)
+    pin_member = _named("Ahmed Benali", DEMO_PIN_USER, None, None)
+    services.set_pin(pin_member, DEMO_PIN)
+    services.issue_login_card(card_member, facilitator, code=DEMO_CARD_CODE)
+
+    named = [admin, facilitator, treasurer, member, card_member, pin_member]
+    others = _random_people(rng, COMMITTEE_SIZE - len(named) + LOCAL_COMMITTEE_SIZE - 5,
+                            password_hash)
+    committee_members = named + others[: COMMITTEE_SIZE - len(named)]
+    local_only = others[COMMITTEE_SIZE - len(named):]
+    # A few inhabitants sit on both the committee and their neighbourhood's local committee.
+    local_members = [local_facilitator, *local_only, *committee_members[6:10]]
+
+    for person in committee_members:
+        services.add_membership(person, committee, Role.MEMBER,
+                                start + timedelta(days=rng.choice([0, 0, 0, 28, 63, 91])))
+    for person in local_members:
+        services.add_membership(person, calim, Role.MEMBER, date(2025, 3, 1))
+    # Three members left the committee in the spring: their membership ended, history kept.
+    for person in committee_members[-3:]:
+        person.memberships[0].ends_on = date(2026, 4, 30)
+
+    services.add_membership(admin, committee, Role.ADMIN, start)
+    services.add_membership(facilitator, committee, Role.FACILITATOR, start)
+    services.add_membership(committee_members[7], committee, Role.FACILITATOR, start,
+                            date(2026, 1, 31))  # roles rotate: an earlier facilitator
+    services.add_membership(committee_members[8], committee, Role.FACILITATOR, date(2026, 2, 1))
+    services.add_membership(treasurer, committee, Role.TREASURER, start)
+    services.add_membership(local_facilitator, calim, Role.FACILITATOR, date(2025, 3, 1))
+    for person in [treasurer, *committee_members[10:17]]:
+        services.add_membership(person, scale_wg, Role.MEMBER, date(2025, 10, 1))
+    for person in [member, *committee_members[17:26]]:
+        services.add_membership(person, pos_wg, Role.MEMBER, date(2025, 10, 1))
+    db.session.flush()
+    return (
+        f"{len(committee_members)} committee members, {len(local_members)} in the local "
+        f"committee, {len(named) + len(others) + 1} people in all"
+    )

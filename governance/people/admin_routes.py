@@ -1,0 +1,277 @@
+"""Managing people, groups and memberships; printing login cards."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import segno
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from governance.errors import DomainError
+from governance.extensions import db
+from governance.people import queries, services
+from governance.people.forms import (
+    GROUP_KIND_LABELS,
+    QUORUM_KIND_LABELS,
+    ROLE_LABELS,
+    ActiveForm,
+    ConfirmForm,
+    EndMembershipForm,
+    GroupForm,
+    MembershipForm,
+    PersonForm,
+)
+from governance.people.models import Group, GroupKind, Membership, Person, QuorumKind, Role
+from governance.people.routes import bp
+from governance.permissions import has_role
+from governance.web import form_status, page_number, page_size, render
+
+LABELS = {
+    "role_labels": ROLE_LABELS,
+    "kind_labels": GROUP_KIND_LABELS,
+    "quorum_labels": QUORUM_KIND_LABELS,
+}
+
+
+def _is_admin() -> bool:
+    return has_role(Role.ADMIN)
+
+
+def _visible_person(person_id: int) -> Person:
+    """A person the current facilitator or admin may see, else 404 (never reveal who exists)."""
+    today = date.today()
+    if not queries.can_see_person(current_user, _is_admin(), person_id, today):
+        abort(404)
+    person = queries.person_with_memberships(person_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def _field_error(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
+    field = getattr(form, error.field or "", None) if error.field else None
+    target = field if field is not None else next(iter(form))
+    target.errors = [*target.errors, str(error.message)]
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+@bp.get("/admin/personnes")
+def people() -> Response:
+    text = request.args.get("q", "")[:120]
+    page, size = page_number(), page_size()
+    found, total = queries.search_people(current_user, _is_admin(), text, page, size, date.today())
+    pages = max(1, -(-total // size))
+    return render(
+        "people/people.html", block="results", people=found, total=total, q=text,
+        page=page, pages=pages, today=date.today(), **LABELS,
+    )
+
+
+@bp.get("/admin/personnes/<int:person_id>")
+def person(person_id: int) -> Response:
+    found = _visible_person(person_id)
+    return render(
+        "people/person.html", person=found, card=queries.latest_card(found.id),
+        active_form=ActiveForm(active=not found.active), today=date.today(),
+        now=services.utcnow(), **LABELS,
+    )
+
+
+@bp.route("/admin/personnes/nouvelle", methods=["GET", "POST"])
+def person_new() -> Response:
+    form = PersonForm()
+    if form.validate_on_submit():
+        try:
+            created = services.create_person(
+                form.display_name.data, form.email.data, form.username.data,
+                form.password.data or None,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is registered.", name=created.display_name), "success")
+            return redirect(url_for("people.person", person_id=created.id))
+    return render("people/person_form.html", block="form", form=form, person=None,
+                  status=form_status(form))
+
+
+@bp.route("/admin/personnes/<int:person_id>/modifier", methods=["GET", "POST"])
+def person_edit(person_id: int) -> Response:
+    found = _visible_person(person_id)
+    form = PersonForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            services.update_person(
+                found, form.display_name.data, form.username.data or found.username,
+                form.email.data,
+            )
+            if form.password.data:
+                services.set_password(found, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("people.person", person_id=found.id))
+    return render("people/person_form.html", block="form", form=form, person=found,
+                  status=form_status(form))
+
+
+@bp.post("/admin/personnes/<int:person_id>/actif")
+def person_active(person_id: int) -> Response:
+    found = _visible_person(person_id)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("This form has expired. Reload the page, then send it again."))
+    if found.id == current_user.id and not form.active.data:
+        raise DomainError(_("You cannot deactivate your own account."))
+    services.set_active(found, bool(form.active.data))
+    db.session.commit()
+    if found.active:
+        flash(_("The account of %(name)s is active again.", name=found.display_name), "success")
+    else:
+        flash(_("The account of %(name)s is deactivated: it is logged out everywhere.",
+                name=found.display_name), "success")
+    return redirect(url_for("people.person", person_id=found.id))
+
+
+@bp.post("/admin/personnes/<int:person_id>/carte")
+def login_card(person_id: int) -> Response:
+    """Print a new card: the code is shown this once, on this page, and only its hash is kept."""
+    found = _visible_person(person_id)
+    if not ConfirmForm().validate_on_submit():
+        raise DomainError(_("This form has expired. Reload the page, then send it again."))
+    code = services.issue_login_card(found, current_user)
+    db.session.commit()
+    url = url_for("people.card_scan", code=code, _external=True)
+    qr_svg = segno.make(url, error="m").svg_inline(scale=4, title=_("QR code to log in"))
+    return render(
+        "people/login_card.html", person=found, code=services.format_card_code(code),
+        url=url, qr_svg=qr_svg, valid_days=current_app.config["LOGIN_CARD_VALID_DAYS"],
+    )
+
+
+# --- groups -------------------------------------------------------------------------------
+
+
+@bp.get("/admin/groupes")
+def groups() -> Response:
+    return render("people/groups.html", groups=queries.groups_with_counts(date.today()), **LABELS)
+
+
+def _group_or_404(group_id: int) -> Group:
+    group = db.session.get(Group, group_id)
+    if group is None:
+        abort(404)
+    return group
+
+
+def _membership_form() -> MembershipForm:
+    form = MembershipForm()
+    form.person_id.choices = queries.people_choices()
+    if not form.is_submitted():
+        form.starts_on.data = date.today()
+    return form
+
+
+def _group_page(
+    group: Group,
+    form: MembershipForm,
+    status: int = 200,
+    end_form: EndMembershipForm | None = None,
+    end_for: int | None = None,
+) -> Response:
+    return render(
+        "people/group.html", block="members", group=group, form=form,
+        memberships=queries.group_memberships(group.id),
+        end_form=end_form or EndMembershipForm(formdata=None, ends_on=date.today()),
+        end_for=end_for, today=date.today(), status=status, **LABELS,
+    )
+
+
+@bp.get("/admin/groupes/<int:group_id>")
+def group(group_id: int) -> Response:
+    return _group_page(_group_or_404(group_id), _membership_form())
+
+
+def _save_group_form(group: Group | None) -> Response:
+    form = GroupForm(obj=group)
+    if group is not None and not form.is_submitted():
+        form.kind.data, form.quorum_kind.data = group.kind.value, group.quorum_kind.value
+    if form.validate_on_submit():
+        try:
+            saved = services.save_group(
+                group, form.name.data, GroupKind(form.kind.data), form.description.data or "",
+                QuorumKind(form.quorum_kind.data), form.quorum_value.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The group %(name)s is saved.", name=saved.name), "success")
+            return redirect(url_for("people.group", group_id=saved.id))
+    return render("people/group_form.html", block="form", form=form, group=group,
+                  status=form_status(form))
+
+
+@bp.route("/admin/groupes/nouveau", methods=["GET", "POST"])
+def group_new() -> Response:
+    return _save_group_form(None)
+
+
+@bp.route("/admin/groupes/<int:group_id>/modifier", methods=["GET", "POST"])
+def group_edit(group_id: int) -> Response:
+    return _save_group_form(_group_or_404(group_id))
+
+
+@bp.post("/admin/groupes/<int:group_id>/membres")
+def membership_add(group_id: int) -> Response:
+    group = _group_or_404(group_id)
+    form = _membership_form()
+    if form.validate_on_submit():
+        person = db.session.get(Person, form.person_id.data)
+        try:
+            if person is None:
+                raise DomainError(_("This person does not exist."), field="person_id")
+            services.add_membership(
+                person, group, Role(form.role.data), form.starts_on.data, form.ends_on.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is added to the group as %(role)s.", name=person.display_name,
+                    role=ROLE_LABELS[Role(form.role.data)]), "success")
+            return _group_page(group, _membership_form()) if request.headers.get(
+                "HX-Request") else redirect(url_for("people.group", group_id=group.id))
+    return _group_page(group, form, status=form_status(form))
+
+
+@bp.post("/admin/adhesions/<int:membership_id>/fin")
+def membership_end(membership_id: int) -> Response:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None:
+        abort(404)
+    form = EndMembershipForm()
+    if form.validate_on_submit():
+        try:
+            services.end_membership(membership, form.ends_on.data)
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+    if any(field.errors for field in form):
+        return _group_page(membership.group, _membership_form(), 422, form, membership.id)
+    db.session.commit()
+    flash(_("The role of %(name)s ends on %(day)s.", name=membership.person.display_name,
+            day=form.ends_on.data.isoformat()), "success")
+    return redirect(url_for("people.group", group_id=membership.group_id))

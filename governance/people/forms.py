@@ -1,0 +1,232 @@
+"""Forms of the people pages; labels are lazily translated."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+
+from governance.people.models import GroupKind, QuorumKind, Role
+
+ROLE_LABELS = {
+    Role.MEMBER: _l("member"),
+    Role.FACILITATOR: _l("facilitator"),
+    Role.TREASURER: _l("treasurer"),
+    Role.ADMIN: _l("administrator"),
+}
+GROUP_KIND_LABELS = {
+    GroupKind.COMMITTEE: _l("Citizen committee"),
+    GroupKind.WORKING_GROUP: _l("Working group"),
+    GroupKind.LOCAL_COMMITTEE: _l("Local committee"),
+}
+QUORUM_KIND_LABELS = {
+    QuorumKind.PERCENT: _l("A percentage of the members"),
+    QuorumKind.COUNT: _l("A number of members"),
+}
+
+REQUIRED = _l("Please fill in this field.")
+TOO_LONG = _l("This is too long: at most %(max)d characters.")
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(
+        _l("E-mail address or username"),
+        validators=[DataRequired(REQUIRED), Length(max=254, message=TOO_LONG)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    secret = PasswordField(
+        _l("Password or 6-digit code"),
+        validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class CardLoginForm(FlaskForm):
+    code = StringField(
+        _l("Code written on your card"),
+        description=_l("8 letters and digits, for example ABCD-2345."),
+        validators=[DataRequired(REQUIRED), Length(max=20, message=TOO_LONG)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters",
+                   "spellcheck": "false"},
+    )
+
+
+class ChoosePinForm(FlaskForm):
+    pin = PasswordField(
+        _l("Your new 6-digit code"),
+        description=_l("You will type it with your username to log in. Keep it secret."),
+        validators=[
+            DataRequired(REQUIRED),
+            Regexp(r"^\d{6}$", message=_l("The code must be exactly 6 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": 6},
+    )
+    pin_again = PasswordField(
+        _l("The same code again"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("pin", message=_l("The two codes are different. Type the same code twice.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": 6},
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password or code"),
+        validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters. A short sentence is easy to remember."),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=10, max=200, message=_l("Between %(min)d and %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    new_again = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("new", message=_l("The two passwords are different.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PersonForm(FlaskForm):
+    display_name = StringField(
+        _l("Name"),
+        description=_l("As the person wants to be called in the group."),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=2, max=120, message=_l("Between %(min)d and %(max)d characters.")),
+        ],
+    )
+    username = StringField(
+        _l("Username"),
+        description=_l("Used to log in without e-mail. Left empty, it is made from the name."),
+        validators=[
+            Optional(),
+            Length(min=3, max=40, message=_l("Between %(min)d and %(max)d characters.")),
+            Regexp(
+                r"^[a-z0-9._-]+$",
+                message=_l("Only lowercase letters without accents, digits, dots and dashes."),
+            ),
+        ],
+        filters=[lambda v: v.strip().lower() if v else v],
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
+    email = StringField(
+        _l("E-mail address (optional)"),
+        description=_l("Without e-mail, the person logs in with a printed card."),
+        validators=[
+            Optional(),
+            Length(max=254, message=TOO_LONG),
+            Email(message=_l("This does not look like an e-mail address."),
+                  check_deliverability=False),
+        ],
+        render_kw={"type": "email", "autocomplete": "off"},
+    )
+    password = PasswordField(
+        _l("New password (optional)"),
+        description=_l("At least 10 characters. Leave empty to keep the current one."),
+        validators=[
+            Optional(),
+            Length(min=10, max=200, message=_l("Between %(min)d and %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token to check."""
+
+
+class ActiveForm(FlaskForm):
+    active = BooleanField(_l("Account active"))
+
+
+class GroupForm(FlaskForm):
+    name = StringField(
+        _l("Name of the group"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=2, max=120, message=_l("Between %(min)d and %(max)d characters.")),
+        ],
+    )
+    kind = SelectField(
+        _l("Kind of group"),
+        choices=[(k.value, label) for k, label in GROUP_KIND_LABELS.items()],
+        validators=[InputRequired(REQUIRED)],
+    )
+    description = TextAreaField(
+        _l("What the group does (optional)"),
+        validators=[Optional(), Length(max=2000, message=TOO_LONG)],
+    )
+    quorum_kind = RadioField(
+        _l("Quorum: how many members must be present for a decision"),
+        choices=[(k.value, label) for k, label in QUORUM_KIND_LABELS.items()],
+        default=QuorumKind.PERCENT.value,
+        validators=[InputRequired(REQUIRED)],
+    )
+    quorum_value = IntegerField(
+        _l("Quorum value"),
+        description=_l("For example 50 (percent of the members) or 15 (members)."),
+        default=50,
+        validators=[
+            InputRequired(_l("Please write a whole number.")),
+            NumberRange(min=0, max=10000, message=_l("Between %(min)s and %(max)s.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class MembershipForm(FlaskForm):
+    person_id = SelectField(
+        _l("Person"), coerce=int, validators=[InputRequired(REQUIRED)], validate_choice=True
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+        default=Role.MEMBER.value,
+        validators=[InputRequired(REQUIRED)],
+    )
+    starts_on = DateField(
+        _l("From"), validators=[InputRequired(_l("Please give a date, for example 2026-09-01."))]
+    )
+    ends_on = DateField(_l("Until (optional)"), validators=[Optional()])
+
+
+class EndMembershipForm(FlaskForm):
+    ends_on = DateField(
+        _l("Last day"), validators=[InputRequired(_l("Please give a date, for example 2026-09-01."))]
+    )
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField(validators=[DataRequired(), Regexp(r"^(fr|en)$")])
+    next = HiddenField()

@@ -1,0 +1,200 @@
+"""People, groups, memberships, and the ways of logging in."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from governance.db import Base, created_at, intpk, str40, str120, str255, utc
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    """Enums are stored by value, as readable strings, checked by the database."""
+    return Enum(
+        kind,
+        name=name,
+        values_callable=lambda members: [m.value for m in members],
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+    )
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    FACILITATOR = "facilitator"
+    TREASURER = "treasurer"
+    ADMIN = "admin"
+
+
+class GroupKind(enum.StrEnum):
+    COMMITTEE = "committee"
+    WORKING_GROUP = "working_group"
+    LOCAL_COMMITTEE = "local_committee"
+
+
+class QuorumKind(enum.StrEnum):
+    PERCENT = "percent"
+    COUNT = "count"
+
+
+class SecretKind(enum.StrEnum):
+    PASSWORD = "password"
+    PIN = "pin"
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[intpk]
+    display_name: Mapped[str120]
+    username: Mapped[str40] = mapped_column(unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    secret_hash: Mapped[str | None] = mapped_column(String(255))
+    secret_kind: Mapped[SecretKind | None] = mapped_column(_enum(SecretKind, "secret_kind"))
+    must_choose_pin: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[created_at]
+    deactivated_at: Mapped[utc | None]
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="Membership.starts_on"
+    )
+
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    # Flask-Login: the id stored in the cookie is the login session's token, not the person's
+    # id, so that ending the login session on the server makes a copied cookie worthless.
+    login_token = None  # set per instance: the token of the login session in use
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str | None:
+        return self.login_token
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.username}>"
+
+
+class Group(Base):
+    __tablename__ = "group"
+
+    id: Mapped[intpk]
+    name: Mapped[str120] = mapped_column(unique=True)
+    kind: Mapped[GroupKind] = mapped_column(_enum(GroupKind, "group_kind"))
+    description: Mapped[str] = mapped_column(String(2000), default="")
+    quorum_kind: Mapped[QuorumKind] = mapped_column(
+        _enum(QuorumKind, "quorum_kind"), default=QuorumKind.PERCENT
+    )
+    quorum_value: Mapped[int] = mapped_column(default=50)
+    created_at: Mapped[created_at]
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="group", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("quorum_value >= 0", name="quorum_not_negative"),
+        CheckConstraint(
+            "quorum_kind <> 'percent' OR quorum_value <= 100", name="quorum_percent_at_most_100"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Group {self.id} {self.name}>"
+
+
+class Membership(Base):
+    """A person's role in a group between two dates (the end date is included)."""
+
+    __tablename__ = "membership"
+
+    id: Mapped[intpk]
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[created_at]
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    group: Mapped[Group] = relationship(back_populates="memberships")
+
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        UniqueConstraint("person_id", "group_id", "role", "starts_on"),
+        Index("ix_membership_group_role", "group_id", "role"),
+    )
+
+    def is_current(self, on: date) -> bool:
+        return self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
+
+
+class LoginCard(Base):
+    """A printed one-time code (and QR) for a member without e-mail; only its hash is kept."""
+
+    __tablename__ = "login_card"
+
+    id: Mapped[intpk]
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+    expires_at: Mapped[utc]
+    used_at: Mapped[utc | None]
+    revoked_at: Mapped[utc | None]
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+
+class LoginSession(Base):
+    """One login on one device; ended on logout, on deactivation, or when it grows too old."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[intpk]
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created_at]
+    expires_at: Mapped[utc]
+    ended_at: Mapped[utc | None]
+    user_agent: Mapped[str255] = mapped_column(default="")
+
+    person: Mapped[Person] = relationship()
+
+
+class LoginAttempt(Base):
+    """Failed and successful attempts, read back to throttle guessing."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[intpk]
+    account_key: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[created_at]
+
+    __table_args__ = (
+        Index("ix_login_attempt_account_at", "account_key", "at"),
+        Index("ix_login_attempt_address_at", "address", "at"),
+    )

@@ -1,0 +1,410 @@
+"""The rules about people: accounts, secrets, login cards, login sessions, groups, memberships."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from datetime import date, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from sqlalchemy import func, select, true, update
+
+from governance.db import utcnow
+from governance.errors import DomainError, TooManyAttempts
+from governance.extensions import db
+from governance.people.models import (
+    Group,
+    GroupKind,
+    LoginAttempt,
+    LoginCard,
+    LoginSession,
+    Membership,
+    Person,
+    QuorumKind,
+    Role,
+    SecretKind,
+)
+
+# argon2-cffi's defaults are Argon2id with the RFC 9106 "low memory" profile.
+hasher = PasswordHasher()
+# Verified against when the account does not exist, so that timing does not tell.
+_DUMMY_HASH = hasher.hash("tablee-no-such-account")
+
+# No 0/O, 1/I/L: a card is read aloud and typed on a phone by people not used to codes.
+CARD_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CARD_CODE_LENGTH = 8
+PIN_PATTERN = re.compile(r"^\d{6}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+def normalize_email(email: str | None) -> str | None:
+    email = (email or "").strip().lower()
+    return email or None
+
+
+def suggest_username(display_name: str) -> str:
+    """``Aïcha Benali`` → ``aicha.benali``, made unique with a number when needed."""
+    ascii_name = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", ".", ascii_name.lower()).strip(".")[:30] or "membre"
+    candidate, n = base, 1
+    while db.session.scalar(select(Person.id).where(Person.username == candidate)):
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def _check_unique(person: Person | None, username: str, email: str | None) -> None:
+    others = Person.id != person.id if person is not None else true()
+    if db.session.scalar(select(Person.id).where(Person.username == username, others)):
+        raise DomainError(_l("This username is already taken."), field="username")
+    if email and db.session.scalar(select(Person.id).where(Person.email == email, others)):
+        raise DomainError(_l("This e-mail address is already used by someone else."), "email")
+
+
+def create_person(
+    display_name: str,
+    email: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+) -> Person:
+    email = normalize_email(email)
+    username = (username or "").strip().lower() or suggest_username(display_name)
+    _check_unique(None, username, email)
+    person = Person(display_name=display_name.strip(), email=email, username=username)
+    if password:
+        set_password(person, password)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def update_person(person: Person, display_name: str, username: str, email: str | None) -> None:
+    email = normalize_email(email)
+    username = username.strip().lower()
+    _check_unique(person, username, email)
+    person.display_name = display_name.strip()
+    person.username = username
+    person.email = email
+    db.session.flush()
+
+
+def set_password(person: Person, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            lazy_ngettext(
+                "The password must have at least %(num)d character.",
+                "The password must have at least %(num)d characters.",
+                MIN_PASSWORD_LENGTH,
+            ),
+            field="password",
+        )
+    person.secret_hash = hasher.hash(password)
+    person.secret_kind = SecretKind.PASSWORD
+    person.must_choose_pin = False
+
+
+def set_pin(person: Person, pin: str) -> None:
+    if not PIN_PATTERN.match(pin):
+        raise DomainError(_l("The code must be exactly 6 digits."), field="pin")
+    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+        raise DomainError(_l("This code is too easy to guess. Choose another one."), field="pin")
+    person.secret_hash = hasher.hash(pin)
+    person.secret_kind = SecretKind.PIN
+    person.must_choose_pin = False
+    db.session.flush()
+
+
+def verify_secret(person: Person | None, secret: str) -> bool:
+    """Check a password or PIN; rehash it when the hashing parameters have grown."""
+    if person is None or not person.secret_hash:
+        try:
+            hasher.verify(_DUMMY_HASH, secret)
+        except VerificationError:
+            pass
+        return False
+    try:
+        hasher.verify(person.secret_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(person.secret_hash):
+        person.secret_hash = hasher.hash(secret)
+    return True
+
+
+def set_active(person: Person, active: bool) -> None:
+    """Deactivating an account ends every login session it has, on every device."""
+    person.active = active
+    person.deactivated_at = None if active else utcnow()
+    if not active:
+        end_all_login_sessions(person)
+    db.session.flush()
+
+
+# --- logging in ---------------------------------------------------------------------------
+
+
+def find_account(identifier: str) -> Person | None:
+    key = identifier.strip().lower()
+    return db.session.scalar(select(Person).where((Person.email == key) | (Person.username == key)))
+
+
+def _failures_since(column: object, value: str, since: datetime) -> int:
+    query = select(func.count()).where(
+        column == value, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
+    )
+    if column is LoginAttempt.account_key:
+        # A successful login wipes the slate for the account (not for the address).
+        last_ok = select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.account_key == value, LoginAttempt.succeeded.is_(True)
+        )
+        query = query.where(LoginAttempt.at > func.coalesce(last_ok.scalar_subquery(), since))
+    return db.session.scalar(query) or 0
+
+
+def check_throttle(account_key: str | None, address: str) -> None:
+    config = current_app.config
+    window = int(config["THROTTLE_WINDOW_MINUTES"])
+    since = utcnow() - timedelta(minutes=window)
+    too_many = _failures_since(LoginAttempt.address, address, since) >= int(
+        config["THROTTLE_MAX_FAILURES_PER_ADDRESS"]
+    )
+    if account_key and not too_many:
+        too_many = _failures_since(LoginAttempt.account_key, account_key, since) >= int(
+            config["THROTTLE_MAX_FAILURES_PER_ACCOUNT"]
+        )
+    if too_many:
+        raise TooManyAttempts(
+            lazy_ngettext(
+                "Too many wrong attempts. For your safety, wait %(num)d minute and try again.",
+                "Too many wrong attempts. For your safety, wait %(num)d minutes and try again.",
+                window,
+            )
+        )
+
+
+def record_attempt(account_key: str, address: str, succeeded: bool) -> None:
+    db.session.add(LoginAttempt(account_key=account_key, address=address, succeeded=succeeded))
+    db.session.flush()
+
+
+def authenticate(identifier: str, secret: str, address: str) -> Person:
+    """The person whose identifier and password (or PIN) these are, or a plain refusal."""
+    account_key = identifier.strip().lower()
+    check_throttle(account_key, address)
+    person = find_account(account_key)
+    ok = verify_secret(person, secret) and person is not None and person.active
+    record_attempt(account_key, address, ok)
+    if not ok or person is None:
+        raise DomainError(
+            _l("This identifier and password do not match. Check them and try again."),
+            field="secret",
+        )
+    return person
+
+
+def start_login_session(person: Person, user_agent: str = "") -> str:
+    """A new login session; the returned token goes in the cookie, only its hash in the base."""
+    token = secrets.token_urlsafe(32)
+    hours = int(current_app.config["LOGIN_SESSION_MAX_AGE_HOURS"])
+    db.session.add(
+        LoginSession(
+            person=person,
+            token_hash=_sha256(token),
+            expires_at=utcnow() + timedelta(hours=hours),
+            user_agent=user_agent[:255],
+        )
+    )
+    db.session.flush()
+    person.login_token = token
+    return token
+
+
+def person_for_token(token: str) -> Person | None:
+    """The person of a live login session, or None when it ended, expired or was deactivated."""
+    row = db.session.execute(
+        select(Person)
+        .join(LoginSession, LoginSession.person_id == Person.id)
+        .where(
+            LoginSession.token_hash == _sha256(token),
+            LoginSession.ended_at.is_(None),
+            LoginSession.expires_at > utcnow(),
+            Person.active.is_(True),
+        )
+    ).scalar_one_or_none()
+    if row is not None:
+        row.login_token = token
+    return row
+
+
+def end_login_session(token: str) -> None:
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.token_hash == _sha256(token), LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def end_all_login_sessions(person: Person) -> None:
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.person_id == person.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+# --- login cards --------------------------------------------------------------------------
+
+
+def normalize_card_code(code: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", code.upper())
+
+
+def format_card_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def issue_login_card(person: Person, issued_by: Person | None, code: str | None = None) -> str:
+    """A new card for ``person``; earlier unused cards stop working. Returns the code, once."""
+    if not person.active:
+        raise DomainError(_l("This account is deactivated: reactivate it before printing a card."))
+    now = utcnow()
+    db.session.execute(
+        update(LoginCard)
+        .where(
+            LoginCard.person_id == person.id,
+            LoginCard.used_at.is_(None),
+            LoginCard.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    code = normalize_card_code(code) if code else "".join(
+        secrets.choice(CARD_ALPHABET) for _ in range(CARD_CODE_LENGTH)
+    )
+    days = int(current_app.config["LOGIN_CARD_VALID_DAYS"])
+    db.session.add(
+        LoginCard(
+            person_id=person.id,
+            code_hash=_sha256(code),
+            issued_by_id=issued_by.id if issued_by else None,
+            expires_at=now + timedelta(days=days),
+        )
+    )
+    db.session.flush()
+    return code
+
+
+def redeem_login_card(code: str, address: str) -> Person:
+    """Use a card once: the person it was printed for, who must then choose a PIN."""
+    check_throttle(None, address)
+    normalized = normalize_card_code(code)
+    card = db.session.scalar(select(LoginCard).where(LoginCard.code_hash == _sha256(normalized)))
+    now = utcnow()
+    usable = (
+        card is not None
+        and card.used_at is None
+        and card.revoked_at is None
+        and card.expires_at > now
+        and card.person.active
+    )
+    record_attempt("card", address, usable)
+    if not usable or card is None:
+        raise DomainError(
+            _l(
+                "This code does not work: it may be mistyped, already used or expired. "
+                "Ask a facilitator for a new card."
+            ),
+            field="code",
+        )
+    card.used_at = now
+    card.person.must_choose_pin = True
+    db.session.flush()
+    return card.person
+
+
+# --- groups and memberships ---------------------------------------------------------------
+
+
+def save_group(
+    group: Group | None,
+    name: str,
+    kind: GroupKind,
+    description: str,
+    quorum_kind: QuorumKind,
+    quorum_value: int,
+) -> Group:
+    name = name.strip()
+    clash = select(Group.id).where(Group.name == name)
+    if group is not None:
+        clash = clash.where(Group.id != group.id)
+    if db.session.scalar(clash):
+        raise DomainError(_l("A group already has this name."), field="name")
+    if quorum_kind is QuorumKind.PERCENT and not 0 <= quorum_value <= 100:
+        raise DomainError(_l("A percentage is between 0 and 100."), field="quorum_value")
+    if group is None:
+        group = Group(name=name, kind=kind)
+        db.session.add(group)
+    group.name, group.kind, group.description = name, kind, description.strip()
+    group.quorum_kind, group.quorum_value = quorum_kind, quorum_value
+    db.session.flush()
+    return group
+
+
+def add_membership(
+    person: Person, group: Group, role: Role, starts_on: date, ends_on: date | None = None
+) -> Membership:
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError(_l("The end date cannot be before the start date."), field="ends_on")
+    overlapping = db.session.scalar(
+        select(Membership.id).where(
+            Membership.person_id == person.id,
+            Membership.group_id == group.id,
+            Membership.role == role,
+            (Membership.ends_on.is_(None)) | (Membership.ends_on >= starts_on),
+            Membership.starts_on <= (ends_on or date.max),
+        )
+    )
+    if overlapping:
+        raise DomainError(
+            _l("%(name)s already has this role in this group for these dates.",
+              name=person.display_name),
+            field="role",
+        )
+    membership = Membership(
+        person=person, group=group, role=role, starts_on=starts_on, ends_on=ends_on
+    )
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def end_membership(membership: Membership, on: date) -> None:
+    if on < membership.starts_on:
+        raise DomainError(_l("The end date cannot be before the start date."), field="ends_on")
+    membership.ends_on = on
+    db.session.flush()
+
+
+def current_roles(person: Person, on: date | None = None) -> set[Role]:
+    """Every role the person holds today in any group."""
+    on = on or date.today()
+    rows = db.session.scalars(
+        select(Membership.role).where(
+            Membership.person_id == person.id,
+            Membership.starts_on <= on,
+            (Membership.ends_on.is_(None)) | (Membership.ends_on >= on),
+        )
+    )
+    return set(rows)

@@ -1,0 +1,109 @@
+"""Who may do what: one table, one place. A route that is not listed here is refused."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from flask import Flask, abort, g, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from governance.people.models import Role
+
+
+class Access(StrEnum):
+    PUBLIC = "public"
+    SIGNED_IN = "signed_in"
+
+
+M, F, T, A = Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN
+
+# endpoint → who may reach it: everyone, anyone logged in, or the holders of one of these roles
+# (a role held today, in any group; what a role may do *inside* a group is checked by services).
+PERMISSIONS: dict[str, Access | frozenset[Role]] = {
+    "static": Access.PUBLIC,
+    "public.home": Access.PUBLIC,
+    "people.set_language": Access.PUBLIC,
+    "people.login": Access.PUBLIC,
+    "people.card_login": Access.PUBLIC,
+    "people.card_scan": Access.PUBLIC,
+    "people.logout": Access.SIGNED_IN,
+    "people.account": Access.SIGNED_IN,
+    "people.choose_pin": Access.SIGNED_IN,
+    "people.change_password": Access.SIGNED_IN,
+    "people.people": frozenset({F, A}),
+    "people.person": frozenset({F, A}),
+    "people.login_card": frozenset({F, A}),
+    "people.person_new": frozenset({A}),
+    "people.person_edit": frozenset({A}),
+    "people.person_active": frozenset({A}),
+    "people.groups": frozenset({F, A}),
+    "people.group": frozenset({F, A}),
+    "people.group_new": frozenset({A}),
+    "people.group_edit": frozenset({A}),
+    "people.membership_add": frozenset({A}),
+    "people.membership_end": frozenset({A}),
+}
+
+# Endpoints a person who was just let in by a login card may reach before choosing a PIN.
+BEFORE_PIN = {"static", "people.choose_pin", "people.logout", "people.set_language"}
+
+
+def roles_today() -> set[Role]:
+    """The signed-in person's roles today, computed once per request."""
+    if not current_user.is_authenticated:
+        return set()
+    if "roles" not in g:
+        from governance.people.services import current_roles
+
+        g.roles = current_roles(current_user, date.today())
+    return g.roles
+
+
+def allowed(endpoint: str, roles: set[Role] | None = None, signed_in: bool | None = None) -> bool:
+    rule = PERMISSIONS.get(endpoint)
+    if rule is None:
+        return False
+    if rule is Access.PUBLIC:
+        return True
+    if signed_in is None:
+        signed_in = current_user.is_authenticated
+    if not signed_in:
+        return False
+    if rule is Access.SIGNED_IN:
+        return True
+    return bool(rule & (roles_today() if roles is None else roles))
+
+
+def has_role(*roles: Role) -> bool:
+    return bool(roles_today() & set(roles))
+
+
+def _guard() -> Response | None:
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: let the 404 / 405 handlers answer
+        return None
+    rule = PERMISSIONS.get(endpoint)
+    if rule is None:
+        abort(403)
+    if endpoint == "static":
+        return None
+    if (
+        current_user.is_authenticated
+        and current_user.must_choose_pin
+        and endpoint not in BEFORE_PIN
+    ):
+        return redirect(url_for("people.choose_pin"))
+    if rule is Access.PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("people.login", next=request.full_path.rstrip("?")))
+    if not allowed(endpoint):
+        abort(403)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_guard)
+    app.jinja_env.globals.update(allowed=allowed, has_role=has_role, Role=Role)

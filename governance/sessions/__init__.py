@@ -1,0 +1,1 @@
+"""Monthly meetings: agendas, convocations, check-in, quorum, the live room, minutes."""

@@ -1,0 +1,1 @@
+"""Consent decisions: proposals, rounds, positions, objections, the decision register."""

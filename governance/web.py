@@ -1,0 +1,58 @@
+"""Helpers for handlers: full pages or named blocks for htmx, form status, safe redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, make_response, render_template, request
+from flask_wtf import FlaskForm
+from jinja2_fragments.flask import render_block
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context: Any) -> Response:
+    """The whole page, or for an htmx request only ``block`` of it (same template, same data)."""
+    if block and is_htmx():
+        html = render_block(template, block, **context)
+    else:
+        html = render_template(template, **context)
+    response = make_response(html, status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def form_status(form: FlaskForm) -> int:
+    """422 for a posted form that came back with errors, 200 for a first display."""
+    has_errors = any(field.errors for field in form)
+    return 422 if form.is_submitted() and has_errors else 200
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only local paths, so a crafted link can never send someone to another site."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def page_size() -> int:
+    return int(current_app.config["PAGE_SIZE"])
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")

@@ -1,0 +1,111 @@
+"""One app per test session on a migrated SQLite file; every test rolls back to a savepoint."""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import event
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from governance import create_app
+from governance.extensions import db
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app context, ``g`` and
+    database session (on the test's connection), never the test's own."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+    def csrf_token(self, path: str = "/") -> str:
+        html = self.get(path).get_data(as_text=True)
+        match = CSRF_PATTERN.search(html)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def post_form(self, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
+        """POST a form the way a browser does: with the token from the page it comes from."""
+        return self.post(path, data={"csrf_token": self.csrf_token(), **data}, **kwargs)
+
+    def htmx(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"HX-Request": "true", **kwargs.pop("headers", {})}
+        return self.open(path, method=method, headers=headers, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    path = tmp_path_factory.mktemp("db") / "tablee-test.db"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "tests-only-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SERVER_NAME": "tablee.test",
+        }
+    )
+    app.test_client_class = Client
+    with app.app_context():
+        upgrade()
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app: Flask) -> Iterator[None]:
+    """Bind the session to one connection whose transaction is rolled back after the test."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+    original = db.session
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=_app_ctx_id,
+    )
+    context = app.app_context()
+    context.push()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        context.pop()
+        db.session = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    return app.test_client()  # type: ignore[return-value]
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def queries(app: Flask) -> Iterator[QueryCounter]:
+    """Counts the SQL statements run while the test body runs (N+1 pages show up here)."""
+    counter = QueryCounter()
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(engine, "before_cursor_execute", counter)

@@ -1,0 +1,80 @@
+"""Factories for the models: realistic defaults, any field overridable."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+from governance.extensions import db
+from governance.people import services
+from governance.people.models import Group, GroupKind, Membership, Person, QuorumKind, Role
+
+PASSWORD = "mot de passe solide"
+_seq = itertools.count(1)
+
+# Hashing with Argon2 is deliberately slow: the factories reuse one hash of PASSWORD.
+_password_hash: str | None = None
+
+
+def person(**overrides: Any) -> Person:
+    global _password_hash
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "display_name": f"Personne {n}",
+        "username": f"personne{n}",
+        "email": f"personne{n}@exemple.org",
+    }
+    values.update(overrides)
+    password = values.pop("password", PASSWORD)
+    created = Person(**values)
+    if password == PASSWORD:
+        _password_hash = _password_hash or services.hasher.hash(PASSWORD)
+        created.secret_hash = _password_hash
+        created.secret_kind = services.SecretKind.PASSWORD
+    elif password:
+        services.set_password(created, password)
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+def group(**overrides: Any) -> Group:
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "name": f"Groupe {n}",
+        "kind": GroupKind.COMMITTEE,
+        "quorum_kind": QuorumKind.PERCENT,
+        "quorum_value": 50,
+    }
+    values.update(overrides)
+    created = Group(**values)
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+def membership(
+    who: Person, where: Group | None = None, role: Role = Role.MEMBER, **overrides: Any
+) -> Membership:
+    values: dict[str, Any] = {"starts_on": date(2025, 9, 1), "ends_on": None}
+    values.update(overrides)
+    created = Membership(person=who, group=where or group(), role=role, **values)
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+def with_role(role: Role, **overrides: Any) -> Person:
+    who = person(**overrides)
+    membership(who, role=role)
+    return who
+
+
+def login(client: Any, who: Person, password: str = PASSWORD) -> Any:
+    db.session.commit()
+    response = client.post_form(
+        "/connexion", {"identifier": who.username, "secret": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
