@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from governance.extensions import db
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the demo caisse into an empty database (does nothing when people already exist)."""
     from governance.demo import DEMO_PASSWORD, load_demo

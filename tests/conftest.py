@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -29,7 +29,7 @@ class Client(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, path: str = "/") -> str:
-        html = self.get(path).get_data(as_text=True)
+        html = self.get(path, follow_redirects=True).get_data(as_text=True)
         match = CSRF_PATTERN.search(html)
         assert match, f"no CSRF token on {path}"
         return match.group(1)
@@ -67,10 +67,15 @@ def _transaction(app: Flask) -> Iterator[None]:
         connection = db.engine.connect()
         transaction = connection.begin()
     original = db.session
-    db.session = scoped_session(
-        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-        scopefunc=_app_ctx_id,
-    )
+    on_connection = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+
+    def factory() -> Any:
+        # Apps that a test makes for itself (own database file) keep their normal sessions.
+        if current_app._get_current_object() is app:  # type: ignore[attr-defined]
+            return on_connection()
+        return original.session_factory()
+
+    db.session = scoped_session(factory, scopefunc=_app_ctx_id)
     context = app.app_context()
     context.push()
     try:

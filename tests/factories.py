@@ -72,9 +72,8 @@ def with_role(role: Role, **overrides: Any) -> Person:
 
 
 def login(client: Any, who: Person, password: str = PASSWORD) -> Any:
+    username = who.username  # read before the commit expires it (a re-read opens a transaction)
     db.session.commit()
-    response = client.post_form(
-        "/connexion", {"identifier": who.username, "secret": password}
-    )
+    response = client.post_form("/connexion", {"identifier": username, "secret": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response

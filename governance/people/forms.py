@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -180,7 +181,7 @@ class GroupForm(FlaskForm):
     )
     kind = SelectField(
         _l("Kind of group"),
-        choices=[(k.value, label) for k, label in GROUP_KIND_LABELS.items()],
+        choices=[SelectChoice(k.value, label) for k, label in GROUP_KIND_LABELS.items()],
         validators=[InputRequired(REQUIRED)],
     )
     description = TextAreaField(
@@ -189,7 +190,7 @@ class GroupForm(FlaskForm):
     )
     quorum_kind = RadioField(
         _l("Quorum: how many members must be present for a decision"),
-        choices=[(k.value, label) for k, label in QUORUM_KIND_LABELS.items()],
+        choices=[SelectChoice(k.value, label) for k, label in QUORUM_KIND_LABELS.items()],
         default=QuorumKind.PERCENT.value,
         validators=[InputRequired(REQUIRED)],
     )
@@ -211,7 +212,7 @@ class MembershipForm(FlaskForm):
     )
     role = SelectField(
         _l("Role"),
-        choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+        choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
         default=Role.MEMBER.value,
         validators=[InputRequired(REQUIRED)],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import date
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,6 +64,8 @@ class Person(Base):
     display_name: Mapped[str120]
     username: Mapped[str40] = mapped_column(unique=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # Name, username and e-mail folded to lowercase without accents: "ines" finds "Inès".
+    search_text: Mapped[str] = mapped_column(String(500), default="", index=True)
     secret_hash: Mapped[str | None] = mapped_column(String(255))
     secret_kind: Mapped[SecretKind | None] = mapped_column(_enum(SecretKind, "secret_kind"))
     must_choose_pin: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -94,6 +98,19 @@ class Person(Base):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.username}>"
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, for searching as people type on a phone."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _fold_search_text(_mapper: object, _connection: object, person: Person) -> None:
+    person.search_text = fold(" ".join(filter(None, (person.display_name, person.username,
+                                                     person.email))))
 
 
 class Group(Base):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from governance.extensions import db
-from governance.people.models import Group, LoginCard, Membership, Person, Role
+from governance.people.models import Group, LoginCard, Membership, Person, Role, fold
 
 
 def _current(on: date):  # type: ignore[no-untyped-def]
@@ -42,16 +43,9 @@ def search_people(
     viewer: Person, is_admin: bool, text: str, page: int, size: int, on: date
 ) -> tuple[list[Person], int]:
     query = visible_people(viewer, is_admin, on)
-    text = text.strip().lower()
-    if text:
-        like = f"%{text}%"
-        query = query.where(
-            or_(
-                func.lower(Person.display_name).like(like),
-                Person.username.like(like),
-                Person.email.like(like),
-            )
-        )
+    for word in fold(text).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Person.search_text.like(f"%{escaped}%", escape="\\"))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     people = db.session.scalars(
         query.order_by(func.lower(Person.display_name), Person.id)
@@ -111,10 +105,10 @@ def group_memberships(group_id: int) -> list[Membership]:
     )
 
 
-def people_choices() -> list[tuple[int, str]]:
+def people_choices() -> list[SelectChoice]:
     rows = db.session.execute(
         select(Person.id, Person.display_name, Person.username)
         .where(Person.active.is_(True))
         .order_by(func.lower(Person.display_name))
     )
-    return [(pid, f"{name} ({username})") for pid, name, username in rows]
+    return [SelectChoice(pid, f"{name} ({username})") for pid, name, username in rows]

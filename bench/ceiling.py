@@ -1,0 +1,384 @@
+"""Ceiling: the fastest a one-row insert can go through gunicorn and the app's SQLite setup.
+
+A bare Flask endpoint (``POST /insert``) writes one row into a throw-away SQLite database that is
+configured by ``governance.db.configure_engine`` exactly like the app's own (WAL, foreign keys,
+the busy timeout, ``BEGIN IMMEDIATE`` for writers). It is served by gunicorn with the project's
+``gunicorn.conf.py`` and loaded by 61 keep-alive clients on loopback: the citizen committee
+polling and posting at once. Later benchmarks compare against the summary line it prints.
+
+Run: ``.venv/bin/python bench/ceiling.py [--duration 10] [--workers N] [--threads N]``.
+
+The same file is the app gunicorn loads (``ceiling:create_app(...)``): ``make bench`` runs every
+``bench/*.py`` as a benchmark, so a separate app module would be run as one too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import os
+import runpy
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, create_engine, insert
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `import governance` without relying on the editable install
+
+from governance.config import defaults  # noqa: E402
+from governance.db import UTCDateTime, configure_engine, utcnow  # noqa: E402
+
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+CLIENTS = 61  # the members of the citizen committee, all polling or posting at once
+REQUEST_TIMEOUT_S = 30.0  # above the busy timeout: a queued writer is slow, not failed
+READY_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 40.0  # gunicorn's graceful timeout (30 s) plus some slack
+
+metadata = MetaData()
+rows = Table(
+    "ceiling_rows",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+
+# --- the app gunicorn serves ----------------------------------------------------------------
+
+
+def make_engine(db_path: str, busy_timeout_ms: int) -> Engine:
+    """An engine set up like the app's: default pool, then ``configure_engine``."""
+    engine = create_engine(f"sqlite:///{db_path}")
+    configure_engine(engine, busy_timeout_ms)
+    return engine
+
+
+def create_app(db_path: str, busy_timeout_ms: int) -> Flask:
+    """Gunicorn calls this in each worker after the fork, so every worker owns its engine."""
+    app = Flask(__name__)
+    engine = make_engine(db_path, busy_timeout_ms)
+
+    @app.post("/insert")
+    def insert_row() -> tuple[str, int]:
+        payload = request.get_data(as_text=True)[:200]
+        # One transaction; the request method is POST, so configure_engine begins IMMEDIATE.
+        with engine.begin() as connection:
+            result = connection.execute(insert(rows).values(created_at=utcnow(), payload=payload))
+        return str(result.inserted_primary_key[0]), 201
+
+    @app.get("/health")
+    def health() -> str:
+        return "ok"
+
+    return app
+
+
+# --- the server -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    workers: int
+    threads: int
+    worker_class: str
+    keepalive: int
+
+
+def server_config(workers: int | None, threads: int | None) -> ServerConfig:
+    """The project's gunicorn settings, with the command line's overrides on top."""
+    conf = runpy.run_path(str(GUNICORN_CONF))
+    return ServerConfig(
+        workers=conf["workers"] if workers is None else workers,
+        threads=conf["threads"] if threads is None else threads,
+        worker_class=conf["worker_class"],
+        keepalive=conf["keepalive"],
+    )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def gunicorn_command(config: ServerConfig, port: int, db_path: Path, busy_ms: int) -> list[str]:
+    """The production config file, with the bench's bind, sizes and app on the command line."""
+    return [
+        sys.executable, "-m", "gunicorn",
+        "--config", str(GUNICORN_CONF),
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(config.workers),
+        "--threads", str(config.threads),
+        "--worker-class", config.worker_class,
+        # The default control socket lives in ~/.gunicorn and would clash with a running server.
+        "--no-control-socket",
+        "--pythonpath", f"{ROOT / 'bench'},{ROOT}",
+        f"ceiling:create_app({str(db_path)!r}, {busy_ms})",
+    ]
+
+
+def answers(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        connection.request("GET", "/health")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def wait_until_ready(process: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {process.returncode} while starting")
+        if answers(port):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not answer within {READY_TIMEOUT_S:.0f} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM lets gunicorn finish in-flight requests; SIGKILL only if it hangs."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def serve(config: ServerConfig, db_path: Path, busy_ms: int, log: Path) -> Iterator[int]:
+    """Run gunicorn for the block's duration and yield its port; it is stopped even on error."""
+    port = free_port()
+    with log.open("wb") as log_file:
+        # The log goes to a file: a pipe nobody reads would block gunicorn once it is full.
+        process = subprocess.Popen(
+            gunicorn_command(config, port, db_path, busy_ms),
+            cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_ready(process, port)
+            yield port
+        finally:
+            stop(process)
+
+
+# --- the load ---------------------------------------------------------------------------------
+
+
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
+@dataclass
+class Tally:
+    """What the clients saw: every 201 (for the row check) and the measured window."""
+
+    created: int = 0
+    errors: int = 0
+    latencies_s: list[float] = field(default_factory=list)
+    measured_errors: int = 0
+    client_cpu_s: float = 0.0
+
+
+def request_bytes(port: int, payload: bytes) -> bytes:
+    head = (
+        f"POST /insert HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: text/plain\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode("ascii") + payload
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """The status, and whether the server keeps the connection open."""
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+    status_line, *header_lines = head.split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in header_lines if ": " in line)
+    # Flask sets Content-Length on its string responses; anything else is a broken exchange.
+    await reader.readexactly(int(headers["content-length"]))
+    return int(status_line.split(" ", 2)[1]), headers.get("connection") != "close"
+
+
+async def client(number: int, port: int, start: float, end: float, tally: Tally) -> None:
+    """One committee member: a keep-alive connection, one insert after another until ``end``."""
+    loop = asyncio.get_running_loop()
+    connection: Connection | None = None
+    sequence = 0
+    try:
+        while loop.time() < end:
+            sequence += 1
+            began = loop.time()
+            ok, connection = await exchange(connection, port, f"m{number}-{sequence}".encode())
+            done = loop.time()
+            tally.created += ok
+            tally.errors += not ok
+            if start <= began:  # only requests sent after the warm-up are measured
+                if ok:
+                    tally.latencies_s.append(done - began)
+                else:
+                    tally.measured_errors += 1
+            if not ok:
+                await asyncio.sleep(0.05)  # no hot loop against a server that refuses
+    finally:
+        if connection is not None:
+            connection[1].close()
+
+
+async def post(
+    connection: Connection | None, port: int, payload: bytes
+) -> tuple[int, Connection | None]:
+    """One POST /insert; the status, and the connection if the server keeps it open."""
+    if connection is None:
+        connection = await asyncio.open_connection("127.0.0.1", port)
+    reader, writer = connection
+    try:
+        writer.write(request_bytes(port, payload))
+        await writer.drain()
+        status, keep = await read_response(reader)
+    except BaseException:  # the cancellation of a timed-out request too: never reuse a half-read
+        writer.close()
+        raise
+    if not keep:
+        writer.close()
+    return status, connection if keep else None
+
+
+async def exchange(
+    connection: Connection | None, port: int, payload: bytes
+) -> tuple[bool, Connection | None]:
+    """Whether the insert was created, and the connection to reuse (none after a failure)."""
+    try:
+        status, connection = await asyncio.wait_for(
+            post(connection, port, payload), REQUEST_TIMEOUT_S
+        )
+    except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+            ValueError, KeyError):
+        return False, None
+    return status == 201, connection
+
+
+async def load(port: int, clients: int, warmup_s: float, duration_s: float) -> Tally:
+    """All clients at once; each stops sending at the end and finishes its last request."""
+    tally = Tally()
+    start = asyncio.get_running_loop().time() + warmup_s
+    end = start + duration_s
+    cpu = time.process_time()
+    await asyncio.gather(*(client(n, port, start, end, tally) for n in range(clients)))
+    tally.client_cpu_s = time.process_time() - cpu
+    return tally
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+def percentile_ms(ordered: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of sorted latencies in seconds, in milliseconds."""
+    if not ordered:
+        return float("nan")
+    rank = max(1, round(fraction * len(ordered) + 0.5))
+    return ordered[min(rank, len(ordered)) - 1] * 1000
+
+
+def count_rows(db_path: Path) -> tuple[int, int]:
+    """Rows and distinct payloads: a row written twice would show as fewer distinct payloads."""
+    with closing(sqlite3.connect(db_path)) as connection:
+        found = connection.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT payload) FROM ceiling_rows"
+        ).fetchone()
+    return int(found[0]), int(found[1])
+
+
+def report(config: ServerConfig, args: argparse.Namespace, tally: Tally) -> str:
+    """Print the figures; return the one-line summary that later benchmarks parse."""
+    ordered = sorted(tally.latencies_s)
+    p50, p95, p99 = (percentile_ms(ordered, f) for f in (0.50, 0.95, 0.99))
+    peak = ordered[-1] * 1000 if ordered else float("nan")
+    rps = len(ordered) / args.duration
+    print(f"server      gunicorn {config.worker_class}: {config.workers} workers x "
+          f"{config.threads} threads, keepalive {config.keepalive} s, on 127.0.0.1")
+    print(f"load        {args.clients} keep-alive clients, warm-up {args.warmup:g} s "
+          f"(not counted), measured {args.duration:g} s")
+    # On a small machine the clients share the cores with the server: say how much they took.
+    busy = tally.client_cpu_s / (args.warmup + args.duration)
+    print(f"client      {busy:.0%} of one core for the load generator, on {os.cpu_count()} cores")
+    print(f"requests    {len(ordered) + tally.measured_errors} measured: "
+          f"{len(ordered)} created (201), {tally.measured_errors} errors")
+    print(f"errors      {tally.errors} over the whole run (warm-up included)")
+    print(f"throughput  {rps:.1f} requests/s")
+    print(f"latency     p50 {p50:.2f} ms   p95 {p95:.2f} ms   p99 {p99:.2f} ms   max {peak:.2f} ms")
+    return (f"ceiling: rps={rps:.1f} p50_ms={p50:.2f} p95_ms={p95:.2f} p99_ms={p99:.2f} "
+            f"max_ms={peak:.2f} errors={tally.errors} workers={config.workers} "
+            f"threads={config.threads} clients={args.clients}")
+
+
+def rows_match(db_path: Path, tally: Tally) -> bool:
+    total, distinct = count_rows(db_path)
+    same = total == distinct == tally.created
+    verdict = "ok" if same else "MISMATCH"
+    print(f"rows        {total} in the database ({distinct} distinct), "
+          f"{tally.created} successful inserts (warm-up included): {verdict}")
+    return same
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds not counted")
+    parser.add_argument("--clients", type=int, default=CLIENTS)
+    parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py")
+    parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py")
+    args = parser.parse_args()
+    if args.duration <= 0 or args.warmup < 0 or args.clients < 1:
+        parser.error("--duration must be > 0, --warmup >= 0 and --clients >= 1")
+    if (args.workers is not None and args.workers < 1) or (
+        args.threads is not None and args.threads < 1
+    ):
+        parser.error("--workers and --threads must be >= 1")
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    config = server_config(args.workers, args.threads)
+    with tempfile.TemporaryDirectory(prefix="tablee-ceiling-") as tmp:
+        db_path, log = Path(tmp) / "ceiling.db", Path(tmp) / "gunicorn.log"
+        busy_ms = int(defaults(tmp)["SQLITE_BUSY_TIMEOUT_MS"])  # the app's own default
+        schema_engine = make_engine(str(db_path), busy_ms)
+        metadata.create_all(schema_engine)  # before the workers start, so they never race on it
+        schema_engine.dispose()
+        try:
+            with serve(config, db_path, busy_ms, log) as port:
+                tally = asyncio.run(load(port, args.clients, args.warmup, args.duration))
+        except RuntimeError as error:
+            print(f"ceiling: server failed: {error}\n{log.read_text(errors='replace')}",
+                  file=sys.stderr)
+            return 2
+        # Counted only now: gunicorn has stopped, so every answered insert is committed.
+        summary = report(config, args, tally)
+        matched = rows_match(db_path, tally)
+    print(summary)  # last, so that `tail -n 1` finds it
+    return 0 if matched and tally.errors == 0 and tally.created > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

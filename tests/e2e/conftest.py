@@ -1,0 +1,108 @@
+"""Browser tests: the real app served on loopback, Debian's Chromium driven by Playwright,
+a phone-sized viewport, and axe-core run on every page visited."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from governance import create_app
+from governance.demo import load_demo
+from governance.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with the demo caisse on its own database, served by a thread on loopback."""
+    path = tmp_path_factory.mktemp("e2e") / "tablee-e2e.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "SECRET_KEY": "e2e-only-secret"})
+
+    def prepare() -> None:  # outside any test's app context
+        with app.app_context():
+            upgrade()
+            load_demo()
+            db.session.commit()
+
+    contextvars.Context().run(prepare)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=contextvars.Context().run, args=(server.serve_forever,),
+                              daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: str) -> Iterator[Any]:
+    """A factory of phone-sized browser contexts (a member's phone, a facilitator's…)."""
+    contexts: list[BrowserContext] = []
+
+    def new_phone() -> Page:
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                      device_scale_factor=2, locale="fr-FR",
+                                      base_url=live_server)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield new_phone
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(phone: Any) -> Page:
+    return phone()
+
+
+def check_a11y(page: Page) -> None:
+    """axe-core on the page as it is now: no serious or critical violation."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .filter(v => ['serious', 'critical'].includes(v.impact))
+             .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target).join(', ')}`)"""
+    )
+    assert violations == [], f"{page.url}: {violations}"
+
+
+def visit(page: Page, path: str) -> Page:
+    response = page.goto(path)
+    assert response is not None and response.status < 500
+    check_a11y(page)
+    return page
