@@ -117,15 +117,23 @@ def free_port() -> int:
 def gunicorn_command(config: ServerConfig, port: int, db_path: Path, busy_ms: int) -> list[str]:
     """The production config file, with the bench's bind, sizes and app on the command line."""
     return [
-        sys.executable, "-m", "gunicorn",
-        "--config", str(GUNICORN_CONF),
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(config.workers),
-        "--threads", str(config.threads),
-        "--worker-class", config.worker_class,
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(GUNICORN_CONF),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(config.workers),
+        "--threads",
+        str(config.threads),
+        "--worker-class",
+        config.worker_class,
         # The default control socket lives in ~/.gunicorn and would clash with a running server.
         "--no-control-socket",
-        "--pythonpath", f"{ROOT / 'bench'},{ROOT}",
+        "--pythonpath",
+        f"{ROOT / 'bench'},{ROOT}",
         f"ceiling:create_app({str(db_path)!r}, {busy_ms})",
     ]
 
@@ -172,7 +180,9 @@ def serve(config: ServerConfig, db_path: Path, busy_ms: int, log: Path) -> Itera
         # The log goes to a file: a pipe nobody reads would block gunicorn once it is full.
         process = subprocess.Popen(
             gunicorn_command(config, port, db_path, busy_ms),
-            cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_until_ready(process, port)
@@ -268,8 +278,14 @@ async def exchange(
         status, connection = await asyncio.wait_for(
             post(connection, port, payload), REQUEST_TIMEOUT_S
         )
-    except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-            ValueError, KeyError):
+    except (
+        OSError,
+        TimeoutError,
+        asyncio.IncompleteReadError,
+        asyncio.LimitOverrunError,
+        ValueError,
+        KeyError,
+    ):
         return False, None
     return status == 201, connection
 
@@ -311,29 +327,39 @@ def report(config: ServerConfig, args: argparse.Namespace, tally: Tally) -> str:
     p50, p95, p99 = (percentile_ms(ordered, f) for f in (0.50, 0.95, 0.99))
     peak = ordered[-1] * 1000 if ordered else float("nan")
     rps = len(ordered) / args.duration
-    print(f"server      gunicorn {config.worker_class}: {config.workers} workers x "
-          f"{config.threads} threads, keepalive {config.keepalive} s, on 127.0.0.1")
-    print(f"load        {args.clients} keep-alive clients, warm-up {args.warmup:g} s "
-          f"(not counted), measured {args.duration:g} s")
+    print(
+        f"server      gunicorn {config.worker_class}: {config.workers} workers x "
+        f"{config.threads} threads, keepalive {config.keepalive} s, on 127.0.0.1"
+    )
+    print(
+        f"load        {args.clients} keep-alive clients, warm-up {args.warmup:g} s "
+        f"(not counted), measured {args.duration:g} s"
+    )
     # On a small machine the clients share the cores with the server: say how much they took.
     busy = tally.client_cpu_s / (args.warmup + args.duration)
     print(f"client      {busy:.0%} of one core for the load generator, on {os.cpu_count()} cores")
-    print(f"requests    {len(ordered) + tally.measured_errors} measured: "
-          f"{len(ordered)} created (201), {tally.measured_errors} errors")
+    print(
+        f"requests    {len(ordered) + tally.measured_errors} measured: "
+        f"{len(ordered)} created (201), {tally.measured_errors} errors"
+    )
     print(f"errors      {tally.errors} over the whole run (warm-up included)")
     print(f"throughput  {rps:.1f} requests/s")
     print(f"latency     p50 {p50:.2f} ms   p95 {p95:.2f} ms   p99 {p99:.2f} ms   max {peak:.2f} ms")
-    return (f"ceiling: rps={rps:.1f} p50_ms={p50:.2f} p95_ms={p95:.2f} p99_ms={p99:.2f} "
-            f"max_ms={peak:.2f} errors={tally.errors} workers={config.workers} "
-            f"threads={config.threads} clients={args.clients}")
+    return (
+        f"ceiling: rps={rps:.1f} p50_ms={p50:.2f} p95_ms={p95:.2f} p99_ms={p99:.2f} "
+        f"max_ms={peak:.2f} errors={tally.errors} workers={config.workers} "
+        f"threads={config.threads} clients={args.clients}"
+    )
 
 
 def rows_match(db_path: Path, tally: Tally) -> bool:
     total, distinct = count_rows(db_path)
     same = total == distinct == tally.created
     verdict = "ok" if same else "MISMATCH"
-    print(f"rows        {total} in the database ({distinct} distinct), "
-          f"{tally.created} successful inserts (warm-up included): {verdict}")
+    print(
+        f"rows        {total} in the database ({distinct} distinct), "
+        f"{tally.created} successful inserts (warm-up included): {verdict}"
+    )
     return same
 
 
@@ -370,8 +396,10 @@ def main() -> int:
             with serve(config, db_path, busy_ms, log) as port:
                 tally = asyncio.run(load(port, args.clients, args.warmup, args.duration))
         except RuntimeError as error:
-            print(f"ceiling: server failed: {error}\n{log.read_text(errors='replace')}",
-                  file=sys.stderr)
+            print(
+                f"ceiling: server failed: {error}\n{log.read_text(errors='replace')}",
+                file=sys.stderr,
+            )
             return 2
         # Counted only now: gunicorn has stopped, so every answered insert is committed.
         summary = report(config, args, tally)

@@ -23,8 +23,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(extensions.db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     extensions.migrate.init_app(
-        app, extensions.db, directory=str(config.ROOT / "governance" / "migrations"),
-        render_as_batch=True, compare_type=True,
+        app,
+        extensions.db,
+        directory=str(config.ROOT / "governance" / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
     )
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)

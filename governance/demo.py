@@ -12,36 +12,148 @@ from datetime import date, timedelta
 
 from governance.extensions import db
 from governance.people import services
-from governance.people.models import Group, GroupKind, Person, QuorumKind, Role
+from governance.people.models import GroupKind, Person, QuorumKind, Role
 
 DEMO_PASSWORD = "tablee-demo-2026"  # noqa: S105 — published on purpose in the README
 DEMO_CARD_CODE = "TABLEE26"
 DEMO_PIN_USER, DEMO_PIN = "ahmed.benali", "240617"
 
 FIRST_NAMES = [
-    "Aïcha", "Alain", "Amadou", "Amélie", "Anne", "Antoine", "Awa", "Bernard", "Brigitte",
-    "Catherine", "Céline", "Christian", "Claire", "Daniel", "Djamila", "Élodie", "Émile",
-    "Fabienne", "Farid", "Françoise", "Gérard", "Hafsa", "Hélène", "Hugo", "Isabelle", "Jacques",
-    "Jamila", "Jean", "Joël", "Julie", "Kadiatou", "Laurent", "Léa", "Leïla", "Louise", "Lucas",
-    "Malik", "Mamadou", "Marie", "Mariama", "Maryse", "Mathieu", "Michel", "Mohamed", "Monique",
-    "Nadia", "Nathalie", "Nicolas", "Noémie", "Omar", "Pascal", "Paulette", "Rachid", "Rose",
-    "Samia", "Sandrine", "Sébastien", "Sylvie", "Thierry", "Valérie", "Yasmina", "Youssef",
-    "Zohra", "Manon", "Kevin", "Sonia", "Théo", "Lina", "Ibrahim", "Chantal",
+    "Aïcha",
+    "Alain",
+    "Amadou",
+    "Amélie",
+    "Anne",
+    "Antoine",
+    "Awa",
+    "Bernard",
+    "Brigitte",
+    "Catherine",
+    "Céline",
+    "Christian",
+    "Claire",
+    "Daniel",
+    "Djamila",
+    "Élodie",
+    "Émile",
+    "Fabienne",
+    "Farid",
+    "Françoise",
+    "Gérard",
+    "Hafsa",
+    "Hélène",
+    "Hugo",
+    "Isabelle",
+    "Jacques",
+    "Jamila",
+    "Jean",
+    "Joël",
+    "Julie",
+    "Kadiatou",
+    "Laurent",
+    "Léa",
+    "Leïla",
+    "Louise",
+    "Lucas",
+    "Malik",
+    "Mamadou",
+    "Marie",
+    "Mariama",
+    "Maryse",
+    "Mathieu",
+    "Michel",
+    "Mohamed",
+    "Monique",
+    "Nadia",
+    "Nathalie",
+    "Nicolas",
+    "Noémie",
+    "Omar",
+    "Pascal",
+    "Paulette",
+    "Rachid",
+    "Rose",
+    "Samia",
+    "Sandrine",
+    "Sébastien",
+    "Sylvie",
+    "Thierry",
+    "Valérie",
+    "Yasmina",
+    "Youssef",
+    "Zohra",
+    "Manon",
+    "Kevin",
+    "Sonia",
+    "Théo",
+    "Lina",
+    "Ibrahim",
+    "Chantal",
 ]
 LAST_NAMES = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
-    "Vincent", "Fournier", "Morel", "Girard", "Andre", "Mercier", "Dupont", "Lambert", "Bonnet",
-    "François", "Martinez", "Benali", "Haddad", "Diallo", "Traoré", "Ndiaye", "Cissé", "Mansouri",
-    "Bouzid", "Ferreira", "Da Silva", "Nguyen", "Tran", "Rahmani", "Khelifi", "Meziane", "Camara",
-    "Sanchez", "Lopez", "Fontaine", "Chevalier", "Blanc", "Guerin", "Muller", "Henry", "Rousseau",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "Andre",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Benali",
+    "Haddad",
+    "Diallo",
+    "Traoré",
+    "Ndiaye",
+    "Cissé",
+    "Mansouri",
+    "Bouzid",
+    "Ferreira",
+    "Da Silva",
+    "Nguyen",
+    "Tran",
+    "Rahmani",
+    "Khelifi",
+    "Meziane",
+    "Camara",
+    "Sanchez",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Blanc",
+    "Guerin",
+    "Muller",
+    "Henry",
+    "Rousseau",
 ]
 
 COMMITTEE_SIZE = 61
 LOCAL_COMMITTEE_SIZE = 30
 
 
-def _named(display_name: str, username: str, email: str | None, password_hash: str | None) -> Person:
+def _named(
+    display_name: str, username: str, email: str | None, password_hash: str | None
+) -> Person:
     person = services.create_person(display_name, email=email, username=username)
     if email and password_hash:
         person.secret_hash = password_hash
@@ -71,50 +183,69 @@ def load_demo(seed: int = 2026) -> str:
     start = date(2025, 9, 6)
 
     committee = services.save_group(
-        None, "Comité citoyen de l'alimentation", GroupKind.COMMITTEE,
+        None,
+        "Comité citoyen de l'alimentation",
+        GroupKind.COMMITTEE,
         "Le comité de 61 habitant·es qui gouverne la caisse : conventionnement des points de "
         "vente, barème des cotisations, usage de l'argent. Une séance par mois, le samedi matin.",
-        QuorumKind.PERCENT, 40,
+        QuorumKind.PERCENT,
+        40,
     )
     calim = services.save_group(
-        None, "CALIM 8 — comité local", GroupKind.LOCAL_COMMITTEE,
+        None,
+        "CALIM 8 — comité local",
+        GroupKind.LOCAL_COMMITTEE,
         "Comité local d'une trentaine d'habitant·es bénévoles du quartier.",
-        QuorumKind.COUNT, 10,
+        QuorumKind.COUNT,
+        10,
     )
     scale_wg = services.save_group(
-        None, "Groupe de travail Barème", GroupKind.WORKING_GROUP,
+        None,
+        "Groupe de travail Barème",
+        GroupKind.WORKING_GROUP,
         "Prépare les propositions de barème des cotisations et d'allocation.",
-        QuorumKind.PERCENT, 50,
+        QuorumKind.PERCENT,
+        50,
     )
     pos_wg = services.save_group(
-        None, "Groupe de travail Conventionnement", GroupKind.WORKING_GROUP,
+        None,
+        "Groupe de travail Conventionnement",
+        GroupKind.WORKING_GROUP,
         "Prépare les questionnaires, les grilles d'analyse et les visites en binôme.",
-        QuorumKind.PERCENT, 50,
+        QuorumKind.PERCENT,
+        50,
     )
 
     admin = _named("Inès Moreau", "ines.moreau", "admin@tablee.example", password_hash)
     facilitator = _named("Karim Haddad", "karim.haddad", "animation@tablee.example", password_hash)
-    treasurer = _named("Martine Dubois", "martine.dubois", "tresorerie@tablee.example",
-                       password_hash)
+    treasurer = _named(
+        "Martine Dubois", "martine.dubois", "tresorerie@tablee.example", password_hash
+    )
     member = _named("Fatou Diallo", "fatou.diallo", "membre@tablee.example", password_hash)
-    local_facilitator = _named("Sophie Lambert", "sophie.lambert", "calim@tablee.example",
-                               password_hash)
+    local_facilitator = _named(
+        "Sophie Lambert", "sophie.lambert", "calim@tablee.example", password_hash
+    )
     card_member = _named("Josiane Petit", "josiane.petit", None, None)
     pin_member = _named("Ahmed Benali", DEMO_PIN_USER, None, None)
     services.set_pin(pin_member, DEMO_PIN)
     services.issue_login_card(card_member, facilitator, code=DEMO_CARD_CODE)
 
     named = [admin, facilitator, treasurer, member, card_member, pin_member]
-    others = _random_people(rng, COMMITTEE_SIZE - len(named) + LOCAL_COMMITTEE_SIZE - 5,
-                            password_hash)
+    others = _random_people(
+        rng, COMMITTEE_SIZE - len(named) + LOCAL_COMMITTEE_SIZE - 5, password_hash
+    )
     committee_members = named + others[: COMMITTEE_SIZE - len(named)]
-    local_only = others[COMMITTEE_SIZE - len(named):]
+    local_only = others[COMMITTEE_SIZE - len(named) :]
     # A few inhabitants sit on both the committee and their neighbourhood's local committee.
     local_members = [local_facilitator, *local_only, *committee_members[6:10]]
 
     for person in committee_members:
-        services.add_membership(person, committee, Role.MEMBER,
-                                start + timedelta(days=rng.choice([0, 0, 0, 28, 63, 91])))
+        services.add_membership(
+            person,
+            committee,
+            Role.MEMBER,
+            start + timedelta(days=rng.choice([0, 0, 0, 28, 63, 91])),
+        )
     for person in local_members:
         services.add_membership(person, calim, Role.MEMBER, date(2025, 3, 1))
     # Three members left the committee in the spring: their membership ended, history kept.
@@ -123,8 +254,9 @@ def load_demo(seed: int = 2026) -> str:
 
     services.add_membership(admin, committee, Role.ADMIN, start)
     services.add_membership(facilitator, committee, Role.FACILITATOR, start)
-    services.add_membership(committee_members[7], committee, Role.FACILITATOR, start,
-                            date(2026, 1, 31))  # roles rotate: an earlier facilitator
+    services.add_membership(
+        committee_members[7], committee, Role.FACILITATOR, start, date(2026, 1, 31)
+    )  # roles rotate: an earlier facilitator
     services.add_membership(committee_members[8], committee, Role.FACILITATOR, date(2026, 2, 1))
     services.add_membership(treasurer, committee, Role.TREASURER, start)
     services.add_membership(local_facilitator, calim, Role.FACILITATOR, date(2025, 3, 1))

@@ -94,9 +94,7 @@ def register_error_handlers(app: Flask) -> None:
     def _csrf(_error: CSRFError) -> Response:
         from flask_babel import gettext as _
 
-        return error_page(
-            400, _("This form has expired. Reload the page, then send it again.")
-        )
+        return error_page(400, _("This form has expired. Reload the page, then send it again."))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

@@ -10,7 +10,7 @@ from governance.extensions import babel
 
 
 def select_locale() -> str:
-    """The language chosen with the switch (session, then cookie), then the account's, then French."""
+    """The switch (session, then cookie), then the account's choice, then French."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]

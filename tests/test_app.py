@@ -27,15 +27,17 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout() -> None:
 
 
 def test_the_migrations_match_the_models() -> None:
-    context = MigrationContext.configure(db.session.connection(),
-                                         opts={"compare_type": True, "render_as_batch": True})
+    context = MigrationContext.configure(
+        db.session.connection(), opts={"compare_type": True, "render_as_batch": True}
+    )
     assert compare_metadata(context, db.metadata) == []
 
 
 def test_concurrent_writers_queue_instead_of_failing(tmp_path: Path) -> None:
     """Writers BEGIN IMMEDIATE: two threads writing at once both succeed, none is 'locked'."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}",
-                      "SECRET_KEY": "x"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}", "SECRET_KEY": "x"}
+    )
     with app.app_context():
         db.create_all()
     errors: list[Exception] = []
@@ -65,9 +67,12 @@ def test_concurrent_writers_queue_instead_of_failing(tmp_path: Path) -> None:
 def test_foreign_keys_are_enforced() -> None:
     db.session.execute(text("SAVEPOINT fk"))
     try:
-        db.session.execute(text(
-            "INSERT INTO membership (person_id, group_id, role, starts_on, created_at) "
-            "VALUES (999999, 999999, 'member', '2026-01-01', '2026-01-01 00:00:00')"))
+        db.session.execute(
+            text(
+                "INSERT INTO membership (person_id, group_id, role, starts_on, created_at) "
+                "VALUES (999999, 999999, 'member', '2026-01-01', '2026-01-01 00:00:00')"
+            )
+        )
     except Exception as error:
         assert "FOREIGN KEY" in str(error)
     else:
@@ -79,8 +84,9 @@ def test_foreign_keys_are_enforced() -> None:
 def test_error_pages_speak_plain_french(client) -> None:  # type: ignore[no-untyped-def]
     missing = client.get("/pas-de-page-ici")
     assert missing.status_code == 404
-    assert "Cette page n’existe pas" in missing.get_data(as_text=True) or \
-        "Cette page n'existe pas" in missing.get_data(as_text=True)
+    assert "Cette page n’existe pas" in missing.get_data(
+        as_text=True
+    ) or "Cette page n'existe pas" in missing.get_data(as_text=True)
     not_allowed = client.get("/langue")
     assert not_allowed.status_code == 405
 
@@ -114,23 +120,30 @@ def test_demo_data_is_a_realistic_caisse() -> None:
     local = db.session.scalar(select(Group).where(Group.kind == GroupKind.LOCAL_COMMITTEE))
 
     def members(group: Group) -> int:
-        return db.session.scalar(
-            select(func.count(func.distinct(Membership.person_id))).where(
-                Membership.group_id == group.id, Membership.role == Role.MEMBER)) or 0
+        return (
+            db.session.scalar(
+                select(func.count(func.distinct(Membership.person_id))).where(
+                    Membership.group_id == group.id, Membership.role == Role.MEMBER
+                )
+            )
+            or 0
+        )
 
     assert members(committee) == 61
     assert 25 <= members(local) <= 35
     roles = set(db.session.scalars(select(Membership.role)))
     assert roles == {Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN}
     without_email = db.session.scalar(
-        select(func.count()).select_from(Person).where(Person.email.is_(None)))
+        select(func.count()).select_from(Person).where(Person.email.is_(None))
+    )
     assert without_email >= 15  # members who log in with a card
     assert "61 committee members" in summary
 
 
 def test_demo_command_loads_once(app: Flask, tmp_path: Path) -> None:
-    other = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}",
-                        "SECRET_KEY": "x"})
+    other = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}", "SECRET_KEY": "x"}
+    )
     with other.app_context():
         db.create_all()
     runner = other.test_cli_runner()

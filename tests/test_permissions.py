@@ -23,8 +23,13 @@ def test_a_route_missing_from_the_table_is_refused(tmp_path) -> None:  # type: i
     from governance.extensions import db
     from tests.conftest import Client
 
-    other = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
-                        "SECRET_KEY": "x", "SERVER_NAME": "tablee.test"})
+    other = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+            "SECRET_KEY": "x",
+            "SERVER_NAME": "tablee.test",
+        }
+    )
     other.test_client_class = Client
     other.add_url_rule("/non-declaree", "undeclared", lambda: "secret")
     client = other.test_client()
@@ -85,7 +90,9 @@ def test_each_role_reaches_exactly_what_the_table_allows(app: Flask, client, rol
 
 def test_the_table_only_names_known_access_levels() -> None:
     for endpoint, rule in PERMISSIONS.items():
-        assert isinstance(rule, Access) or (rule and all(isinstance(r, Role) for r in rule)), endpoint
+        assert isinstance(rule, Access) or (rule and all(isinstance(r, Role) for r in rule)), (
+            endpoint
+        )
 
 
 def test_a_person_not_yet_with_a_pin_can_only_choose_it(client) -> None:  # type: ignore[no-untyped-def]

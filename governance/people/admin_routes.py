@@ -67,8 +67,15 @@ def people() -> Response:
     found, total = queries.search_people(current_user, _is_admin(), text, page, size, date.today())
     pages = max(1, -(-total // size))
     return render(
-        "people/people.html", block="results", people=found, total=total, q=text,
-        page=page, pages=pages, today=date.today(), **LABELS,
+        "people/people.html",
+        block="results",
+        people=found,
+        total=total,
+        q=text,
+        page=page,
+        pages=pages,
+        today=date.today(),
+        **LABELS,
     )
 
 
@@ -76,9 +83,13 @@ def people() -> Response:
 def person(person_id: int) -> Response:
     found = _visible_person(person_id)
     return render(
-        "people/person.html", person=found, card=queries.latest_card(found.id),
-        active_form=ActiveForm(active=not found.active), today=date.today(),
-        now=services.utcnow(), **LABELS,
+        "people/person.html",
+        person=found,
+        card=queries.latest_card(found.id),
+        active_form=ActiveForm(active=not found.active),
+        today=date.today(),
+        now=services.utcnow(),
+        **LABELS,
     )
 
 
@@ -88,7 +99,9 @@ def person_new() -> Response:
     if form.validate_on_submit():
         try:
             created = services.create_person(
-                form.display_name.data, form.email.data, form.username.data,
+                form.display_name.data,
+                form.email.data,
+                form.username.data,
                 form.password.data or None,
             )
         except DomainError as error:
@@ -98,8 +111,9 @@ def person_new() -> Response:
             db.session.commit()
             flash(_("%(name)s is registered.", name=created.display_name), "success")
             return redirect(url_for("people.person", person_id=created.id))
-    return render("people/person_form.html", block="form", form=form, person=None,
-                  status=form_status(form))
+    return render(
+        "people/person_form.html", block="form", form=form, person=None, status=form_status(form)
+    )
 
 
 @bp.route("/admin/personnes/<int:person_id>/modifier", methods=["GET", "POST"])
@@ -109,7 +123,9 @@ def person_edit(person_id: int) -> Response:
     if form.validate_on_submit():
         try:
             services.update_person(
-                found, form.display_name.data, form.username.data or found.username,
+                found,
+                form.display_name.data,
+                form.username.data or found.username,
                 form.email.data,
             )
             if form.password.data:
@@ -121,8 +137,9 @@ def person_edit(person_id: int) -> Response:
             db.session.commit()
             flash(_("The changes are saved."), "success")
             return redirect(url_for("people.person", person_id=found.id))
-    return render("people/person_form.html", block="form", form=form, person=found,
-                  status=form_status(form))
+    return render(
+        "people/person_form.html", block="form", form=form, person=found, status=form_status(form)
+    )
 
 
 @bp.post("/admin/personnes/<int:person_id>/actif")
@@ -138,8 +155,13 @@ def person_active(person_id: int) -> Response:
     if found.active:
         flash(_("The account of %(name)s is active again.", name=found.display_name), "success")
     else:
-        flash(_("The account of %(name)s is deactivated: it is logged out everywhere.",
-                name=found.display_name), "success")
+        flash(
+            _(
+                "The account of %(name)s is deactivated: it is logged out everywhere.",
+                name=found.display_name,
+            ),
+            "success",
+        )
     return redirect(url_for("people.person", person_id=found.id))
 
 
@@ -154,8 +176,12 @@ def login_card(person_id: int) -> Response:
     url = url_for("people.card_scan", code=code, _external=True)
     qr_svg = segno.make(url, error="m").svg_inline(scale=4, title=_("QR code to log in"))
     return render(
-        "people/login_card.html", person=found, code=services.format_card_code(code),
-        url=url, qr_svg=qr_svg, valid_days=current_app.config["LOGIN_CARD_VALID_DAYS"],
+        "people/login_card.html",
+        person=found,
+        code=services.format_card_code(code),
+        url=url,
+        qr_svg=qr_svg,
+        valid_days=current_app.config["LOGIN_CARD_VALID_DAYS"],
     )
 
 
@@ -190,10 +216,16 @@ def _group_page(
     end_for: int | None = None,
 ) -> Response:
     return render(
-        "people/group.html", block="members", group=group, form=form,
+        "people/group.html",
+        block="members",
+        group=group,
+        form=form,
         memberships=queries.group_memberships(group.id),
         end_form=end_form or EndMembershipForm(formdata=None, ends_on=date.today()),
-        end_for=end_for, today=date.today(), status=status, **LABELS,
+        end_for=end_for,
+        today=date.today(),
+        status=status,
+        **LABELS,
     )
 
 
@@ -209,8 +241,12 @@ def _save_group_form(group: Group | None) -> Response:
     if form.validate_on_submit():
         try:
             saved = services.save_group(
-                group, form.name.data, GroupKind(form.kind.data), form.description.data or "",
-                QuorumKind(form.quorum_kind.data), form.quorum_value.data,
+                group,
+                form.name.data,
+                GroupKind(form.kind.data),
+                form.description.data or "",
+                QuorumKind(form.quorum_kind.data),
+                form.quorum_value.data,
             )
         except DomainError as error:
             db.session.rollback()
@@ -219,8 +255,9 @@ def _save_group_form(group: Group | None) -> Response:
             db.session.commit()
             flash(_("The group %(name)s is saved.", name=saved.name), "success")
             return redirect(url_for("people.group", group_id=saved.id))
-    return render("people/group_form.html", block="form", form=form, group=group,
-                  status=form_status(form))
+    return render(
+        "people/group_form.html", block="form", form=form, group=group, status=form_status(form)
+    )
 
 
 @bp.route("/admin/groupes/nouveau", methods=["GET", "POST"])
@@ -250,10 +287,19 @@ def membership_add(group_id: int) -> Response:
             _field_error(form, error)
         else:
             db.session.commit()
-            flash(_("%(name)s is added to the group as %(role)s.", name=person.display_name,
-                    role=ROLE_LABELS[Role(form.role.data)]), "success")
-            return _group_page(group, _membership_form()) if request.headers.get(
-                "HX-Request") else redirect(url_for("people.group", group_id=group.id))
+            flash(
+                _(
+                    "%(name)s is added to the group as %(role)s.",
+                    name=person.display_name,
+                    role=ROLE_LABELS[Role(form.role.data)],
+                ),
+                "success",
+            )
+            return (
+                _group_page(group, _membership_form())
+                if request.headers.get("HX-Request")
+                else redirect(url_for("people.group", group_id=group.id))
+            )
     return _group_page(group, form, status=form_status(form))
 
 
@@ -272,6 +318,12 @@ def membership_end(membership_id: int) -> Response:
     if any(field.errors for field in form):
         return _group_page(membership.group, _membership_form(), 422, form, membership.id)
     db.session.commit()
-    flash(_("The role of %(name)s ends on %(day)s.", name=membership.person.display_name,
-            day=form.ends_on.data.isoformat()), "success")
+    flash(
+        _(
+            "The role of %(name)s ends on %(day)s.",
+            name=membership.person.display_name,
+            day=form.ends_on.data.isoformat(),
+        ),
+        "success",
+    )
     return redirect(url_for("people.group", group_id=membership.group_id))

@@ -68,8 +68,11 @@ class CardLoginForm(FlaskForm):
         _l("Code written on your card"),
         description=_l("8 letters and digits, for example ABCD-2345."),
         validators=[DataRequired(REQUIRED), Length(max=20, message=TOO_LONG)],
-        render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters",
-                   "spellcheck": "false"},
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+        },
     )
 
 
@@ -147,8 +150,9 @@ class PersonForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=254, message=TOO_LONG),
-            Email(message=_l("This does not look like an e-mail address."),
-                  check_deliverability=False),
+            Email(
+                message=_l("This does not look like an e-mail address."), check_deliverability=False
+            ),
         ],
         render_kw={"type": "email", "autocomplete": "off"},
     )
@@ -224,7 +228,8 @@ class MembershipForm(FlaskForm):
 
 class EndMembershipForm(FlaskForm):
     ends_on = DateField(
-        _l("Last day"), validators=[InputRequired(_l("Please give a date, for example 2026-09-01."))]
+        _l("Last day"),
+        validators=[InputRequired(_l("Please give a date, for example 2026-09-01."))],
     )
 
 

@@ -53,7 +53,7 @@ class QuorumKind(enum.StrEnum):
 
 
 class SecretKind(enum.StrEnum):
-    PASSWORD = "password"
+    PASSWORD = "password"  # noqa: S105 — the kind of secret, not a secret
     PIN = "pin"
 
 
@@ -109,8 +109,9 @@ def fold(text: str) -> str:
 @event.listens_for(Person, "before_insert")
 @event.listens_for(Person, "before_update")
 def _fold_search_text(_mapper: object, _connection: object, person: Person) -> None:
-    person.search_text = fold(" ".join(filter(None, (person.display_name, person.username,
-                                                     person.email))))
+    person.search_text = fold(
+        " ".join(filter(None, (person.display_name, person.username, person.email)))
+    )
 
 
 class Group(Base):

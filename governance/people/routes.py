@@ -65,8 +65,9 @@ def login() -> Response:
             _log_in(person)
             db.session.commit()
             return redirect(safe_next(form.next.data, url_for("people.account")))
-    return render("people/login.html", block="form", form=form,
-                  status=max(status, form_status(form)))
+    return render(
+        "people/login.html", block="form", form=form, status=max(status, form_status(form))
+    )
 
 
 @bp.route("/carte", methods=["GET", "POST"])
@@ -85,8 +86,9 @@ def card_login() -> Response:
             _log_in(person)
             db.session.commit()
             return redirect(url_for("people.choose_pin"))
-    return render("people/card_login.html", block="form", form=form,
-                  status=max(status, form_status(form)))
+    return render(
+        "people/card_login.html", block="form", form=form, status=max(status, form_status(form))
+    )
 
 
 @bp.get("/c/<code>")
@@ -120,8 +122,11 @@ def choose_pin() -> Response:
         else:
             db.session.commit()
             flash(
-                _("Your code is saved. To log in next time, type your username "
-                  "%(username)s and this code.", username=current_user.username),
+                _(
+                    "Your code is saved. To log in next time, type your username "
+                    "%(username)s and this code.",
+                    username=current_user.username,
+                ),
                 "success",
             )
             return redirect(url_for("people.account"))
@@ -153,11 +158,9 @@ def change_password() -> Response:
                 services.start_login_session(person, request.headers.get("User-Agent", ""))
                 login_user(person)
                 db.session.commit()
-                flash(_("Your password is changed. Your other devices are logged out."),
-                      "success")
+                flash(_("Your password is changed. Your other devices are logged out."), "success")
                 return redirect(url_for("people.account"))
-    return render("people/change_password.html", block="form", form=form,
-                  status=form_status(form))
+    return render("people/change_password.html", block="form", form=form, status=form_status(form))
 
 
 @bp.post("/langue")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -130,10 +131,8 @@ def set_pin(person: Person, pin: str) -> None:
 def verify_secret(person: Person | None, secret: str) -> bool:
     """Check a password or PIN; rehash it when the hashing parameters have grown."""
     if person is None or not person.secret_hash:
-        try:
+        with contextlib.suppress(VerificationError):
             hasher.verify(_DUMMY_HASH, secret)
-        except VerificationError:
-            pass
         return False
     try:
         hasher.verify(person.secret_hash, secret)
@@ -290,8 +289,10 @@ def issue_login_card(person: Person, issued_by: Person | None, code: str | None 
         )
         .values(revoked_at=now)
     )
-    code = normalize_card_code(code) if code else "".join(
-        secrets.choice(CARD_ALPHABET) for _ in range(CARD_CODE_LENGTH)
+    code = (
+        normalize_card_code(code)
+        if code
+        else "".join(secrets.choice(CARD_ALPHABET) for _ in range(CARD_CODE_LENGTH))
     )
     days = int(current_app.config["LOGIN_CARD_VALID_DAYS"])
     db.session.add(
@@ -378,8 +379,10 @@ def add_membership(
     )
     if overlapping:
         raise DomainError(
-            _l("%(name)s already has this role in this group for these dates.",
-              name=person.display_name),
+            _l(
+                "%(name)s already has this role in this group for these dates.",
+                name=person.display_name,
+            ),
             field="role",
         )
     membership = Membership(

@@ -23,8 +23,13 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -39,8 +44,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with the demo caisse on its own database, served by a thread on loopback."""
     path = tmp_path_factory.mktemp("e2e") / "tablee-e2e.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "SECRET_KEY": "e2e-only-secret"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e-only-secret"}
+    )
 
     def prepare() -> None:  # outside any test's app context
         with app.app_context():
@@ -50,8 +56,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     contextvars.Context().run(prepare)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=contextvars.Context().run, args=(server.serve_forever,),
-                              daemon=True)
+    thread = threading.Thread(
+        target=contextvars.Context().run, args=(server.serve_forever,), daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
@@ -61,8 +68,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -73,9 +81,14 @@ def phone(browser: Browser, live_server: str) -> Iterator[Any]:
     contexts: list[BrowserContext] = []
 
     def new_phone() -> Page:
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                      device_scale_factor=2, locale="fr-FR",
-                                      base_url=live_server)
+        context = browser.new_context(
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+            locale="fr-FR",
+            base_url=live_server,
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -96,7 +109,8 @@ def check_a11y(page: Page) -> None:
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
              .filter(v => ['serious', 'critical'].includes(v.impact))
-             .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target).join(', ')}`)"""
+             .map(v => `${v.id} (${v.impact}): ${v.help} — ` +
+                       v.nodes.map(n => n.target).join(', '))"""
     )
     assert violations == [], f"{page.url}: {violations}"
 

@@ -31,7 +31,8 @@ def test_log_in_with_a_password_on_a_phone(page: Page) -> None:
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_label("Adresse e-mail ou identifiant")).to_have_value(
-        "membre@tablee.example")
+        "membre@tablee.example"
+    )
     check_a11y(page)
 
     page.get_by_label("Mot de passe ou code à 6 chiffres").fill(DEMO_PASSWORD)

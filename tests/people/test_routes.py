@@ -25,13 +25,14 @@ def test_login_follows_only_local_next(client) -> None:  # type: ignore[no-untyp
     factories.person(username="awa")
     db.session.commit()
     response = client.post_form(
-        "/connexion?next=/admin", {"identifier": "awa", "secret": factories.PASSWORD,
-                                   "next": "https://evil.example/"}
+        "/connexion?next=/admin",
+        {"identifier": "awa", "secret": factories.PASSWORD, "next": "https://evil.example/"},
     )
     assert response.headers["Location"] == "/compte"
     client.post_form("/deconnexion", {})
     response = client.post_form(
-        "/connexion", {"identifier": "awa", "secret": factories.PASSWORD, "next": "/compte/mot-de-passe"}
+        "/connexion",
+        {"identifier": "awa", "secret": factories.PASSWORD, "next": "/compte/mot-de-passe"},
     )
     assert response.headers["Location"] == "/compte/mot-de-passe"
 
@@ -79,8 +80,9 @@ def test_post_without_csrf_token_is_refused(client) -> None:  # type: ignore[no-
 def test_htmx_post_carries_the_csrf_header(client) -> None:  # type: ignore[no-untyped-def]
     html = client.get("/").get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
-    response = client.post("/langue", data={"lang": "en"}, headers={"X-CSRFToken": token,
-                                                                    "HX-Request": "true"})
+    response = client.post(
+        "/langue", data={"lang": "en"}, headers={"X-CSRFToken": token, "HX-Request": "true"}
+    )
     assert response.status_code == 302
 
 
@@ -118,8 +120,9 @@ def test_deactivation_logs_the_person_out_everywhere(app, client) -> None:  # ty
 
 def test_login_card_flow_with_pin(app, client) -> None:  # type: ignore[no-untyped-def]
     facilitator = factories.person(username="anim")
-    josiane = factories.person(display_name="Josiane Petit", username="josiane", email=None,
-                               password=None)
+    josiane = factories.person(
+        display_name="Josiane Petit", username="josiane", email=None, password=None
+    )
     group = factories.group()
     factories.membership(facilitator, group, Role.FACILITATOR)
     factories.membership(josiane, group)
@@ -133,8 +136,9 @@ def test_login_card_flow_with_pin(app, client) -> None:  # type: ignore[no-untyp
     phone = app.test_client()
     scanned = phone.get(f"/c/{code.replace('-', '')}")
     assert scanned.status_code == 200 and code.replace("-", "") in scanned.get_data(as_text=True)
-    response = phone.post("/carte", data={"csrf_token": phone.csrf_token(f"/c/{code}"),
-                                          "code": code})
+    response = phone.post(
+        "/carte", data={"csrf_token": phone.csrf_token(f"/c/{code}"), "code": code}
+    )
     assert response.headers["Location"] == "/compte/code"
     assert phone.get("/compte").headers["Location"] == "/compte/code"  # PIN first
 
@@ -149,8 +153,10 @@ def test_login_card_flow_with_pin(app, client) -> None:  # type: ignore[no-untyp
     phone.post_form("/deconnexion", {})
     again = phone.post_form("/carte", {"code": code})
     assert again.status_code == 422  # a card works once
-    assert phone.post_form("/connexion", {"identifier": "josiane", "secret": "482915"}
-                           ).status_code == 302
+    assert (
+        phone.post_form("/connexion", {"identifier": "josiane", "secret": "482915"}).status_code
+        == 302
+    )
 
 
 def test_facilitator_cannot_print_a_card_outside_their_groups(client) -> None:  # type: ignore[no-untyped-def]
@@ -192,12 +198,19 @@ def test_change_password_logs_out_other_devices(app, client) -> None:  # type: i
     other_device = app.test_client()
     factories.login(other_device, person)
     factories.login(client, person)
-    wrong = client.post_form("/compte/mot-de-passe", {
-        "current": "pas le bon", "new": "une nouvelle phrase", "new_again": "une nouvelle phrase"})
+    wrong = client.post_form(
+        "/compte/mot-de-passe",
+        {"current": "pas le bon", "new": "une nouvelle phrase", "new_again": "une nouvelle phrase"},
+    )
     assert wrong.status_code == 422
-    ok = client.post_form("/compte/mot-de-passe", {
-        "current": factories.PASSWORD, "new": "une nouvelle phrase",
-        "new_again": "une nouvelle phrase"})
+    ok = client.post_form(
+        "/compte/mot-de-passe",
+        {
+            "current": factories.PASSWORD,
+            "new": "une nouvelle phrase",
+            "new_again": "une nouvelle phrase",
+        },
+    )
     assert ok.status_code == 302
     assert client.get("/compte").status_code == 200
     assert other_device.get("/compte").status_code == 302

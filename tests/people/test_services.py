@@ -216,5 +216,6 @@ def test_membership_dates_are_checked() -> None:
 
 def test_percent_quorum_is_bounded() -> None:
     with pytest.raises(DomainError):
-        services.save_group(None, "Trop", services.GroupKind.COMMITTEE, "",
-                            services.QuorumKind.PERCENT, 150)
+        services.save_group(
+            None, "Trop", services.GroupKind.COMMITTEE, "", services.QuorumKind.PERCENT, 150
+        )
