@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -72,12 +73,12 @@ def create_app(db_path: str, busy_timeout_ms: int) -> Flask:
     engine = make_engine(db_path, busy_timeout_ms)
 
     @app.post("/insert")
-    def insert_row() -> tuple[str, int]:
+    def insert_row() -> tuple[str, int, dict[str, str]]:
         payload = request.get_data(as_text=True)[:200]
         # One transaction; the request method is POST, so configure_engine begins IMMEDIATE.
         with engine.begin() as connection:
             result = connection.execute(insert(rows).values(created_at=utcnow(), payload=payload))
-        return str(result.inserted_primary_key[0]), 201
+        return str(result.inserted_primary_key[0]), 201, {"X-Worker": str(os.getpid())}
 
     @app.get("/health")
     def health() -> str:
@@ -197,6 +198,13 @@ def serve(config: ServerConfig, db_path: Path, busy_ms: int, log: Path) -> Itera
 Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    keep_alive: bool
+    worker: str  # the gunicorn worker's pid, to see how the connections spread
+
+
 @dataclass
 class Tally:
     """What the clients saw: every 201 (for the row check) and the measured window."""
@@ -206,6 +214,18 @@ class Tally:
     latencies_s: list[float] = field(default_factory=list)
     measured_errors: int = 0
     client_cpu_s: float = 0.0
+    per_worker: Counter[str] = field(default_factory=Counter)
+
+    def record(self, reply: Reply | None, *, measured: bool, latency_s: float) -> None:
+        """Count one exchange; only those sent after the warm-up go into the figures."""
+        if reply is None or reply.status != 201:
+            self.errors += 1
+            self.measured_errors += measured
+            return
+        self.created += 1
+        if measured:
+            self.latencies_s.append(latency_s)
+            self.per_worker[reply.worker] += 1
 
 
 def request_bytes(port: int, payload: bytes) -> bytes:
@@ -216,14 +236,17 @@ def request_bytes(port: int, payload: bytes) -> bytes:
     return head.encode("ascii") + payload
 
 
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """The status, and whether the server keeps the connection open."""
+async def read_response(reader: asyncio.StreamReader) -> Reply:
     head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
     status_line, *header_lines = head.split("\r\n")
     headers = dict(line.lower().split(": ", 1) for line in header_lines if ": " in line)
     # Flask sets Content-Length on its string responses; anything else is a broken exchange.
     await reader.readexactly(int(headers["content-length"]))
-    return int(status_line.split(" ", 2)[1]), headers.get("connection") != "close"
+    return Reply(
+        status=int(status_line.split(" ", 2)[1]),
+        keep_alive=headers.get("connection") != "close",
+        worker=headers.get("x-worker", "?"),
+    )
 
 
 async def client(number: int, port: int, start: float, end: float, tally: Tally) -> None:
@@ -235,16 +258,9 @@ async def client(number: int, port: int, start: float, end: float, tally: Tally)
         while loop.time() < end:
             sequence += 1
             began = loop.time()
-            ok, connection = await exchange(connection, port, f"m{number}-{sequence}".encode())
-            done = loop.time()
-            tally.created += ok
-            tally.errors += not ok
-            if start <= began:  # only requests sent after the warm-up are measured
-                if ok:
-                    tally.latencies_s.append(done - began)
-                else:
-                    tally.measured_errors += 1
-            if not ok:
+            reply, connection = await exchange(connection, port, f"m{number}-{sequence}".encode())
+            tally.record(reply, measured=start <= began, latency_s=loop.time() - began)
+            if reply is None or reply.status != 201:
                 await asyncio.sleep(0.05)  # no hot loop against a server that refuses
     finally:
         if connection is not None:
@@ -253,31 +269,29 @@ async def client(number: int, port: int, start: float, end: float, tally: Tally)
 
 async def post(
     connection: Connection | None, port: int, payload: bytes
-) -> tuple[int, Connection | None]:
-    """One POST /insert; the status, and the connection if the server keeps it open."""
+) -> tuple[Reply, Connection | None]:
+    """One POST /insert; the reply, and the connection if the server keeps it open."""
     if connection is None:
         connection = await asyncio.open_connection("127.0.0.1", port)
     reader, writer = connection
     try:
         writer.write(request_bytes(port, payload))
         await writer.drain()
-        status, keep = await read_response(reader)
+        reply = await read_response(reader)
     except BaseException:  # the cancellation of a timed-out request too: never reuse a half-read
         writer.close()
         raise
-    if not keep:
+    if not reply.keep_alive:
         writer.close()
-    return status, connection if keep else None
+    return reply, connection if reply.keep_alive else None
 
 
 async def exchange(
     connection: Connection | None, port: int, payload: bytes
-) -> tuple[bool, Connection | None]:
-    """Whether the insert was created, and the connection to reuse (none after a failure)."""
+) -> tuple[Reply | None, Connection | None]:
+    """The reply (none when the exchange failed), and the connection to reuse."""
     try:
-        status, connection = await asyncio.wait_for(
-            post(connection, port, payload), REQUEST_TIMEOUT_S
-        )
+        return await asyncio.wait_for(post(connection, port, payload), REQUEST_TIMEOUT_S)
     except (
         OSError,
         TimeoutError,
@@ -286,8 +300,7 @@ async def exchange(
         ValueError,
         KeyError,
     ):
-        return False, None
-    return status == 201, connection
+        return None, None
 
 
 async def load(port: int, clients: int, warmup_s: float, duration_s: float) -> Tally:
@@ -343,6 +356,9 @@ def report(config: ServerConfig, args: argparse.Namespace, tally: Tally) -> str:
         f"{len(ordered)} created (201), {tally.measured_errors} errors"
     )
     print(f"errors      {tally.errors} over the whole run (warm-up included)")
+    spread = " / ".join(str(count) for _, count in tally.per_worker.most_common())
+    answered = f"{len(tally.per_worker)} of {config.workers} workers answered"
+    print(f"per worker  {spread} requests ({answered})")
     print(f"throughput  {rps:.1f} requests/s")
     print(f"latency     p50 {p50:.2f} ms   p95 {p95:.2f} ms   p99 {p99:.2f} ms   max {peak:.2f} ms")
     return (
