@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import http.client
+import math
 import os
 import runpy
 import signal
@@ -144,7 +145,7 @@ def answers(port: int) -> bool:
     try:
         connection.request("GET", "/health")
         return connection.getresponse().status == 200
-    except OSError:
+    except (OSError, http.client.HTTPException):
         return False
     finally:
         connection.close()
@@ -249,11 +250,15 @@ async def read_response(reader: asyncio.StreamReader) -> Reply:
     )
 
 
-async def client(number: int, port: int, start: float, end: float, tally: Tally) -> None:
-    """One committee member: a keep-alive connection, one insert after another until ``end``."""
+async def client(
+    number: int, port: int, arrive: float, window: tuple[float, float], tally: Tally
+) -> None:
+    """One committee member: arrives, then one insert after another on a keep-alive connection."""
     loop = asyncio.get_running_loop()
+    start, end = window
     connection: Connection | None = None
     sequence = 0
+    await asyncio.sleep(arrive - loop.time())
     try:
         while loop.time() < end:
             sequence += 1
@@ -304,12 +309,17 @@ async def exchange(
 
 
 async def load(port: int, clients: int, warmup_s: float, duration_s: float) -> Tally:
-    """All clients at once; each stops sending at the end and finishes its last request."""
+    """All clients together; each stops sending at the end and finishes its last request.
+
+    They arrive spread over the first half of the warm-up, as browsers do: connections opened
+    in one burst are all accepted by whichever worker wakes first, leaving the others idle.
+    """
     tally = Tally()
-    start = asyncio.get_running_loop().time() + warmup_s
-    end = start + duration_s
+    now = asyncio.get_running_loop().time()
+    window = (now + warmup_s, now + warmup_s + duration_s)
+    step = warmup_s / 2 / clients
     cpu = time.process_time()
-    await asyncio.gather(*(client(n, port, start, end, tally) for n in range(clients)))
+    await asyncio.gather(*(client(n, port, now + n * step, window, tally) for n in range(clients)))
     tally.client_cpu_s = time.process_time() - cpu
     return tally
 
@@ -321,8 +331,8 @@ def percentile_ms(ordered: list[float], fraction: float) -> float:
     """Nearest-rank percentile of sorted latencies in seconds, in milliseconds."""
     if not ordered:
         return float("nan")
-    rank = max(1, round(fraction * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1] * 1000
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1] * 1000
 
 
 def count_rows(db_path: Path) -> tuple[int, int]:
