@@ -39,6 +39,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "THROTTLE_MAX_FAILURES_PER_ADDRESS": 300,
         "CAISSE_NAME": "Caisse alimentaire commune",
         "PAGE_SIZE": 50,
+        # Mail: without a server, messages stay in the outbox (readable by admins).
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_SENDER": "Tablée <tablee@localhost>",
     }
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 import sqlite3
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, String, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -38,6 +39,18 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def enum_column(kind: type[enum.Enum], name: str) -> Enum:
+    """Enums are stored by value, as readable strings, checked by the database."""
+    return Enum(
+        kind,
+        name=name,
+        values_callable=lambda members: [m.value for m in members],
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+    )
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -27,5 +29,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         format_date=format_date,
         format_datetime=format_datetime,
+        now_epoch=lambda: int(time.time()),
         current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
     )

@@ -77,3 +77,40 @@ def login(client: Any, who: Person, password: str = PASSWORD) -> Any:
     response = client.post_form("/connexion", {"identifier": username, "secret": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def meeting(where: Group | None = None, **overrides: Any) -> Any:
+    from datetime import UTC, datetime
+
+    from governance.sessions.models import Meeting
+    from governance.sessions.services import _new_code
+
+    values: dict[str, Any] = {
+        "title": "Séance mensuelle",
+        "starts_at": datetime(2026, 12, 5, 9, 0, tzinfo=UTC),
+        "duration_minutes": 180,
+        "place": "Maison de quartier",
+        "code": _new_code(),
+    }
+    values.update(overrides)
+    created = Meeting(group=where or group(), **values)
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+def item(of: Any, **overrides: Any) -> Any:
+    from governance.sessions.models import AgendaItem, ItemKind
+
+    values: dict[str, Any] = {
+        "kind": ItemKind.INFORMATION,
+        "title": f"Point {next(_seq)}",
+        "timebox_minutes": 20,
+        "position": len(of.items) + 1,
+    }
+    values.update(overrides)
+    created = AgendaItem(meeting=of, **values)
+    db.session.add(created)
+    db.session.flush()
+    db.session.refresh(of, ["items"])
+    return created

@@ -327,3 +327,21 @@ def membership_end(membership_id: int) -> Response:
         "success",
     )
     return redirect(url_for("people.group", group_id=membership.group_id))
+
+
+# --- the outbox ---------------------------------------------------------------------------
+
+
+@bp.get("/admin/courriels")
+def outbox() -> Response:
+    return render("people/outbox.html", messages=queries.outbox(200))
+
+
+@bp.get("/admin/courriels/<int:message_id>")
+def outbox_message(message_id: int) -> Response:
+    from governance.mail import OutboxMessage
+
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return render("people/outbox_message.html", message=message)

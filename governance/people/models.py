@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -20,18 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from governance.db import Base, created_at, intpk, str40, str120, str255, utc
-
-
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    """Enums are stored by value, as readable strings, checked by the database."""
-    return Enum(
-        kind,
-        name=name,
-        values_callable=lambda members: [m.value for m in members],
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-    )
+from governance.db import enum_column as _enum
 
 
 class Role(enum.StrEnum):

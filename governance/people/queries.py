@@ -112,3 +112,11 @@ def people_choices() -> list[SelectChoice]:
         .order_by(func.lower(Person.display_name))
     )
     return [SelectChoice(pid, f"{name} ({username})") for pid, name, username in rows]
+
+
+def outbox(limit: int) -> list:  # type: ignore[type-arg]
+    from governance.mail import OutboxMessage
+
+    return list(
+        db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
+    )

@@ -1,5 +1,401 @@
-"""The sessions blueprint. Its pages arrive with the issue that builds this domain."""
+"""Meetings and their agenda: create, edit, reorder, convene."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from governance import mail
+from governance.errors import Conflict, DomainError
+from governance.extensions import db
+from governance.people.forms import ConfirmForm
+from governance.people.models import Person
+from governance.sessions import convocation, queries, services
+from governance.sessions.forms import (
+    ATTENDANCE_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    DayRolesForm,
+    ItemForm,
+    MeetingForm,
+    VersionForm,
+)
+from governance.sessions.models import AgendaItem, ItemKind, Meeting, MeetingStatus
+from governance.web import form_status, is_htmx, render
+
+bp = Blueprint("sessions", __name__, url_prefix="/seances", template_folder="templates")
+
+LABELS = {
+    "kind_labels": KIND_LABELS,
+    "status_labels": STATUS_LABELS,
+    "attendance_labels": ATTENDANCE_LABELS,
+}
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, object]:
+    return LABELS
+
+
+def visible_meeting(meeting_id: int) -> Meeting:
+    found = queries.meeting(meeting_id)
+    if found is None or not queries.can_see(current_user, found):
+        abort(404)
+    return found
+
+
+def run_meeting(meeting_id: int) -> Meeting:
+    found = visible_meeting(meeting_id)
+    if not queries.can_run(current_user, found):
+        abort(403)
+    return found
+
+
+def _local(day, time) -> datetime:  # type: ignore[no-untyped-def]
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, time, tzinfo=zone).astimezone(UTC)
+
+
+def _person_choices(meeting: Meeting, nobody: str) -> list[SelectChoice]:
+    return [SelectChoice(0, nobody)] + [
+        SelectChoice(p.id, p.display_name) for p in services.members(meeting)
+    ]
+
+
+def _field_error(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
+    field = getattr(form, error.field, None) if error.field else None
+    target = field if field is not None else next(iter(form))
+    target.errors = [*target.errors, str(error.message)]
+
+
+# --- list and creation --------------------------------------------------------------------
+
+
+@bp.get("/")
+def index() -> Response:
+    meetings = queries.meetings_for(current_user)
+    ahead = {MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN}
+    upcoming = [m for m in meetings if m.status in ahead]
+    past = [m for m in meetings if m.status not in ahead]
+    return render(
+        "sessions/index.html",
+        upcoming=upcoming[::-1],
+        past=past,
+        can_create=bool(queries.groups_run_by(current_user)),
+    )
+
+
+@bp.route("/nouvelle", methods=["GET", "POST"])
+def meeting_new() -> Response:
+    groups = queries.groups_run_by(current_user)
+    if not groups:
+        abort(403)
+    form = MeetingForm()
+    form.group_id.choices = [SelectChoice(g.id, g.name) for g in groups]
+    if form.validate_on_submit():
+        group = next(g for g in groups if g.id == form.group_id.data)
+        meeting = services.create_meeting(
+            group,
+            form.title.data,
+            _local(form.day.data, form.time.data),
+            form.duration_minutes.data,
+            form.place.data or "",
+            current_user,
+        )
+        db.session.commit()
+        flash(_("The meeting is created. Now build its agenda."), "success")
+        return redirect(url_for("sessions.meeting", meeting_id=meeting.id))
+    return render(
+        "sessions/meeting_form.html",
+        block="form",
+        form=form,
+        meeting=None,
+        status=form_status(form),
+    )
+
+
+# --- one meeting and its agenda -----------------------------------------------------------
+
+
+def _meeting_page(
+    meeting: Meeting,
+    item_form: ItemForm | None = None,
+    status: int = 200,
+    conflict: str | None = None,
+) -> Response:
+    can_run = queries.can_run(current_user, meeting)
+    if item_form is None:
+        item_form = ItemForm(formdata=None, agenda_version=meeting.agenda_version)
+    item_form.presenter_id.choices = _person_choices(meeting, _("Nobody in particular"))
+    return render(
+        "sessions/meeting.html",
+        block="agenda",
+        meeting=meeting,
+        can_run=can_run,
+        item_form=item_form,
+        version_form=VersionForm(formdata=None),
+        quorum=services.quorum(meeting),
+        conflict=conflict,
+        status=status,
+        can_write_minutes=queries.can_write_minutes(current_user, meeting),
+    )
+
+
+@bp.get("/<int:meeting_id>")
+def meeting(meeting_id: int) -> Response:
+    return _meeting_page(visible_meeting(meeting_id))
+
+
+@bp.route("/<int:meeting_id>/modifier", methods=["GET", "POST"])
+def meeting_edit(meeting_id: int) -> Response:
+    found = run_meeting(meeting_id)
+    form = MeetingForm(obj=found)
+    form.group_id.choices = [SelectChoice(found.group_id, found.group.name)]
+    roles = DayRolesForm(obj=found, prefix="roles")
+    for field in (roles.facilitator_id, roles.secretary_id, roles.timekeeper_id):
+        field.choices = _person_choices(found, _("Nobody yet"))
+    if not form.is_submitted():
+        local = found.starts_at.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+        form.day.data, form.time.data = local.date(), local.time()
+        form.agenda_version.data = str(found.agenda_version)
+        for field in (roles.facilitator_id, roles.secretary_id, roles.timekeeper_id):
+            field.data = field.data or 0
+    if form.validate_on_submit() & roles.validate():
+        try:
+            services.update_meeting(
+                found,
+                _version(form.agenda_version.data),
+                form.title.data,
+                _local(form.day.data, form.time.data),
+                form.duration_minutes.data,
+                form.place.data or "",
+            )
+            people = [
+                db.session.get(Person, f.data) if f.data else None
+                for f in (roles.facilitator_id, roles.secretary_id, roles.timekeeper_id)
+            ]
+            services.set_day_roles(found, *people)
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+            return render(
+                "sessions/meeting_form.html",
+                block="form",
+                form=form,
+                roles=roles,
+                meeting=found,
+                status=error.status,
+            )
+        db.session.commit()
+        flash(_("The meeting is saved."), "success")
+        return redirect(url_for("sessions.meeting", meeting_id=found.id))
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "sessions/meeting_form.html",
+        block="form",
+        form=form,
+        roles=roles,
+        meeting=found,
+        status=status,
+    )
+
+
+def _version(raw: str | None) -> int:
+    try:
+        return int(raw or "")
+    except ValueError:
+        raise Conflict(_("This page is out of date: reload it, then try again.")) from None
+
+
+def _item_choices(form: ItemForm, meeting: Meeting) -> None:
+    form.presenter_id.choices = _person_choices(meeting, _("Nobody in particular"))
+
+
+def _save_item(meeting: Meeting, item: AgendaItem | None) -> Response:
+    form = ItemForm(obj=item) if item else ItemForm()
+    _item_choices(form, meeting)
+    if item is not None and not form.is_submitted():
+        form.kind.data, form.presenter_id.data = item.kind.value, item.presenter_id or 0
+        form.agenda_version.data = str(meeting.agenda_version)
+    if form.validate_on_submit():
+        presenter = (
+            db.session.get(Person, form.presenter_id.data) if form.presenter_id.data else None
+        )
+        args = (
+            ItemKind(form.kind.data),
+            form.title.data,
+            form.description.data or "",
+            presenter,
+            form.timebox_minutes.data,
+        )
+        try:
+            version = _version(form.agenda_version.data)
+            if item is None:
+                services.add_item(meeting, version, *args)
+            else:
+                services.update_item(item, version, *args)
+        except DomainError as error:
+            db.session.rollback()
+            return _item_refused(meeting, item, form, error)
+        db.session.commit()
+        flash(_("The agenda is saved."), "success")
+        if item is None and is_htmx():
+            return _meeting_page(queries.meeting(meeting.id))
+        return redirect(url_for("sessions.meeting", meeting_id=meeting.id, _anchor="agenda"))
+    if item is None and form.is_submitted():
+        return _meeting_page(meeting, form, status=form_status(form))
+    return render(
+        "sessions/item_form.html",
+        block="form",
+        form=form,
+        meeting=meeting,
+        item=item,
+        status=form_status(form),
+    )
+
+
+def _item_refused(
+    meeting: Meeting, item: AgendaItem | None, form: ItemForm, error: DomainError
+) -> Response:
+    """The form back with what was typed; a conflict also shows the agenda as it is now."""
+    meeting = queries.meeting(meeting.id)
+    conflict = str(error.message) if isinstance(error, Conflict) else None
+    if conflict:
+        form.agenda_version.data = str(meeting.agenda_version)
+    else:
+        _field_error(form, error)
+    if item is None:
+        return _meeting_page(meeting, form, status=error.status, conflict=conflict)
+    return render(
+        "sessions/item_form.html",
+        block="form",
+        form=form,
+        meeting=meeting,
+        item=item,
+        conflict=conflict,
+        status=error.status,
+    )
+
+
+@bp.post("/<int:meeting_id>/points")
+def item_add(meeting_id: int) -> Response:
+    return _save_item(run_meeting(meeting_id), None)
+
+
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/<int:meeting_id>/points/<int:item_id>", methods=["GET", "POST"])
+def item_edit(meeting_id: int, item_id: int) -> Response:
+    found = run_meeting(meeting_id)
+    return _save_item(found, _item(found, item_id))
+
+
+@bp.post("/<int:meeting_id>/points/<int:item_id>/<any(monter,descendre,supprimer):action>")
+def item_action(meeting_id: int, item_id: int, action: str) -> Response:
+    """Up, down, remove: plain buttons that work without JavaScript, swapped by htmx."""
+    found = run_meeting(meeting_id)
+    item = _item(found, item_id)
+    form = VersionForm()
+    try:
+        if not form.validate_on_submit():
+            raise Conflict(_("This page is out of date: reload it, then try again."))
+        version = _version(form.agenda_version.data)
+        if action == "supprimer":
+            services.remove_item(item, version)
+        else:
+            services.move_item(item, -1 if action == "monter" else 1, version)
+    except DomainError as error:
+        db.session.rollback()
+        return _meeting_page(
+            queries.meeting(found.id), status=error.status, conflict=str(error.message)
+        )
+    db.session.commit()
+    if is_htmx():
+        return _meeting_page(queries.meeting(found.id))
+    return redirect(url_for("sessions.meeting", meeting_id=found.id, _anchor="agenda"))
+
+
+# --- life of the meeting ------------------------------------------------------------------
+
+STEPS = {
+    "convoquer": MeetingStatus.CONVENED,
+    "ouvrir": MeetingStatus.OPEN,
+    "clore": MeetingStatus.CLOSED,
+    "publier": MeetingStatus.PUBLISHED,
+}
+
+
+@bp.post("/<int:meeting_id>/etape/<any(convoquer,ouvrir,clore,publier):step>")
+def meeting_step(meeting_id: int, step: str) -> Response:
+    found = run_meeting(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        raise DomainError(_("This form has expired. Reload the page, then send it again."))
+    services.transition(found, STEPS[step], current_user)
+    sent = convocation.notify(found, update=False) if step == "convoquer" else None
+    db.session.commit()
+    mail.deliver_pending()
+    messages = {
+        "ouvrir": _(
+            "The meeting is open. Members can check in with the code %(code)s.", code=found.code
+        ),
+        "clore": _("The meeting is closed. The secretary can finish the minutes."),
+        "publier": _("The minutes are published."),
+    }
+    if sent is not None:
+        flash(
+            _(
+                "The meeting is convened: %(count)d e-mails sent. Print the convocation for "
+                "the members without e-mail.",
+                count=sent,
+            ),
+            "success",
+        )
+    else:
+        flash(messages[step], "success")
+    target = "sessions.console" if step == "ouvrir" else "sessions.meeting"
+    return redirect(url_for(target, meeting_id=found.id))
+
+
+@bp.post("/<int:meeting_id>/prevenir")
+def meeting_notify(meeting_id: int) -> Response:
+    found = run_meeting(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        raise DomainError(_("This form has expired. Reload the page, then send it again."))
+    if found.notified_version is None:
+        raise DomainError(_("Convene the meeting first."))
+    sent = convocation.notify(found, update=True)
+    db.session.commit()
+    mail.deliver_pending()
+    flash(_("The new agenda is sent: %(count)d e-mails.", count=sent), "success")
+    return redirect(url_for("sessions.meeting", meeting_id=found.id))
+
+
+@bp.get("/<int:meeting_id>/convocation")
+def convocation_print(meeting_id: int) -> Response:
+    """One printable page per member without e-mail (and a spare one)."""
+    found = run_meeting(meeting_id)
+    people = [p for p in services.members(found) if not p.email]
+    return render("sessions/convocation.html", meeting=found, people=people)
+
+
+@bp.get("/<int:meeting_id>/invitation.ics")
+def invitation(meeting_id: int) -> Response:
+    found = visible_meeting(meeting_id)
+    response = current_app.make_response(convocation.invitation_ics(found))
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = f'attachment; filename="seance-{found.id}.ics"'
+    return response
+
+
+from governance.sessions import live_routes, minutes_routes  # noqa: E402, F401

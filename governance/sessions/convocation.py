@@ -1,0 +1,67 @@
+"""Convocations: an e-mail with the agenda and an .ics invitation for members who have an
+address, a printable page for the others, and a new notice when the agenda changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+
+from governance import mail
+from governance.db import utcnow
+from governance.extensions import db
+from governance.sessions import services
+from governance.sessions.models import Meeting
+
+
+def invitation_ics(meeting: Meeting) -> str:
+    """One VEVENT whose SEQUENCE grows with the agenda, so calendars update it in place."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Tablée//Convocation//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", f"meeting-{meeting.id}@tablee")
+    event.add("sequence", meeting.agenda_version)
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
+    event.add("summary", f"{meeting.group.name} — {meeting.title}")
+    if meeting.place:
+        event.add("location", meeting.place)
+    agenda = "\n".join(f"{i.position}. {i.title} ({i.timebox_minutes} min)" for i in meeting.items)
+    event.add("description", agenda)
+    calendar.add_component(event)
+    return calendar.to_ical().decode()
+
+
+def notify(meeting: Meeting, update: bool) -> int:
+    """Queue one message per member with an e-mail address; returns how many."""
+    ics = invitation_ics(meeting)
+    link = url_for("sessions.meeting", meeting_id=meeting.id, _external=True)
+    count = 0
+    for person in services.members(meeting):
+        if not person.email or not person.active:
+            continue
+        locale = person.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+        with force_locale(locale):
+            subject = (
+                _("Agenda changed: %(title)s", title=meeting.title)
+                if update
+                else _("Convocation: %(title)s", title=meeting.title)
+            )
+            body = render_template(
+                "sessions/mail/convocation.txt",
+                meeting=meeting,
+                person=person,
+                update=update,
+                link=link,
+            )
+        mail.queue(person.email, subject, body, ics)
+        count += 1
+    meeting.notified_version = meeting.agenda_version
+    db.session.flush()
+    return count

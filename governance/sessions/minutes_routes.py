@@ -1,0 +1,84 @@
+"""Minutes: written per item by the secretary, reviewed, then published for everyone."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from governance.errors import DomainError
+from governance.extensions import db
+from governance.people.forms import ConfirmForm
+from governance.sessions import queries, services
+from governance.sessions.forms import minutes_form
+from governance.sessions.models import MeetingStatus
+from governance.sessions.routes import bp, run_meeting, visible_meeting
+from governance.web import form_status, render
+
+
+@bp.route("/<int:meeting_id>/compte-rendu/ecrire", methods=["GET", "POST"])
+def minutes_write(meeting_id: int) -> Response:
+    meeting = visible_meeting(meeting_id)
+    if not queries.can_write_minutes(current_user, meeting):
+        abort(403)
+    form = minutes_form(meeting.items)
+    if form.validate_on_submit():
+        texts = {item.id: form[f"item_{item.id}"].data or "" for item in meeting.items}
+        try:
+            services.save_minutes(meeting, texts)
+        except DomainError as error:
+            db.session.rollback()
+            next(iter(form)).errors = [str(error.message)]
+        else:
+            db.session.commit()
+            flash(_("The minutes are saved."), "success")
+            return redirect(url_for("sessions.minutes_write", meeting_id=meeting.id))
+    status = form_status(form)
+    if form.is_submitted() and status == 200 and any(f.errors for f in form):
+        status = 422
+    return render(
+        "sessions/minutes_form.html",
+        block="form",
+        form=form,
+        meeting=meeting,
+        can_run=queries.can_run(current_user, meeting),
+        status=status,
+    )
+
+
+@bp.post("/<int:meeting_id>/compte-rendu/relu")
+def minutes_review(meeting_id: int) -> Response:
+    meeting = run_meeting(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        raise DomainError(_("This form has expired. Reload the page, then send it again."))
+    services.review_minutes(meeting, current_user)
+    db.session.commit()
+    flash(_("The minutes are marked as reviewed. You can now publish them."), "success")
+    return redirect(url_for("sessions.meeting", meeting_id=meeting.id))
+
+
+@bp.get("/<int:meeting_id>/compte-rendu")
+def minutes(meeting_id: int) -> Response:
+    """Published minutes are public; before that, only who writes or runs the meeting sees them."""
+    meeting = queries.meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    published = meeting.status is MeetingStatus.PUBLISHED
+    if not published and not (
+        current_user.is_authenticated and queries.can_write_minutes(current_user, meeting)
+    ):
+        abort(404)
+    return render(
+        "sessions/minutes.html",
+        meeting=meeting,
+        published=published,
+        quorum=services.quorum(meeting),
+        attendance=queries.attendance_by_person(meeting.id),
+        people={p.id: p for p in services.members(meeting)},
+    )
+
+
+@bp.get("/comptes-rendus")
+def minutes_list() -> Response:
+    return render("sessions/minutes_list.html", meetings=queries.published_meetings())
