@@ -8,11 +8,14 @@ third of the members have no e-mail address: they log in with a printed card and
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from governance.extensions import db
 from governance.people import services
 from governance.people.models import GroupKind, Person, QuorumKind, Role
+from governance.sessions import services as meetings
+from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus
 
 DEMO_PASSWORD = "tablee-demo-2026"  # noqa: S105 — published on purpose in the README
 DEMO_CARD_CODE = "TABLEE26"
@@ -265,7 +268,94 @@ def load_demo(seed: int = 2026) -> str:
     for person in [member, *committee_members[17:26]]:
         services.add_membership(person, pos_wg, Role.MEMBER, date(2025, 10, 1))
     db.session.flush()
+    _demo_meetings(committee, calim, facilitator, committee_members, local_facilitator)
     return (
         f"{len(committee_members)} committee members, {len(local_members)} in the local "
         f"committee, {len(named) + len(others) + 1} people in all"
     )
+
+
+PARIS = ZoneInfo("Europe/Paris")
+AGENDA = [
+    (ItemKind.INFORMATION, "Accueil, tour de météo et rappel des règles", 15),
+    (ItemKind.CONVENTIONNEMENT, "Conventionnement : Biocoop Les Arceaux (rapport du binôme)", 40),
+    (ItemKind.DECISION, "Ouverture d'un deuxième marché de producteurs le samedi", 30),
+    (ItemKind.CONTRIBUTION_SCALE, "Barème 2027 : présentation des trois propositions", 45),
+    (ItemKind.DISCUSSION, "Bilan de la distribution de novembre", 20),
+]
+MINUTES = [
+    "Tour de météo : 31 membres présents. Rappel des règles du consentement.",
+    "Le binôme a visité la Biocoop le 12 septembre : 78 points sur 100, aucun critère "
+    "éliminatoire. Décision renvoyée au vote au consentement de la séance suivante.",
+    "Proposition adoptée sans objection. Mise en place à partir de janvier.",
+    "Les trois propositions seront simulées par le groupe de travail Barème.",
+    "Les achats de novembre se répartissent sur 19 points de vente.",
+]
+
+
+def _meeting(group, by, title, when, items, place="Maison pour tous Léo-Lagrange"):  # type: ignore[no-untyped-def]
+    meeting = meetings.create_meeting(group, title, when.astimezone(UTC), 180, place, by)
+    for kind, item_title, minutes in items:
+        meetings.add_item(meeting, meeting.agenda_version, kind, item_title, "", None, minutes)
+    return meeting
+
+
+def _held(meeting, by, present):  # type: ignore[no-untyped-def]
+    """Convene, open, take presence, write minutes, close."""
+    meetings.transition(meeting, MeetingStatus.CONVENED, by)
+    meeting.notified_version = meeting.agenda_version
+    meetings.transition(meeting, MeetingStatus.OPEN, by)
+    for person in present:
+        meetings.mark_attendance(meeting, person, AttendanceStatus.PRESENT, by)
+    meetings.transition(meeting, MeetingStatus.CLOSED, by)
+    meetings.save_minutes(
+        meeting, {i.id: text for i, text in zip(meeting.items, MINUTES, strict=False)}
+    )
+
+
+def _demo_meetings(committee, calim, facilitator, members, local_facilitator) -> None:  # type: ignore[no-untyped-def]
+    october = _meeting(
+        committee,
+        facilitator,
+        "Séance mensuelle d'octobre",
+        datetime(2026, 10, 3, 9, 30, tzinfo=PARIS),
+        AGENDA,
+    )
+    meeting_roles(october, facilitator, members[8], members[9])
+    _held(october, facilitator, members[:31])
+    meetings.review_minutes(october, facilitator)
+    meetings.transition(october, MeetingStatus.PUBLISHED, facilitator)
+
+    november = _meeting(
+        committee,
+        facilitator,
+        "Séance mensuelle de novembre",
+        datetime(2026, 11, 7, 9, 30, tzinfo=PARIS),
+        AGENDA[:3],
+    )
+    meeting_roles(november, members[8], members[10], members[11])
+    _held(november, facilitator, members[2:30])
+
+    december = _meeting(
+        committee,
+        facilitator,
+        "Séance mensuelle de décembre",
+        datetime(2026, 12, 5, 9, 30, tzinfo=PARIS),
+        AGENDA,
+    )
+    meeting_roles(december, facilitator, members[12], members[13])
+    meetings.transition(december, MeetingStatus.CONVENED, facilitator)
+    december.notified_version = december.agenda_version
+
+    _meeting(
+        calim,
+        local_facilitator,
+        "Réunion du comité local",
+        datetime(2026, 12, 10, 18, 30, tzinfo=PARIS),
+        AGENDA[:1] + AGENDA[4:],
+        place="Centre social Mermoz",
+    )
+
+
+def meeting_roles(meeting, facilitator, secretary, timekeeper) -> None:  # type: ignore[no-untyped-def]
+    meetings.set_day_roles(meeting, facilitator, secretary, timekeeper)

@@ -15,6 +15,9 @@ from governance.people.models import Role
 class Access(StrEnum):
     PUBLIC = "public"
     SIGNED_IN = "signed_in"
+    # Signed in, and the route itself checks the person's role in the group concerned
+    # (member of the meeting's group to follow it, its facilitator to run it…).
+    IN_GROUP = "in_group"
 
 
 M, F, T, A = Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN
@@ -44,27 +47,26 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "people.group_edit": frozenset({A}),
     "people.membership_add": frozenset({A}),
     "people.membership_end": frozenset({A}),
-    # Meetings: what a role may do inside a group (run it, take minutes) is checked by the routes.
     "sessions.index": Access.SIGNED_IN,
     "sessions.meeting_new": frozenset({F, A}),
-    "sessions.meeting": Access.SIGNED_IN,
-    "sessions.meeting_edit": Access.SIGNED_IN,
-    "sessions.item_add": Access.SIGNED_IN,
-    "sessions.item_edit": Access.SIGNED_IN,
-    "sessions.item_action": Access.SIGNED_IN,
-    "sessions.meeting_step": Access.SIGNED_IN,
-    "sessions.meeting_notify": Access.SIGNED_IN,
-    "sessions.convocation_print": Access.SIGNED_IN,
-    "sessions.invitation": Access.SIGNED_IN,
+    "sessions.meeting": Access.IN_GROUP,
+    "sessions.meeting_edit": Access.IN_GROUP,
+    "sessions.item_add": Access.IN_GROUP,
+    "sessions.item_edit": Access.IN_GROUP,
+    "sessions.item_action": Access.IN_GROUP,
+    "sessions.meeting_step": Access.IN_GROUP,
+    "sessions.meeting_notify": Access.IN_GROUP,
+    "sessions.convocation_print": Access.IN_GROUP,
+    "sessions.invitation": Access.IN_GROUP,
     "sessions.check_in": Access.SIGNED_IN,
     "sessions.check_in_scan": Access.SIGNED_IN,
-    "sessions.attendance": Access.SIGNED_IN,
-    "sessions.attendance_mark": Access.SIGNED_IN,
-    "sessions.console": Access.SIGNED_IN,
-    "sessions.live_action": Access.SIGNED_IN,
-    "sessions.room": Access.SIGNED_IN,
-    "sessions.minutes_write": Access.SIGNED_IN,
-    "sessions.minutes_review": Access.SIGNED_IN,
+    "sessions.attendance": Access.IN_GROUP,
+    "sessions.attendance_mark": Access.IN_GROUP,
+    "sessions.console": Access.IN_GROUP,
+    "sessions.live_action": Access.IN_GROUP,
+    "sessions.room": Access.IN_GROUP,
+    "sessions.minutes_write": Access.IN_GROUP,
+    "sessions.minutes_review": Access.IN_GROUP,
     "sessions.minutes": Access.PUBLIC,
     "sessions.minutes_list": Access.PUBLIC,
     "people.outbox": frozenset({A}),
@@ -96,7 +98,7 @@ def allowed(endpoint: str, roles: set[Role] | None = None, signed_in: bool | Non
         signed_in = current_user.is_authenticated
     if not signed_in:
         return False
-    if rule is Access.SIGNED_IN:
+    if rule in (Access.SIGNED_IN, Access.IN_GROUP):
         return True
     return bool(rule & (roles_today() if roles is None else roles))
 

@@ -74,6 +74,7 @@ def with_role(role: Role, **overrides: Any) -> Person:
 def login(client: Any, who: Person, password: str = PASSWORD) -> Any:
     username = who.username  # read before the commit expires it (a re-read opens a transaction)
     db.session.commit()
+    assert client.get("/connexion").status_code == 200, "already logged in: use another client"
     response = client.post_form("/connexion", {"identifier": username, "secret": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response

@@ -334,7 +334,7 @@ def membership_end(membership_id: int) -> Response:
 
 @bp.get("/admin/courriels")
 def outbox() -> Response:
-    return render("people/outbox.html", messages=queries.outbox(200))
+    return render("people/outbox.html", outbox_messages=queries.outbox(200))
 
 
 @bp.get("/admin/courriels/<int:message_id>")

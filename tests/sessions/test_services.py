@@ -44,8 +44,16 @@ def test_the_meeting_moves_through_its_states_in_order() -> None:
 
 @pytest.mark.parametrize(
     ("start", "to"),
-    [(S.DRAFT, S.OPEN), (S.DRAFT, S.CLOSED), (S.CONVENED, S.CLOSED), (S.OPEN, S.CONVENED),
-     (S.CLOSED, S.OPEN), (S.PUBLISHED, S.CLOSED), (S.PUBLISHED, S.DRAFT), (S.OPEN, S.OPEN)],
+    [
+        (S.DRAFT, S.OPEN),
+        (S.DRAFT, S.CLOSED),
+        (S.CONVENED, S.CLOSED),
+        (S.OPEN, S.CONVENED),
+        (S.CLOSED, S.OPEN),
+        (S.PUBLISHED, S.CLOSED),
+        (S.PUBLISHED, S.DRAFT),
+        (S.OPEN, S.OPEN),
+    ],
 )
 def test_illegal_transitions_are_refused(start: S, to: S) -> None:
     meeting = factories.meeting(status=start)
