@@ -156,7 +156,7 @@ def meeting(meeting_id: int) -> Response:
 def meeting_edit(meeting_id: int) -> Response:
     found = run_meeting(meeting_id)
     form = MeetingForm(obj=found)
-    form.group_id.choices = [SelectChoice(found.group_id, found.group.name)]
+    del form.group_id  # a meeting stays in its group
     roles = DayRolesForm(obj=found, prefix="roles")
     for field in (roles.facilitator_id, roles.secretary_id, roles.timekeeper_id):
         field.choices = _person_choices(found, _("Nobody yet"))
