@@ -364,26 +364,37 @@ def test_edit_the_meeting_and_rotate_the_roles(client) -> None:  # type: ignore[
     meeting = _new_meeting(client, committee)
     page = client.get(f"/seances/{meeting.id}/modifier")
     assert page.status_code == 200 and 'value="09:30"' in page.get_data(as_text=True)
-    data = {"title": "Séance déplacée", "day": "2026-12-12", "time": "14:00",
-            "duration_minutes": "120", "place": "Salle B",
-            "agenda_version": str(meeting.agenda_version),
-            "roles-facilitator_id": str(people[1].id), "roles-secretary_id": str(people[2].id),
-            "roles-timekeeper_id": "0"}
+    data = {
+        "title": "Séance déplacée",
+        "day": "2026-12-12",
+        "time": "14:00",
+        "duration_minutes": "120",
+        "place": "Salle B",
+        "agenda_version": str(meeting.agenda_version),
+        "roles-facilitator_id": str(people[1].id),
+        "roles-secretary_id": str(people[2].id),
+        "roles-timekeeper_id": "0",
+    }
     assert client.post_form(f"/seances/{meeting.id}/modifier", data).status_code == 302
     db.session.expire_all()
     saved = db.session.get(Meeting, meeting.id)
     assert (saved.title, saved.duration_minutes, saved.place) == ("Séance déplacée", 120, "Salle B")
     assert (saved.facilitator_id, saved.secretary_id, saved.timekeeper_id) == (
-        people[1].id, people[2].id, None)
+        people[1].id,
+        people[2].id,
+        None,
+    )
     stale = client.post_form(f"/seances/{meeting.id}/modifier", {**data, "title": "Autre titre"})
     assert stale.status_code == 409 and "Autre titre" in stale.get_data(as_text=True)
-    stranger = client.post_form(f"/seances/{meeting.id}/modifier", {
-        **data, "agenda_version": str(saved.agenda_version), "roles-secretary_id": "999999"})
+    stranger = client.post_form(
+        f"/seances/{meeting.id}/modifier",
+        {**data, "agenda_version": str(saved.agenda_version), "roles-secretary_id": "999999"},
+    )
     assert stranger.status_code == 422
 
 
 def test_check_in_link_goes_through_login_and_back(app, client) -> None:  # type: ignore[no-untyped-def]
-    committee, people = _setup(client, members=1, without_email=0)
+    committee, _people = _setup(client, members=1, without_email=0)
     meeting = factories.meeting(committee, status=MeetingStatus.OPEN)
     code = meeting.code
     db.session.commit()
