@@ -26,5 +26,19 @@ def demo_command() -> None:
     click.echo(f"Demo password for the accounts with e-mail: {DEMO_PASSWORD}")
 
 
+@click.command("verify")
+@with_appcontext
+def verify_command() -> None:
+    """Check the hash chain of the decision register; name the first broken link."""
+    from governance.votes.register import verify
+
+    check = verify()
+    if check.broken:
+        click.echo(f"BROKEN at {check.broken} (after {check.count - 1} good decisions).")
+        raise SystemExit(1)
+    click.echo(f"OK: {check.count} decisions, head {check.head}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
+    app.cli.add_command(verify_command)

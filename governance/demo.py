@@ -193,6 +193,8 @@ def load_demo(seed: int = 2026) -> str:
         "vente, barème des cotisations, usage de l'argent. Une séance par mois, le samedi matin.",
         QuorumKind.PERCENT,
         40,
+        "CCA",
+        services.DecisionRule(rounds_before_fallback=2, fallback=(2, 3)),
     )
     calim = services.save_group(
         None,
@@ -201,6 +203,8 @@ def load_demo(seed: int = 2026) -> str:
         "Comité local d'une trentaine d'habitant·es bénévoles du quartier.",
         QuorumKind.COUNT,
         10,
+        "CALIM8",
+        services.DecisionRule(allow_abstention=False, rounds_before_fallback=3),
     )
     scale_wg = services.save_group(
         None,

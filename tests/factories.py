@@ -43,6 +43,7 @@ def group(**overrides: Any) -> Group:
     n = next(_seq)
     values: dict[str, Any] = {
         "name": f"Groupe {n}",
+        "code": f"G{n}",
         "kind": GroupKind.COMMITTEE,
         "quorum_kind": QuorumKind.PERCENT,
         "quorum_value": 50,

@@ -54,6 +54,10 @@ WORDS = {
     "sessions.item_action": {"action": "monter"},
     "sessions.live_action": {"action": "pause"},
     "sessions.meeting_step": {"step": "clore"},
+    "votes.proposal_stage": {"stage": "questions"},
+    "votes.round_open": {"kind": "consentement"},
+    "votes.proposal_end": {"action": "reporter"},
+    "votes.objection_resolve": {"status": "retiree"},
 }
 
 
@@ -63,7 +67,10 @@ def _urls(app: Flask, ids: dict[str, Any]) -> list[tuple[str, str, str]]:
         if rule.endpoint == "static":
             continue
         words = WORDS.get(rule.endpoint, {})
-        values = {arg: words.get(arg, ids.get(arg, "ABCD2345")) for arg in rule.arguments}
+        values = {
+            arg: words.get(arg, ids.get(arg, 999999 if arg.endswith("_id") else "ABCD2345"))
+            for arg in rule.arguments
+        }
         path = rule.build(values)[1]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             urls.append((rule.endpoint, method, path))

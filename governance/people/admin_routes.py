@@ -20,7 +20,7 @@ from governance.people.forms import (
     ActiveForm,
     ConfirmForm,
     EndMembershipForm,
-    GroupForm,
+    GroupRuleForm,
     MembershipForm,
     PersonForm,
 )
@@ -235,10 +235,20 @@ def group(group_id: int) -> Response:
 
 
 def _save_group_form(group: Group | None) -> Response:
-    form = GroupForm(obj=group)
+    form = GroupRuleForm(obj=group)
     if group is not None and not form.is_submitted():
         form.kind.data, form.quorum_kind.data = group.kind.value, group.quorum_kind.value
+        form.fallback.data = (
+            f"{group.fallback_numerator}/{group.fallback_denominator}" if group.has_fallback else ""
+        )
     if form.validate_on_submit():
+        num, _slash, den = form.fallback.data.partition("/")
+        rule = services.DecisionRule(
+            allow_concern=form.allow_concern.data,
+            allow_abstention=form.allow_abstention.data,
+            rounds_before_fallback=form.rounds_before_fallback.data,
+            fallback=(int(num), int(den)) if num else None,
+        )
         try:
             saved = services.save_group(
                 group,
@@ -247,6 +257,8 @@ def _save_group_form(group: Group | None) -> Response:
                 form.description.data or "",
                 QuorumKind(form.quorum_kind.data),
                 form.quorum_value.data,
+                form.code.data,
+                rule,
             )
         except DomainError as error:
             db.session.rollback()

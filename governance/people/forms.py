@@ -210,6 +210,49 @@ class GroupForm(FlaskForm):
     )
 
 
+FALLBACK_CHOICES = [
+    SelectChoice("", _l("No fallback vote: consent only")),
+    SelectChoice("1/2", _l("Majority of the votes cast")),
+    SelectChoice("3/5", _l("Three fifths of the votes cast")),
+    SelectChoice("2/3", _l("Two thirds of the votes cast")),
+    SelectChoice("3/4", _l("Three quarters of the votes cast")),
+]
+
+
+class GroupRuleForm(GroupForm):
+    """A group and its decision rule, set by an admin."""
+
+    code = StringField(
+        _l("Short code, used in decision references"),
+        description=_l(
+            "For example CCA gives references like CCA-2026-014. Left empty, it is "
+            "made from the name."
+        ),
+        validators=[
+            Optional(),
+            Length(min=2, max=12, message=_l("Between %(min)d and %(max)d characters.")),
+            Regexp(r"^[A-Za-z0-9]+$", message=_l("Only letters and digits, without spaces.")),
+        ],
+        render_kw={"autocapitalize": "characters"},
+    )
+    allow_concern = BooleanField(
+        _l("Members may express a concern (recorded, does not block)"), default=True
+    )
+    allow_abstention = BooleanField(_l("Members may abstain"), default=True)
+    rounds_before_fallback = IntegerField(
+        _l("Consent rounds before a fallback vote may be called"),
+        default=2,
+        validators=[
+            InputRequired(_l("Please write a whole number.")),
+            NumberRange(min=1, max=10, message=_l("Between %(min)s and %(max)s.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    fallback = SelectField(
+        _l("Fallback vote, as a last resort"), choices=FALLBACK_CHOICES, default=""
+    )
+
+
 class MembershipForm(FlaskForm):
     person_id = SelectField(
         _l("Person"), coerce=int, validators=[InputRequired(REQUIRED)], validate_choice=True

@@ -113,6 +113,15 @@ class Group(Base):
         _enum(QuorumKind, "quorum_kind"), default=QuorumKind.PERCENT
     )
     quorum_value: Mapped[int] = mapped_column(default=50)
+    # Short code of the group in decision references (CCA-2026-014).
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    # The decision rule: which positions exist besides consent and objection, how many consent
+    # rounds before a fallback vote may be called, and the fallback's threshold (None: none).
+    allow_concern: Mapped[bool] = mapped_column(Boolean, default=True)
+    allow_abstention: Mapped[bool] = mapped_column(Boolean, default=True)
+    rounds_before_fallback: Mapped[int] = mapped_column(default=2)
+    fallback_numerator: Mapped[int | None]
+    fallback_denominator: Mapped[int | None]
     created_at: Mapped[created_at]
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -124,7 +133,17 @@ class Group(Base):
         CheckConstraint(
             "quorum_kind <> 'percent' OR quorum_value <= 100", name="quorum_percent_at_most_100"
         ),
+        CheckConstraint("rounds_before_fallback >= 1", name="at_least_one_round"),
+        CheckConstraint(
+            "(fallback_numerator IS NULL AND fallback_denominator IS NULL) OR "
+            "(fallback_numerator > 0 AND fallback_denominator >= fallback_numerator)",
+            name="fallback_fraction",
+        ),
     )
+
+    @property
+    def has_fallback(self) -> bool:
+        return self.fallback_numerator is not None
 
     def __repr__(self) -> str:
         return f"<Group {self.id} {self.name}>"

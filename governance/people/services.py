@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -338,6 +339,33 @@ def redeem_login_card(code: str, address: str) -> Person:
 # --- groups and memberships ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DecisionRule:
+    """How a group decides: consent, with these positions and this fallback."""
+
+    allow_concern: bool = True
+    allow_abstention: bool = True
+    rounds_before_fallback: int = 2
+    fallback: tuple[int, int] | None = None  # (2, 3): two thirds of the votes cast
+
+
+SMALL_WORDS = {"de", "du", "des", "la", "le", "les", "et", "l", "d", "en", "pour"}
+
+
+def suggest_group_code(name: str) -> str:
+    """``Comité citoyen de l'alimentation`` → ``CCA``; unique among groups."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = [
+        w for w in re.split(r"[^A-Za-z0-9]+", ascii_name) if w and w.lower() not in SMALL_WORDS
+    ]
+    base = "".join(w[0] if not w.isdigit() else w for w in words).upper()[:8] or "G"
+    candidate, n = base, 1
+    while db.session.scalar(select(Group.id).where(Group.code == candidate)):
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
 def save_group(
     group: Group | None,
     name: str,
@@ -345,20 +373,27 @@ def save_group(
     description: str,
     quorum_kind: QuorumKind,
     quorum_value: int,
+    code: str | None = None,
+    rule: DecisionRule | None = None,
 ) -> Group:
     name = name.strip()
-    clash = select(Group.id).where(Group.name == name)
-    if group is not None:
-        clash = clash.where(Group.id != group.id)
-    if db.session.scalar(clash):
+    others = Group.id != group.id if group is not None else true()
+    if db.session.scalar(select(Group.id).where(Group.name == name, others)):
         raise DomainError(_l("A group already has this name."), field="name")
     if quorum_kind is QuorumKind.PERCENT and not 0 <= quorum_value <= 100:
         raise DomainError(_l("A percentage is between 0 and 100."), field="quorum_value")
+    code = (code or "").strip().upper() or (group.code if group else suggest_group_code(name))
+    if db.session.scalar(select(Group.id).where(Group.code == code, others)):
+        raise DomainError(_l("Another group already uses this code."), field="code")
     if group is None:
-        group = Group(name=name, kind=kind)
+        group = Group(name=name, kind=kind, code=code)
         db.session.add(group)
     group.name, group.kind, group.description = name, kind, description.strip()
-    group.quorum_kind, group.quorum_value = quorum_kind, quorum_value
+    group.quorum_kind, group.quorum_value, group.code = quorum_kind, quorum_value, code
+    if rule is not None:
+        group.allow_concern, group.allow_abstention = rule.allow_concern, rule.allow_abstention
+        group.rounds_before_fallback = rule.rounds_before_fallback
+        group.fallback_numerator, group.fallback_denominator = rule.fallback or (None, None)
     db.session.flush()
     return group
 

@@ -104,7 +104,7 @@ def _console(meeting: Meeting) -> Response:
         qr_svg=segno.make(url, error="m").svg_inline(scale=5, title=_("QR code to check in")),
         check_in_url=url,
         expected=EXPECTED,
-        panels=panels.render(meeting, current_user),
+        panels=panels.render(meeting, current_user, "console"),
     )
 
 
@@ -146,12 +146,13 @@ def room(meeting_id: int) -> Response:
     if state is None or not queries.group_roles(current_user, state[2], date.today()):
         abort(404)
     attendance = queries.attendance_of(meeting_id, current_user.id)
-    etag = "room-{}-{}-{}-{}-{}".format(
+    etag = "room-{}-{}-{}-{}-{}-{}".format(
         meeting_id,
         state[0],
         current_user.id,
         attendance.status if attendance else "none",
         get_locale(),
+        panels.etag(state[3], current_user.id),
     )
     if is_htmx() and etag in request.if_none_match:
         response = Response(status=304)
@@ -165,7 +166,7 @@ def room(meeting_id: int) -> Response:
             elapsed=services.elapsed_seconds(meeting),
             expected=EXPECTED,
             poll_seconds=POLL_SECONDS,
-            panels=panels.render(meeting, current_user),
+            panels=panels.render(meeting, current_user, "room"),
             open=meeting.status is MeetingStatus.OPEN,
         )
     response.set_etag(etag)

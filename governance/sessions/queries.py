@@ -107,14 +107,14 @@ def attendance_of(meeting_id: int, person_id: int) -> Attendance | None:
     )
 
 
-def live_state(meeting_id: int) -> tuple[int, MeetingStatus, int] | None:
-    """What a poll needs to answer 304 (version, status, group): one small indexed read."""
+def live_state(meeting_id: int) -> tuple[int, MeetingStatus, int, int | None] | None:
+    """What a poll needs to answer 304 (version, status, group, current item): one read."""
     row = db.session.execute(
-        select(Meeting.live_version, Meeting.status, Meeting.group_id).where(
-            Meeting.id == meeting_id
-        )
+        select(
+            Meeting.live_version, Meeting.status, Meeting.group_id, Meeting.current_item_id
+        ).where(Meeting.id == meeting_id)
     ).one_or_none()
-    return (row[0], row[1], row[2]) if row else None
+    return (row[0], row[1], row[2], row[3]) if row else None
 
 
 def published_meetings() -> list[Meeting]:

@@ -1,5 +1,452 @@
-"""The votes blueprint. Its pages arrive with the issue that builds this domain."""
+"""Running a consent decision: the proposal, its rounds, the positions, the objections."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("votes", __name__, url_prefix="/votes")
+import difflib
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from governance.errors import DomainError
+from governance.extensions import db
+from governance.people.forms import ConfirmForm
+from governance.people.models import Person
+from governance.sessions import panels
+from governance.sessions import queries as meeting_queries
+from governance.sessions import services as meetings
+from governance.sessions.models import AgendaItem, ItemKind, Meeting
+from governance.votes import queries, services
+from governance.votes.forms import (
+    KIND_LABELS,
+    OBJECTION_LABELS,
+    OUTCOME_LABELS,
+    STAGE_LABELS,
+    VALUE_HINTS,
+    VALUE_LABELS,
+    AmendForm,
+    ConflictForm,
+    NotesForm,
+    PositionForm,
+    ProposalForm,
+    ResolutionForm,
+)
+from governance.votes.models import (
+    DecisionKind,
+    Objection,
+    ObjectionStatus,
+    Proposal,
+    Round,
+    RoundKind,
+    Stage,
+    Value,
+)
+from governance.web import form_status, is_htmx, render
+
+bp = Blueprint("votes", __name__, template_folder="templates")
+
+ITEM_TO_DECISION = {
+    ItemKind.CONVENTIONNEMENT: DecisionKind.CONVENTIONNEMENT,
+    ItemKind.CONTRIBUTION_SCALE: DecisionKind.CONTRIBUTION_SCALE,
+}
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, object]:
+    return {
+        "value_labels": VALUE_LABELS,
+        "value_hints": VALUE_HINTS,
+        "stage_labels": STAGE_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+        "decision_kind_labels": KIND_LABELS,
+        "objection_labels": OBJECTION_LABELS,
+    }
+
+
+def _confirm() -> None:
+    if not ConfirmForm().validate_on_submit():
+        raise DomainError(_("This form has expired. Reload the page, then send it again."))
+
+
+def _meeting_of(proposal: Proposal) -> Meeting:
+    return proposal.item.meeting
+
+
+def _visible(proposal_id: int) -> Proposal:
+    found = queries.proposal(proposal_id)
+    if found is None or not meeting_queries.can_see(current_user, _meeting_of(found)):
+        abort(404)
+    return found
+
+
+def _run(proposal_id: int) -> Proposal:
+    found = _visible(proposal_id)
+    if not meeting_queries.can_run(current_user, _meeting_of(found)):
+        abort(403)
+    return found
+
+
+def _round(round_id: int) -> Round:
+    found = db.session.get(Round, round_id)
+    if found is None or not meeting_queries.can_see(current_user, _meeting_of(found.proposal)):
+        abort(404)
+    return found
+
+
+def _back_to_console(proposal: Proposal) -> Response:
+    return redirect(
+        url_for("sessions.console", meeting_id=_meeting_of(proposal).id, _anchor="vote-panel")
+    )
+
+
+# --- the panel in the live room -----------------------------------------------------------
+
+
+def panel_context(meeting: Meeting, viewer: Person, place: str) -> dict[str, object] | None:
+    item = meeting.current_item
+    proposal = queries.proposal_for_item(item.id) if item else None
+    if item is None or (proposal is None and place == "room"):
+        return None
+    context: dict[str, object] = {
+        "meeting": meeting,
+        "item": item,
+        "proposal": proposal,
+        "place": place,
+    }
+    if proposal is None:
+        return context
+    round_ = proposal.open_round
+    last = proposal.rounds[-1] if proposal.rounds else None
+    context.update(
+        round=round_,
+        last=last,
+        decision=queries.decision_for_proposal(proposal.id),
+        objections=queries.objections(proposal.id),
+        conflict=queries.has_conflict(item.id, viewer.id),
+        group=meeting.group,
+    )
+    if round_ is not None:
+        mine = queries.my_position(round_.id, viewer.id)
+        form = PositionForm(
+            formdata=None,
+            value=mine.value.value if mine else None,
+            argument=mine.argument if mine else "",
+        )
+        context.update(
+            eligible=services.is_eligible(round_, viewer.id),
+            mine=mine,
+            form=form,
+            values=services.allowed_values(round_),
+            answered=services.answered_count(round_.id),
+        )
+        if place == "console":
+            answered_ids = {p.person_id for p in queries.positions(round_.id)}
+            waiting = [e.person_id for e in round_.eligible if e.person_id not in answered_ids]
+            context["waiting"] = [db.session.get(Person, pid) for pid in waiting]
+    if last is not None and last.closed_at is not None:
+        context["results"] = queries.positions(last.id)
+    return context
+
+
+def _trusted(html: str) -> Markup:
+    """HTML rendered by our own autoescaping template, safe to embed as is."""
+    return Markup(html)  # noqa: S704
+
+
+def render_panel(meeting: Meeting, viewer: Person, place: str) -> Markup | None:
+    context = panel_context(meeting, viewer, place)
+    if context is None:
+        return None
+    return _trusted(render_template("votes/_panel.html", **context))
+
+
+panels.register(render_panel, etag=queries.panel_etag)
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+
+@bp.route("/seances/<int:meeting_id>/points/<int:item_id>/proposition", methods=["GET", "POST"])
+def proposal_new(meeting_id: int, item_id: int) -> Response:
+    meeting = meeting_queries.meeting(meeting_id)
+    if meeting is None or not meeting_queries.can_see(current_user, meeting):
+        abort(404)
+    if not meeting_queries.can_run(current_user, meeting):
+        abort(403)
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    form = ProposalForm()
+    form.presenter_id.choices = [SelectChoice(0, _("Nobody in particular"))] + [
+        SelectChoice(p.id, p.display_name) for p in meetings.members(meeting)
+    ]
+    if not form.is_submitted():
+        form.title.data, form.presenter_id.data = item.title, item.presenter_id or 0
+        form.kind.data = ITEM_TO_DECISION.get(item.kind, DecisionKind.GENERAL).value
+    if form.validate_on_submit():
+        presenter = (
+            db.session.get(Person, form.presenter_id.data) if form.presenter_id.data else None
+        )
+        try:
+            services.attach_proposal(
+                item,
+                form.title.data,
+                form.text.data,
+                presenter,
+                DecisionKind(form.kind.data),
+                form.effect.data or "",
+                form.review_on.data,
+                current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.title.errors = [*form.title.errors, str(error.message)]
+        else:
+            db.session.commit()
+            flash(_("The proposal is attached to the item."), "success")
+            return redirect(url_for("sessions.meeting", meeting_id=meeting.id))
+    return render(
+        "votes/proposal_form.html",
+        block="form",
+        form=form,
+        meeting=meeting,
+        item=item,
+        status=form_status(form),
+    )
+
+
+def _diff(proposal: Proposal) -> list[tuple[str, str]]:
+    """Line by line, what the last version changed: (mark, line) with mark in '+', '-', ' '."""
+    if len(proposal.versions) < 2:
+        return []
+    before, after = proposal.versions[-2].text, proposal.versions[-1].text
+    lines = difflib.ndiff(before.splitlines(), after.splitlines())
+    return [(line[0], line[2:]) for line in lines if line[:1] in "+- "]
+
+
+@bp.get("/propositions/<int:proposal_id>")
+def proposal(proposal_id: int) -> Response:
+    found = _visible(proposal_id)
+    return render(
+        "votes/proposal.html",
+        proposal=found,
+        meeting=_meeting_of(found),
+        diff=_diff(found),
+        objections=queries.objections(found.id),
+        positions={r.id: queries.positions(r.id) for r in found.rounds if r.closed_at},
+        decision=queries.decision_for_proposal(found.id),
+        can_run=meeting_queries.can_run(current_user, _meeting_of(found)),
+        notes_form=NotesForm(formdata=None, notes=found.notes),
+    )
+
+
+@bp.post(
+    "/propositions/<int:proposal_id>/etape/<any(presentation,questions,reactions,amendment):stage>"
+)
+def proposal_stage(proposal_id: int, stage: str) -> Response:
+    found = _run(proposal_id)
+    _confirm()
+    services.move_to(found, Stage(stage))
+    db.session.commit()
+    return _back_to_console(found)
+
+
+@bp.post("/propositions/<int:proposal_id>/notes")
+def proposal_notes(proposal_id: int) -> Response:
+    found = _visible(proposal_id)
+    if not meeting_queries.can_write_minutes(current_user, _meeting_of(found)):
+        abort(403)
+    form = NotesForm()
+    if not form.validate_on_submit():
+        return render(
+            "votes/proposal.html",
+            proposal=found,
+            meeting=_meeting_of(found),
+            diff=_diff(found),
+            objections=queries.objections(found.id),
+            positions={},
+            decision=None,
+            can_run=True,
+            notes_form=form,
+            status=422,
+        )
+    services.save_notes(found, form.notes.data or "")
+    db.session.commit()
+    flash(_("The notes are saved."), "success")
+    return redirect(url_for("votes.proposal", proposal_id=found.id))
+
+
+@bp.route("/propositions/<int:proposal_id>/amender", methods=["GET", "POST"])
+def proposal_amend(proposal_id: int) -> Response:
+    found = _run(proposal_id)
+    form = AmendForm()
+    raised = services.raised_objections(found)
+    if not form.is_submitted():
+        form.text.data = found.current_version.text
+    if form.validate_on_submit():
+        chosen = set(request.form.getlist("integrated", type=int))
+        try:
+            services.amend(
+                found, form.text.data, current_user, [o for o in raised if o.id in chosen]
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.text.errors = [*form.text.errors, str(error.message)]
+        else:
+            db.session.commit()
+            flash(_("The new version is saved."), "success")
+            return _back_to_console(found)
+    return render(
+        "votes/amend.html",
+        block="form",
+        form=form,
+        proposal=found,
+        raised=raised,
+        status=form_status(form),
+    )
+
+
+@bp.post("/propositions/<int:proposal_id>/<any(consentement,repli):kind>")
+def round_open(proposal_id: int, kind: str) -> Response:
+    found = _run(proposal_id)
+    _confirm()
+    services.open_round(found, RoundKind.CONSENT if kind == "consentement" else RoundKind.FALLBACK)
+    db.session.commit()
+    return _back_to_console(found)
+
+
+@bp.post("/propositions/<int:proposal_id>/<any(reporter,retirer):action>")
+def proposal_end(proposal_id: int, action: str) -> Response:
+    found = _run(proposal_id)
+    _confirm()
+    (services.postpone if action == "reporter" else services.withdraw)(found)
+    db.session.commit()
+    return _back_to_console(found)
+
+
+@bp.post("/tours/<int:round_id>/clore")
+def round_close(round_id: int) -> Response:
+    found = _round(round_id)
+    if not meeting_queries.can_run(current_user, _meeting_of(found.proposal)):
+        abort(403)
+    _confirm()
+    outcome = services.close_round(found)
+    db.session.commit()
+    if outcome is not None:
+        flash(
+            _("The round is closed: the proposal is %(outcome)s.", outcome=OUTCOME_LABELS[outcome]),
+            "success",
+        )
+    else:
+        flash(_("The round is closed with objections: look for a better version together."), "info")
+    return _back_to_console(found.proposal)
+
+
+def _position_refused(round_: Round, form: PositionForm, error: DomainError | None) -> Response:
+    meeting = _meeting_of(round_.proposal)
+    context = panel_context(meeting, current_user, "room") or {}
+    context["form"] = form
+    if error is not None:
+        target = form.argument if error.field == "argument" else form.value
+        target.errors = [*target.errors, str(error.message)]
+    html = render_template("votes/_panel.html", **context)
+    if is_htmx():
+        return render(
+            "votes/panel_page.html",
+            block="panel",
+            panel=_trusted(html),
+            meeting=meeting,
+            status=422,
+        )
+    return render(
+        "votes/panel_page.html",
+        panel=_trusted(html),
+        meeting=meeting,
+        status=422,
+    )
+
+
+@bp.post("/tours/<int:round_id>/position")
+def position(round_id: int) -> Response:
+    """A member's own position, from their phone; given again, it replaces the previous one."""
+    found = _round(round_id)
+    form = PositionForm()
+    if not form.validate_on_submit():
+        return _position_refused(found, form, None)
+    try:
+        services.give_position(
+            found, current_user, Value(form.value.data), form.argument.data or ""
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return _position_refused(found, form, error)
+    db.session.commit()
+    meeting = _meeting_of(found.proposal)
+    if is_htmx():
+        html = render_panel(meeting, current_user, "room")
+        return render("votes/panel_page.html", block="panel", panel=html, meeting=meeting)
+    flash(_("Your position is recorded. You can change it until the round closes."), "success")
+    return redirect(url_for("sessions.room", meeting_id=meeting.id))
+
+
+@bp.post("/tours/<int:round_id>/position-en-salle")
+def position_in_room(round_id: int) -> Response:
+    """The facilitator records the position of a member who has no phone."""
+    found = _round(round_id)
+    if not meeting_queries.can_run(current_user, _meeting_of(found.proposal)):
+        abort(403)
+    form = PositionForm()
+    person = db.session.get(Person, request.form.get("person_id", type=int) or 0)
+    if person is None:
+        raise DomainError(_("Choose the member whose position you record."))
+    if not form.validate_on_submit():
+        raise DomainError(_("Choose a position; an objection needs its reason."))
+    services.give_position(
+        found, person, Value(form.value.data), form.argument.data or "", recorded_by=current_user
+    )
+    db.session.commit()
+    flash(_("The position of %(name)s is recorded.", name=person.display_name), "success")
+    return _back_to_console(found.proposal)
+
+
+@bp.post("/objections/<int:objection_id>/<any('retiree','non-bloquante'):status>")
+def objection_resolve(objection_id: int, status: str) -> Response:
+    objection = db.session.get(Objection, objection_id)
+    if objection is None:
+        abort(404)
+    proposal_ = objection.round.proposal
+    if not meeting_queries.can_run(current_user, _meeting_of(proposal_)):
+        abort(403)
+    form = ResolutionForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("This text is too long: at most 2000 characters."))
+    new_status = ObjectionStatus.WITHDRAWN if status == "retiree" else ObjectionStatus.NOT_BLOCKING
+    outcome = services.resolve_objection(objection, new_status, form.resolution.data or "")
+    db.session.commit()
+    if outcome is not None:
+        flash(_("No objection remains: the proposal is adopted."), "success")
+    return _back_to_console(proposal_)
+
+
+@bp.post("/points/<int:item_id>/conflit")
+def conflict(item_id: int) -> Response:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or not meeting_queries.can_see(current_user, item.meeting):
+        abort(404)
+    form = ConflictForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("This text is too long: at most 500 characters."))
+    services.declare_conflict(item, current_user, form.reason.data or "")
+    meetings.touch_live(item.meeting)
+    db.session.commit()
+    flash(
+        _("Your conflict of interest is recorded: you will not take part in this item's rounds."),
+        "success",
+    )
+    return redirect(url_for("sessions.room", meeting_id=item.meeting_id))
+
+
+from governance.votes import decision_routes  # noqa: E402, F401

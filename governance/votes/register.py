@@ -1,0 +1,150 @@
+"""The decision register: a stable reference per decision, a frozen record of how it was
+taken, and a hash chain over all decisions so that any later edit can be seen."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from governance.extensions import db
+from governance.votes.models import Decision, Objection, Outcome, Position, Proposal, Round
+
+GENESIS = "0" * 64
+
+
+def _round_record(round_: Round) -> dict[str, Any]:
+    positions = db.session.scalars(
+        select(Position).where(Position.round_id == round_.id).order_by(Position.id)
+    )
+    return {
+        "number": round_.number,
+        "kind": round_.kind.value,
+        "version": round_.version.number,
+        "opened_at": round_.opened_at.isoformat(),
+        "closed_at": round_.closed_at.isoformat() if round_.closed_at else None,
+        "eligible": len(round_.eligible),
+        "present": round_.present_count,
+        "members": round_.members_count,
+        "quorum_required": round_.quorum_required,
+        "quorum_met": round_.quorum_met,
+        "tally": round_.tally or {},
+        "positions": [
+            {
+                "name": p.person.display_name,
+                "value": p.value.value,
+                "argument": p.argument,
+                "recorded_in_room": p.recorded_by_id is not None,
+            }
+            for p in positions
+        ],
+    }
+
+
+def _objections_record(proposal: Proposal) -> list[dict[str, Any]]:
+    rows = db.session.scalars(
+        select(Objection).join(Round).where(Round.proposal_id == proposal.id).order_by(Objection.id)
+    )
+    versions = {v.id: v.number for v in proposal.versions}
+    return [
+        {
+            "round": o.round.number,
+            "by": o.person.display_name,
+            "argument": o.argument,
+            "status": o.status.value,
+            "resolution": o.resolution,
+            "version": versions.get(o.resolved_in_version_id),
+        }
+        for o in rows
+    ]
+
+
+def _content(decision: Decision) -> dict[str, Any]:
+    """Exactly what the hash covers."""
+    return {
+        "reference": decision.reference,
+        "decided_on": decision.decided_on.isoformat(),
+        "title": decision.title,
+        "text": decision.text,
+        "outcome": decision.outcome.value,
+        "kind": decision.kind.value,
+        "effect": decision.effect,
+        "review_on": decision.review_on.isoformat() if decision.review_on else None,
+        "record": decision.record,
+        "previous_hash": decision.previous_hash,
+    }
+
+
+def compute_hash(decision: Decision) -> str:
+    canonical = json.dumps(
+        _content(decision), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def head() -> Decision | None:
+    return db.session.scalar(select(Decision).order_by(Decision.id.desc()).limit(1))
+
+
+def record(proposal: Proposal, outcome: Outcome) -> Decision:
+    """Write the decision; the writer holds the database's write lock (BEGIN IMMEDIATE on
+    SQLite), so two decisions can never claim the same sequence or previous hash."""
+    meeting = proposal.item.meeting
+    group = meeting.group
+    decided_on = meeting.starts_at.date()
+    sequence = (
+        db.session.scalar(
+            select(func.max(Decision.sequence)).where(
+                Decision.group_id == group.id, Decision.year == decided_on.year
+            )
+        )
+        or 0
+    ) + 1
+    previous = head()
+    decision = Decision(
+        reference=f"{group.code}-{decided_on.year}-{sequence:03d}",
+        group_id=group.id,
+        proposal_id=proposal.id,
+        year=decided_on.year,
+        sequence=sequence,
+        decided_on=decided_on,
+        title=proposal.title,
+        text=proposal.current_version.text,
+        outcome=outcome,
+        kind=proposal.kind,
+        effect=proposal.effect,
+        review_on=proposal.review_on,
+        record={
+            "group": group.name,
+            "meeting": {"title": meeting.title, "starts_at": meeting.starts_at.isoformat()},
+            "presenter": proposal.presenter.display_name if proposal.presenter else None,
+            "versions": [{"number": v.number, "text": v.text} for v in proposal.versions],
+            "rounds": [_round_record(r) for r in proposal.rounds],
+            "objections": _objections_record(proposal),
+        },
+        previous_hash=previous.hash if previous else GENESIS,
+    )
+    decision.hash = compute_hash(decision)
+    db.session.add(decision)
+    db.session.flush()
+    return decision
+
+
+@dataclass(frozen=True)
+class Verification:
+    count: int
+    head: str
+    broken: str | None  # the reference of the first decision whose link does not hold
+
+
+def verify() -> Verification:
+    previous, count = GENESIS, 0
+    for decision in db.session.scalars(select(Decision).order_by(Decision.id)):
+        count += 1
+        if decision.previous_hash != previous or compute_hash(decision) != decision.hash:
+            return Verification(count, previous, decision.reference)
+        previous = decision.hash
+    return Verification(count, previous, None)

@@ -1,0 +1,383 @@
+"""The rules of consent decisions: stages, versions, rounds, positions, objections, outcomes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from blinker import Namespace
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from governance.db import utcnow
+from governance.errors import DomainError, Forbidden
+from governance.extensions import db
+from governance.people.models import Person
+from governance.sessions import services as meetings
+from governance.sessions.models import (
+    COUNTS_FOR_QUORUM,
+    AgendaItem,
+    Attendance,
+    ItemKind,
+    MeetingStatus,
+)
+from governance.votes import register
+from governance.votes.models import (
+    ConflictOfInterest,
+    DecisionKind,
+    Eligibility,
+    Objection,
+    ObjectionStatus,
+    Outcome,
+    Position,
+    Proposal,
+    ProposalVersion,
+    Round,
+    RoundKind,
+    Stage,
+    Value,
+)
+
+signals = Namespace()
+# Sent once, inside the transaction, when a decision is final: (sender=Decision).
+decision_final = signals.signal("decision-final")
+
+DECIDABLE = {ItemKind.DECISION, ItemKind.CONVENTIONNEMENT, ItemKind.CONTRIBUTION_SCALE}
+DISCUSSION_STAGES = (Stage.PRESENTATION, Stage.QUESTIONS, Stage.REACTIONS, Stage.AMENDMENT)
+CONSENT_VALUES = {Value.CONSENT, Value.OBJECTION, Value.CONCERN, Value.ABSTENTION}
+FALLBACK_VALUES = {Value.FOR, Value.AGAINST, Value.ABSTENTION}
+
+
+# --- proposals and their versions ---------------------------------------------------------
+
+
+def attach_proposal(
+    item: AgendaItem,
+    title: str,
+    text: str,
+    presenter: Person | None,
+    kind: DecisionKind,
+    effect: str = "",
+    review_on: date | None = None,
+    by: Person | None = None,
+) -> Proposal:
+    if item.kind not in DECIDABLE:
+        raise DomainError(_l("A proposal goes on an item to be decided."))
+    if db.session.scalar(select(Proposal.id).where(Proposal.item_id == item.id)):
+        raise DomainError(_l("This item already has a proposal."))
+    proposal = Proposal(
+        item=item,
+        title=title.strip(),
+        presenter=presenter,
+        kind=kind,
+        effect=effect.strip(),
+        review_on=review_on,
+    )
+    proposal.versions.append(
+        ProposalVersion(number=1, text=text.strip(), written_by_id=by.id if by else None)
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def _require_live(proposal: Proposal) -> None:
+    if proposal.outcome is not None:
+        raise DomainError(_l("This proposal is already decided."))
+    if proposal.item.meeting.status is not MeetingStatus.OPEN:
+        raise DomainError(_l("The meeting is not open."))
+
+
+def move_to(proposal: Proposal, stage: Stage) -> None:
+    """Presentation → questions → reactions → amendment: the facilitator leads, in order."""
+    _require_live(proposal)
+    if proposal.open_round is not None:
+        raise DomainError(_l("Close the round first."))
+    if stage not in DISCUSSION_STAGES:
+        raise DomainError(_l("This step is reached by opening a round."))
+    current = proposal.stage
+    if current in DISCUSSION_STAGES and (
+        DISCUSSION_STAGES.index(stage) < DISCUSSION_STAGES.index(current)
+    ):
+        raise DomainError(_l("The proposal has already passed this step."))
+    proposal.stage = stage
+    meetings.touch_live(proposal.item.meeting)
+
+
+def save_notes(proposal: Proposal, notes: str) -> None:
+    proposal.notes = notes.strip()
+    db.session.flush()
+
+
+def amend(
+    proposal: Proposal, text: str, by: Person, integrated: list[Objection] | None = None
+) -> ProposalVersion:
+    """A new version of the text; earlier ones are kept. Objections it answers are integrated."""
+    _require_live(proposal)
+    if proposal.open_round is not None:
+        raise DomainError(_l("The text cannot change while a round is open."))
+    text = text.strip()
+    if text == proposal.current_version.text:
+        raise DomainError(_l("The new text is the same as the current one."), field="text")
+    version = ProposalVersion(
+        number=proposal.current_version.number + 1, text=text, written_by_id=by.id
+    )
+    proposal.versions.append(version)
+    db.session.flush()
+    for objection in integrated or []:
+        _resolve(objection, ObjectionStatus.INTEGRATED, "", version)
+    proposal.stage = Stage.AMENDMENT
+    meetings.touch_live(proposal.item.meeting)
+    return version
+
+
+# --- rounds -------------------------------------------------------------------------------
+
+
+def raised_objections(proposal: Proposal) -> list[Objection]:
+    return list(
+        db.session.scalars(
+            select(Objection)
+            .join(Round)
+            .where(Round.proposal_id == proposal.id, Objection.status == ObjectionStatus.RAISED)
+        )
+    )
+
+
+def eligible_ids(item: AgendaItem) -> list[int]:
+    """Present (or remote) members of the group, minus those with a conflict on this item."""
+    meeting = item.meeting
+    members = set(meetings.member_ids(meeting.group_id, meeting.starts_at.date(), any_role=True))
+    present = db.session.scalars(
+        select(Attendance.person_id).where(
+            Attendance.meeting_id == meeting.id, Attendance.status.in_(COUNTS_FOR_QUORUM)
+        )
+    )
+    conflicted = set(
+        db.session.scalars(
+            select(ConflictOfInterest.person_id).where(ConflictOfInterest.item_id == item.id)
+        )
+    )
+    return sorted(members.intersection(present) - conflicted)
+
+
+def open_round(proposal: Proposal, kind: RoundKind = RoundKind.CONSENT) -> Round:
+    """Opening freezes who may answer: nobody joins or leaves the round after this."""
+    _require_live(proposal)
+    if proposal.open_round is not None:
+        raise DomainError(_l("A round is already open."))
+    if raised_objections(proposal):
+        raise DomainError(
+            _l(
+                "Some objections are not resolved yet: integrate them in a new "
+                "version, or record that they were withdrawn or are not blocking."
+            )
+        )
+    group = proposal.item.meeting.group
+    consent_rounds = sum(1 for r in proposal.rounds if r.kind is RoundKind.CONSENT)
+    if kind is RoundKind.FALLBACK:
+        if not group.has_fallback:
+            raise DomainError(_l("This group's rule has no fallback vote."))
+        if consent_rounds < group.rounds_before_fallback:
+            raise DomainError(
+                _l(
+                    "A fallback vote comes only after %(num)d consent rounds.",
+                    num=group.rounds_before_fallback,
+                )
+            )
+    eligible = eligible_ids(proposal.item)
+    if not eligible:
+        raise DomainError(_l("Nobody is marked present: take the presence first."))
+    quorum = meetings.quorum(proposal.item.meeting)
+    round_ = Round(
+        proposal=proposal,
+        version=proposal.current_version,
+        number=len(proposal.rounds) + 1,
+        kind=kind,
+        present_count=quorum.counted,
+        members_count=quorum.members,
+        quorum_required=quorum.required,
+        quorum_met=quorum.met,
+    )
+    round_.eligible = [Eligibility(person_id=pid) for pid in eligible]
+    db.session.add(round_)
+    proposal.stage = Stage.CONSENT if kind is RoundKind.CONSENT else Stage.FALLBACK
+    meetings.touch_live(proposal.item.meeting)
+    db.session.flush()
+    return round_
+
+
+def allowed_values(round_: Round) -> list[Value]:
+    if round_.kind is RoundKind.FALLBACK:
+        return [Value.FOR, Value.AGAINST, Value.ABSTENTION]
+    group = round_.proposal.item.meeting.group
+    values = [Value.CONSENT, Value.OBJECTION]
+    if group.allow_concern:
+        values.append(Value.CONCERN)
+    if group.allow_abstention:
+        values.append(Value.ABSTENTION)
+    return values
+
+
+def is_eligible(round_: Round, person_id: int) -> bool:
+    return bool(db.session.get(Eligibility, (round_.id, person_id)))
+
+
+def give_position(
+    round_: Round,
+    person: Person,
+    value: Value,
+    argument: str = "",
+    recorded_by: Person | None = None,
+) -> Position:
+    """One position per member per round; giving it again changes it (a double tap counts once)."""
+    if round_.closed_at is not None:
+        raise DomainError(_l("This round is closed."))
+    if not is_eligible(round_, person.id):
+        raise Forbidden(_l("%(name)s is not taking part in this round.", name=person.display_name))
+    if value not in allowed_values(round_):
+        raise DomainError(_l("This position is not possible in this round."), field="value")
+    argument = argument.strip()
+    if value is Value.OBJECTION and not argument:
+        raise DomainError(
+            _l("An objection needs its reason: what harm would this proposal do?"), field="argument"
+        )
+    recorder = recorded_by.id if recorded_by else None
+    mine = select(Position).where(Position.round_id == round_.id, Position.person_id == person.id)
+    position = db.session.scalar(mine)
+    if position is None:
+        position = Position(
+            round_id=round_.id,
+            person_id=person.id,
+            value=value,
+            argument=argument,
+            recorded_by_id=recorder,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(position)
+        except IntegrityError:  # the same member's other tap got there first: update it
+            position = db.session.scalar(mine)
+            if position is None:
+                raise
+    position.value, position.argument, position.updated_at = value, argument, utcnow()
+    position.recorded_by_id = recorder
+    db.session.flush()
+    return position
+
+
+def answered_count(round_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Position).where(Position.round_id == round_id)
+        )
+        or 0
+    )
+
+
+def close_round(round_: Round) -> Outcome | None:
+    """Count, turn objections into records; adopt when none remains. Never reopens."""
+    if round_.closed_at is not None:
+        raise DomainError(_l("This round is already closed."))
+    positions = list(db.session.scalars(select(Position).where(Position.round_id == round_.id)))
+    tally = Counter(p.value.value for p in positions)
+    tally["no_answer"] = len(round_.eligible) - len(positions)
+    round_.tally, round_.closed_at = dict(tally), utcnow()
+    proposal = round_.proposal
+    meetings.touch_live(proposal.item.meeting)
+    if round_.kind is RoundKind.FALLBACK:
+        group = proposal.item.meeting.group
+        yes, no = tally[Value.FOR.value], tally[Value.AGAINST.value]
+        cast = yes + no
+        adopted = (
+            cast > 0
+            and yes > no
+            and yes * group.fallback_denominator >= group.fallback_numerator * cast
+        )
+        return _decide(proposal, Outcome.ADOPTED if adopted else Outcome.REJECTED)
+    objections = [p for p in positions if p.value is Value.OBJECTION]
+    for position in objections:
+        db.session.add(
+            Objection(round_id=round_.id, person_id=position.person_id, argument=position.argument)
+        )
+    if not objections:
+        return _decide(proposal, Outcome.ADOPTED)
+    proposal.stage = Stage.AMENDMENT
+    db.session.flush()
+    return None
+
+
+def _resolve(
+    objection: Objection,
+    status: ObjectionStatus,
+    resolution: str,
+    version: ProposalVersion | None = None,
+) -> None:
+    if objection.status is not ObjectionStatus.RAISED:
+        raise DomainError(_l("This objection is already resolved."))
+    objection.status, objection.resolution = status, resolution.strip()
+    objection.resolved_in_version_id = version.id if version else None
+    objection.resolved_at = utcnow()
+
+
+def resolve_objection(
+    objection: Objection, status: ObjectionStatus, resolution: str = ""
+) -> Outcome | None:
+    """Withdrawn by its author, or found not blocking by the group. When the last one of a
+    round goes this way and no new version was needed, the proposal is adopted as voted."""
+    proposal = objection.round.proposal
+    _require_live(proposal)
+    if status not in {ObjectionStatus.WITHDRAWN, ObjectionStatus.NOT_BLOCKING}:
+        raise DomainError(_l("An objection is integrated by writing a new version."))
+    _resolve(objection, status, resolution)
+    db.session.flush()
+    last = proposal.rounds[-1]
+    same_text = last.version_id == proposal.current_version.id
+    if same_text and last.closed_at and not raised_objections(proposal):
+        return _decide(proposal, Outcome.ADOPTED)
+    meetings.touch_live(proposal.item.meeting)
+    return None
+
+
+def postpone(proposal: Proposal) -> None:
+    """To the next meeting: nothing is decided, the proposal stays as it is."""
+    _end_without_decision(proposal, Outcome.POSTPONED)
+
+
+def withdraw(proposal: Proposal) -> None:
+    _end_without_decision(proposal, Outcome.WITHDRAWN)
+
+
+def _end_without_decision(proposal: Proposal, outcome: Outcome) -> None:
+    _require_live(proposal)
+    if proposal.open_round is not None:
+        raise DomainError(_l("Close the round first."))
+    proposal.outcome, proposal.stage = outcome, Stage.DONE
+    meetings.touch_live(proposal.item.meeting)
+    db.session.flush()
+
+
+def declare_conflict(item: AgendaItem, person: Person, reason: str) -> ConflictOfInterest:
+    proposal = db.session.scalar(select(Proposal).where(Proposal.item_id == item.id))
+    if proposal is not None and proposal.open_round and is_eligible(proposal.open_round, person.id):
+        raise DomainError(_l("A round is open: declare your conflict before the next one."))
+    existing = db.session.scalar(
+        select(ConflictOfInterest).where(
+            ConflictOfInterest.item_id == item.id, ConflictOfInterest.person_id == person.id
+        )
+    )
+    if existing is not None:
+        return existing
+    conflict = ConflictOfInterest(item_id=item.id, person_id=person.id, reason=reason.strip())
+    db.session.add(conflict)
+    db.session.flush()
+    return conflict
+
+
+def _decide(proposal: Proposal, outcome: Outcome) -> Outcome:
+    proposal.outcome, proposal.stage = outcome, Stage.DONE
+    decision = register.record(proposal, outcome)
+    meetings.touch_live(proposal.item.meeting)
+    decision_final.send(decision)
+    return outcome
