@@ -1,0 +1,155 @@
+"""A consent decision over HTTP: the facilitator's console, members' phones, the register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from governance.extensions import db
+from governance.sessions.models import ItemKind
+from governance.votes.models import Decision, Objection, Position, Round
+from tests import factories
+from tests.votes.helpers import open_proposal
+
+
+def _last_round(proposal_id: int) -> int:
+    return db.session.scalar(
+        select(Round.id).where(Round.proposal_id == proposal_id).order_by(Round.number.desc())
+    )
+
+
+def _clients(app: Any, people: list[Any]) -> list[Any]:
+    clients = []
+    for person in people:
+        client = app.test_client()
+        factories.login(client, person)
+        clients.append(client)
+    return clients
+
+
+def test_a_round_from_phones_to_the_public_register(app) -> None:  # type: ignore[no-untyped-def]
+    proposal, people = open_proposal(members=3)
+    meeting_id, proposal_id = proposal.item.meeting_id, proposal.id
+    db.session.commit()
+    facilitator, *members = _clients(app, people)
+    console = facilitator.get(f"/seances/{meeting_id}/console").get_data(as_text=True)
+    assert 'id="vote-panel"' in console and proposal.title in console
+    assert facilitator.post_form(f"/propositions/{proposal_id}/consentement", {}).status_code == 302
+    round_id = _last_round(proposal_id)
+
+    room = members[0].get(f"/seances/{meeting_id}/salle").get_data(as_text=True)
+    assert f"/tours/{round_id}/position" in room
+    token = members[0].csrf_token()
+    htmx = members[0].htmx(
+        "POST", f"/tours/{round_id}/position", data={"csrf_token": token, "value": "consent"}
+    )
+    assert htmx.status_code == 200 and "<html" not in htmx.get_data(as_text=True)
+    refused = members[1].post_form(
+        f"/tours/{round_id}/position", {"value": "objection", "argument": ""}
+    )
+    assert refused.status_code == 422
+    assert 'value="objection" checked' in refused.get_data(as_text=True)
+    members[1].post_form(
+        f"/tours/{round_id}/position",
+        {"value": "objection", "argument": "Le samedi est déjà pris."},
+    )
+    # The facilitator sees how many answered, never who said what, before the close.
+    console = facilitator.get(f"/seances/{meeting_id}/console").get_data(as_text=True)
+    assert "Le samedi est déjà pris." not in console
+    facilitator.post_form(
+        f"/tours/{round_id}/position-en-salle", {"person_id": people[0].id, "value": "consent"}
+    )
+    assert facilitator.post_form(f"/tours/{round_id}/clore", {}).status_code == 302
+    after = members[0].get(f"/seances/{meeting_id}/salle").get_data(as_text=True)
+    assert "Le samedi est déjà pris." in after  # named positions, once closed
+    assert db.session.scalar(select(func.count()).select_from(Decision)) == 0
+
+    objection = db.session.scalar(select(Objection))
+    amend = facilitator.post_form(
+        f"/propositions/{proposal_id}/amender",
+        {"text": "Le marché ouvre le dimanche.", "integrated": str(objection.id)},
+    )
+    assert amend.status_code == 302
+    facilitator.post_form(f"/propositions/{proposal_id}/consentement", {})
+    second = _last_round(proposal_id)
+    assert second != round_id
+    for client in (facilitator, *members):
+        client.post_form(f"/tours/{second}/position", {"value": "consent"})
+    facilitator.post_form(f"/tours/{second}/clore", {})
+    decision = db.session.scalar(select(Decision))
+    assert decision is not None and decision.text == "Le marché ouvre le dimanche."
+
+    public = app.test_client()
+    page = public.get(f"/decisions/{decision.reference}").get_data(as_text=True)
+    assert "Le marché ouvre le dimanche." in page and decision.hash in page
+    assert "Le samedi est déjà pris." in page  # the objection's reason is public…
+    assert people[1].display_name not in page  # …but not who raised it
+    assert decision.reference in public.get("/decisions").get_data(as_text=True)
+    assert decision.hash in public.get("/decisions/verifier").get_data(as_text=True)
+    assert people[1].display_name in members[0].get(f"/decisions/{decision.reference}").get_data(
+        as_text=True
+    )
+
+
+def test_members_cannot_run_the_round_and_outsiders_cannot_answer(app) -> None:  # type: ignore[no-untyped-def]
+    proposal, people = open_proposal(members=2)
+    proposal_id = proposal.id
+    db.session.commit()
+    facilitator, member = _clients(app, people)
+    assert member.post_form(f"/propositions/{proposal_id}/consentement", {}).status_code == 403
+    facilitator.post_form(f"/propositions/{proposal_id}/consentement", {})
+    round_id = _last_round(proposal_id)
+    assert member.post_form(f"/tours/{round_id}/clore", {}).status_code == 403
+    stranger = app.test_client()
+    factories.login(stranger, factories.person())
+    assert (
+        stranger.post_form(f"/tours/{round_id}/position", {"value": "consent"}).status_code == 404
+    )
+    assert db.session.scalar(select(func.count()).select_from(Position)) == 0
+
+
+def test_attach_a_proposal_with_bad_input(app, client) -> None:  # type: ignore[no-untyped-def]
+    proposal, people = open_proposal(members=1)
+    meeting = proposal.item.meeting
+    item = factories.item(meeting, kind=ItemKind.DECISION, title="Autre point")
+    db.session.commit()
+    factories.login(client, people[0])
+    url = f"/seances/{meeting.id}/points/{item.id}/proposition"
+    assert client.get(url).status_code == 200
+    bad = client.post_form(
+        url,
+        {
+            "title": "",
+            "text": "x" * 30000,
+            "presenter_id": "999999",
+            "kind": "magique",
+            "review_on": "bientôt",
+        },
+    )
+    assert bad.status_code == 422 and "bientôt" in bad.get_data(as_text=True)
+    good = client.post_form(
+        url, {"title": "Nouvelle", "text": "Texte", "presenter_id": "0", "kind": "budget"}
+    )
+    assert good.status_code == 302
+    again = client.post_form(
+        url, {"title": "Doublon", "text": "Texte", "presenter_id": "0", "kind": "budget"}
+    )
+    assert again.status_code == 422
+
+
+def test_room_and_console_cost_the_same_whatever_the_number_of_members(app, queries) -> None:  # type: ignore[no-untyped-def]
+    counts = []
+    for size in (3, 30):
+        proposal, people = open_proposal(members=size)
+        meeting_id = proposal.item.meeting_id
+        from governance.votes import services
+
+        services.open_round(proposal)
+        db.session.commit()
+        facilitator = app.test_client()
+        factories.login(facilitator, people[0])
+        queries.statements.clear()
+        facilitator.get(f"/seances/{meeting_id}/salle")
+        counts.append(queries.count)
+    assert counts[0] == counts[1]
