@@ -16,6 +16,8 @@ from governance.people import services
 from governance.people.models import GroupKind, Person, QuorumKind, Role
 from governance.sessions import services as meetings
 from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus
+from governance.votes import services as votes
+from governance.votes.models import DecisionKind, Value
 
 DEMO_PASSWORD = "tablee-demo-2026"  # noqa: S105 — published on purpose in the README
 DEMO_CARD_CODE = "TABLEE26"
@@ -287,14 +289,16 @@ AGENDA = [
     (ItemKind.CONTRIBUTION_SCALE, "Barème 2027 : présentation des trois propositions", 45),
     (ItemKind.DISCUSSION, "Bilan de la distribution de novembre", 20),
 ]
-MINUTES = [
-    "Tour de météo : 31 membres présents. Rappel des règles du consentement.",
-    "Le binôme a visité la Biocoop le 12 septembre : 78 points sur 100, aucun critère "
-    "éliminatoire. Décision renvoyée au vote au consentement de la séance suivante.",
-    "Proposition adoptée sans objection. Mise en place à partir de janvier.",
-    "Les trois propositions seront simulées par le groupe de travail Barème.",
-    "Les achats de novembre se répartissent sur 19 points de vente.",
-]
+MINUTES = {
+    ItemKind.INFORMATION: "Tour de météo. Rappel des règles du consentement.",
+    ItemKind.CONVENTIONNEMENT: "Le binôme a visité la Biocoop le 12 septembre : 78 points sur "
+    "100, aucun critère éliminatoire. Conventionnement adopté au consentement, une réserve "
+    "sur les prix des fruits.",
+    ItemKind.DECISION: "Proposition adoptée sans objection. Mise en place à partir de janvier.",
+    ItemKind.CONTRIBUTION_SCALE: "Les trois propositions seront simulées par le groupe de "
+    "travail Barème.",
+    ItemKind.DISCUSSION: "Les achats de novembre se répartissent sur 19 points de vente.",
+}
 
 
 def _meeting(group, by, title, when, items, place="Maison pour tous Léo-Lagrange"):  # type: ignore[no-untyped-def]
@@ -311,10 +315,11 @@ def _held(meeting, by, present):  # type: ignore[no-untyped-def]
     meetings.transition(meeting, MeetingStatus.OPEN, by)
     for person in present:
         meetings.mark_attendance(meeting, person, AttendanceStatus.PRESENT, by)
+    for item in meeting.items:
+        if item.kind in (ItemKind.DECISION, ItemKind.CONVENTIONNEMENT):
+            _decided(item, by, present)
     meetings.transition(meeting, MeetingStatus.CLOSED, by)
-    meetings.save_minutes(
-        meeting, {i.id: text for i, text in zip(meeting.items, MINUTES, strict=False)}
-    )
+    meetings.save_minutes(meeting, {i.id: MINUTES[i.kind] for i in meeting.items})
 
 
 def _demo_meetings(committee, calim, facilitator, members, local_facilitator) -> None:  # type: ignore[no-untyped-def]
@@ -335,7 +340,7 @@ def _demo_meetings(committee, calim, facilitator, members, local_facilitator) ->
         facilitator,
         "Séance mensuelle de novembre",
         datetime(2026, 11, 7, 9, 30, tzinfo=PARIS),
-        AGENDA[:3],
+        AGENDA[:1] + AGENDA[3:],
     )
     meeting_roles(november, members[8], members[10], members[11])
     _held(november, facilitator, members[2:30])
@@ -359,6 +364,47 @@ def _demo_meetings(committee, calim, facilitator, members, local_facilitator) ->
         AGENDA[:1] + AGENDA[4:],
         place="Centre social Mermoz",
     )
+
+
+def _decided(item, by, present) -> None:  # type: ignore[no-untyped-def]
+    """A proposal adopted by consent in one round, with one recorded concern."""
+    kind = (
+        DecisionKind.CONVENTIONNEMENT
+        if item.kind is ItemKind.CONVENTIONNEMENT
+        else DecisionKind.GENERAL
+    )
+    proposal = votes.attach_proposal(
+        item,
+        *PROPOSALS[item.kind],
+        present[1],
+        kind,
+        effect="Le point de vente est conventionné pour deux ans."
+        if kind is DecisionKind.CONVENTIONNEMENT
+        else "",
+        by=by,
+    )
+    item.meeting.current_item_id = item.id
+    round_ = votes.open_round(proposal)
+    for n, person in enumerate(present):
+        if n == 2:
+            votes.give_position(round_, person, Value.CONCERN, "Veiller aux prix des fruits.")
+        else:
+            votes.give_position(round_, person, Value.CONSENT)
+    votes.close_round(round_)
+
+
+PROPOSALS = {
+    ItemKind.CONVENTIONNEMENT: (
+        "Conventionnement de la Biocoop Les Arceaux",
+        "La Biocoop Les Arceaux est conventionnée : les participant·es peuvent y payer en "
+        "MonA. Le conventionnement sera revu dans deux ans.",
+    ),
+    ItemKind.DECISION: (
+        "Un deuxième marché de producteurs le samedi",
+        "Un deuxième marché de producteurs accepte la MonA le samedi matin, place Carnot, à "
+        "partir de janvier.",
+    ),
+}
 
 
 def meeting_roles(meeting, facilitator, secretary, timekeeper) -> None:  # type: ignore[no-untyped-def]
