@@ -22,6 +22,7 @@ def decisions() -> Response:
         total=total,
         page=page,
         pages=max(1, -(-total // size)),
+        head=register.head(),
     )
 
 

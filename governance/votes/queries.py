@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from governance.extensions import db
+from governance.people.models import Person
 from governance.votes.models import (
     ConflictOfInterest,
     Decision,
@@ -46,6 +47,12 @@ def positions(round_id: int) -> list[Position]:
             .options(selectinload(Position.person))
             .order_by(Position.id)
         )
+    )
+
+
+def people(ids: list[int]) -> list[Person]:
+    return list(
+        db.session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.display_name))
     )
 
 

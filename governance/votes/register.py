@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from governance.extensions import db
+from governance.people.models import Person
 from governance.votes.models import Decision, Objection, Outcome, Position, Proposal, Round
 
 GENESIS = "0" * 64
@@ -27,6 +28,13 @@ def _round_record(round_: Round) -> dict[str, Any]:
         "opened_at": round_.opened_at.isoformat(),
         "closed_at": round_.closed_at.isoformat() if round_.closed_at else None,
         "eligible": len(round_.eligible),
+        "eligible_names": sorted(
+            db.session.scalars(
+                select(Person.display_name).where(
+                    Person.id.in_([e.person_id for e in round_.eligible])
+                )
+            )
+        ),
         "present": round_.present_count,
         "members": round_.members_count,
         "quorum_required": round_.quorum_required,

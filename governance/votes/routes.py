@@ -145,7 +145,7 @@ def panel_context(meeting: Meeting, viewer: Person, place: str) -> dict[str, obj
         if place == "console":
             answered_ids = {p.person_id for p in queries.positions(round_.id)}
             waiting = [e.person_id for e in round_.eligible if e.person_id not in answered_ids]
-            context["waiting"] = [db.session.get(Person, pid) for pid in waiting]
+            context["waiting"] = queries.people(waiting)
     if last is not None and last.closed_at is not None:
         context["results"] = queries.positions(last.id)
     return context
@@ -239,6 +239,7 @@ def proposal(proposal_id: int) -> Response:
         positions={r.id: queries.positions(r.id) for r in found.rounds if r.closed_at},
         decision=queries.decision_for_proposal(found.id),
         can_run=meeting_queries.can_run(current_user, _meeting_of(found)),
+        can_write=meeting_queries.can_write_minutes(current_user, _meeting_of(found)),
         notes_form=NotesForm(formdata=None, notes=found.notes),
     )
 
@@ -270,6 +271,7 @@ def proposal_notes(proposal_id: int) -> Response:
             positions={},
             decision=None,
             can_run=True,
+            can_write=True,
             notes_form=form,
             status=422,
         )

@@ -49,9 +49,11 @@ def test_objection_amendment_and_adoption_on_phones(phone: Any) -> None:
     facilitator.get_by_role("link", name="Console de l'animation").click()
 
     members = []
-    for identifier, secret in (("membre@tablee.example", DEMO_PASSWORD),
-                               (DEMO_PIN_USER, DEMO_PIN),
-                               ("tresorerie@tablee.example", DEMO_PASSWORD)):
+    for identifier, secret in (
+        ("membre@tablee.example", DEMO_PASSWORD),
+        (DEMO_PIN_USER, DEMO_PIN),
+        ("tresorerie@tablee.example", DEMO_PASSWORD),
+    ):
         member = phone()
         log_in(member, identifier, secret)
         visit(member, f"/seances/presence/{code}")

@@ -216,3 +216,58 @@ def test_change_password_logs_out_other_devices(app, client) -> None:  # type: i
     assert other_device.get("/compte").status_code == 302
     db.session.expire_all()
     assert services.verify_secret(db.session.get(Person, person.id), "une nouvelle phrase")
+
+
+def test_admin_sets_a_groups_decision_rule(client) -> None:  # type: ignore[no-untyped-def]
+    from governance.people.models import Group
+
+    factories.login(client, factories.with_role(Role.ADMIN))
+    response = client.post_form(
+        "/admin/groupes/nouveau",
+        {
+            "name": "Comité citoyen du Couserans",
+            "kind": "committee",
+            "quorum_kind": "percent",
+            "quorum_value": "50",
+            "code": "",
+            "allow_concern": "y",
+            "rounds_before_fallback": "3",
+            "fallback": "2/3",
+        },
+    )
+    assert response.status_code == 302
+    group = db.session.scalar(db.select(Group).where(Group.name.like("%Couserans")))
+    assert group.code == "CCC" and group.allow_concern and not group.allow_abstention
+    assert (group.rounds_before_fallback, group.fallback_numerator, group.fallback_denominator) == (
+        3,
+        2,
+        3,
+    )
+    page = client.get(f"/admin/groupes/{group.id}").get_data(as_text=True)
+    assert "2/3" in page
+    taken = client.post_form(
+        "/admin/groupes/nouveau",
+        {
+            "name": "Autre",
+            "kind": "committee",
+            "quorum_kind": "percent",
+            "quorum_value": "50",
+            "code": "ccc",
+            "rounds_before_fallback": "2",
+            "fallback": "",
+        },
+    )
+    assert taken.status_code == 422 and "ccc" in taken.get_data(as_text=True)
+    bad = client.post_form(
+        "/admin/groupes/nouveau",
+        {
+            "name": "Autre",
+            "kind": "committee",
+            "quorum_kind": "percent",
+            "quorum_value": "50",
+            "code": "a b",
+            "rounds_before_fallback": "0",
+            "fallback": "9/10",
+        },
+    )
+    assert bad.status_code == 422

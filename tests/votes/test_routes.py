@@ -138,18 +138,28 @@ def test_attach_a_proposal_with_bad_input(app, client) -> None:  # type: ignore[
     assert again.status_code == 422
 
 
-def test_room_and_console_cost_the_same_whatever_the_number_of_members(app, queries) -> None:  # type: ignore[no-untyped-def]
+def test_room_console_and_proposal_cost_the_same_whatever_the_size(app, queries) -> None:  # type: ignore[no-untyped-def]
+    from governance.votes import services
+
     counts = []
     for size in (3, 30):
         proposal, people = open_proposal(members=size)
-        meeting_id = proposal.item.meeting_id
-        from governance.votes import services
-
-        services.open_round(proposal)
+        meeting_id, proposal_id = proposal.item.meeting_id, proposal.id
+        round_ = services.open_round(proposal)
+        for person in people:
+            services.give_position(round_, person, services.Value.CONSENT)
+        services.close_round(round_)
         db.session.commit()
         facilitator = app.test_client()
         factories.login(facilitator, people[0])
-        queries.statements.clear()
-        facilitator.get(f"/seances/{meeting_id}/salle")
-        counts.append(queries.count)
-    assert counts[0] == counts[1]
+        measured = []
+        for path in (
+            f"/seances/{meeting_id}/salle",
+            f"/seances/{meeting_id}/console",
+            f"/propositions/{proposal_id}",
+        ):
+            queries.statements.clear()
+            assert facilitator.get(path).status_code == 200
+            measured.append(queries.count)
+        counts.append(measured)
+    assert counts[0] == counts[1], counts
