@@ -7,7 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, String, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -91,5 +91,17 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        read_only = has_request_context() and request.method in SAFE_METHODS
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(_connection: Any) -> None:
+        # A request writes once (the route commits once): what it reads afterwards to render
+        # its answer must not hold the write lock that other phones are waiting for.
+        if has_request_context():
+            g.tablee_committed = True
+
+
+def _may_write() -> bool:
+    if not has_request_context():
+        return True
+    return request.method not in SAFE_METHODS and not g.get("tablee_committed")

@@ -120,11 +120,14 @@ def panel_context(meeting: Meeting, viewer: Person, place: str) -> dict[str, obj
         return context
     round_ = proposal.open_round
     last = proposal.rounds[-1] if proposal.rounds else None
+    # While a round is open a phone needs only its own position: the decision, the
+    # objections and the named results are read when there is something to show.
+    answering = round_ is not None and place == "room"
     context.update(
         round=round_,
         last=last,
-        decision=queries.decision_for_proposal(proposal.id),
-        objections=queries.objections(proposal.id),
+        decision=queries.decision_for_proposal(proposal.id) if proposal.outcome else None,
+        objections=[] if answering else queries.objections(proposal.id),
         conflict=queries.has_conflict(item.id, viewer.id),
         group=meeting.group,
     )
@@ -146,7 +149,7 @@ def panel_context(meeting: Meeting, viewer: Person, place: str) -> dict[str, obj
             answered_ids = {p.person_id for p in queries.positions(round_.id)}
             waiting = [e.person_id for e in round_.eligible if e.person_id not in answered_ids]
             context["waiting"] = queries.people(waiting)
-    if last is not None and last.closed_at is not None:
+    if last is not None and last.closed_at is not None and not answering:
         context["results"] = queries.positions(last.id)
     return context
 
