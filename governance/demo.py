@@ -11,6 +11,8 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from governance.conventionnement import services as pos_services
+from governance.conventionnement.models import LinkAction, PosKind, PosLink
 from governance.extensions import db
 from governance.people import services
 from governance.people.models import GroupKind, Person, QuorumKind, Role
@@ -331,6 +333,7 @@ def _demo_meetings(committee, calim, facilitator, members, local_facilitator) ->
         AGENDA,
     )
     meeting_roles(october, facilitator, members[8], members[9])
+    _visited_and_linked(committee, members, october, facilitator)
     _held(october, facilitator, members[:31])
     meetings.review_minutes(october, facilitator)
     meetings.transition(october, MeetingStatus.PUBLISHED, facilitator)
@@ -354,6 +357,7 @@ def _demo_meetings(committee, calim, facilitator, members, local_facilitator) ->
     )
     meeting_roles(december, facilitator, members[12], members[13])
     meetings.transition(december, MeetingStatus.CONVENED, facilitator)
+    _more_points_of_sale(committee, members, facilitator)
     december.notified_version = december.agenda_version
 
     _meeting(
@@ -405,6 +409,87 @@ PROPOSALS = {
         "partir de janvier.",
     ),
 }
+
+
+def _visit(pos, people, day, opinion, schedule):  # type: ignore[no-untyped-def]
+    """A binôme answers every question (the first choice, or a note) and sends it."""
+    visit = pos_services.assign_visit(pos, people, day, people[0])
+    for section in visit.questionnaire.definition["sections"]:
+        for n, question in enumerate(section["questions"]):
+            value = (
+                question["choices"][1 if question["code"] == "chain" else 0]["value"]
+                if question["type"] == "choice"
+                else "Très bon accueil, produits frais."
+            )
+            pos_services.record_answer(
+                visit, people[n % 2], question["code"], value, f"demo-{visit.id}-{question['code']}"
+            )
+    pos_services.submit(visit, people[0], "favourable", opinion, schedule=schedule)
+    return visit
+
+
+def _visited_and_linked(committee, members, october, facilitator) -> None:  # type: ignore[no-untyped-def]
+    """The Biocoop was visited in September and decided at October's session."""
+    pos_services.ensure_defaults()
+    biocoop = pos_services.propose(
+        committee,
+        members[3],
+        "Biocoop Les Arceaux",
+        PosKind.SHOP,
+        address="12 boulevard des Arceaux",
+        neighbourhood="Arceaux",
+        sells="Épicerie bio, vrac, fruits et légumes",
+        why="Beaucoup de produits locaux.",
+    )
+    visit = _visit(
+        biocoop,
+        [members[3], members[20]],
+        date(2026, 9, 12),
+        "Accueil très ouvert, prix à surveiller.",
+        schedule=False,
+    )
+    item = next(i for i in october.items if i.kind is ItemKind.CONVENTIONNEMENT)
+    db.session.add(
+        PosLink(item_id=item.id, pos_id=biocoop.id, action=LinkAction.APPROVE, visit_id=visit.id)
+    )
+    db.session.flush()
+
+
+def _more_points_of_sale(committee, members, facilitator) -> None:  # type: ignore[no-untyped-def]
+    pos_services.propose(
+        committee,
+        members[5],
+        "Épicerie solidaire du Lez",
+        PosKind.GROCERY,
+        address="3 rue du Lez",
+        neighbourhood="Lez",
+        why="Les prix sont bas et l'accueil très bon.",
+    )
+    farm = pos_services.propose(
+        committee,
+        members[4],
+        "Ferme des Garrigues",
+        PosKind.PRODUCER,
+        address="Marché des Arceaux, le mardi",
+        sells="Légumes, œufs",
+        why="Maraîchère en agroécologie à 20 km.",
+    )
+    pos_services.assign_visit(farm, [members[3], members[5]], date(2026, 12, 1), facilitator)
+    bakery = pos_services.propose(
+        committee,
+        members[6],
+        "Boulangerie Pain d'Épices",
+        PosKind.BAKERY,
+        address="8 place Carnot",
+        why="Farines locales, pain au levain.",
+    )
+    _visit(
+        bakery,
+        [members[6], members[22]],
+        date(2026, 11, 14),
+        "Pain excellent, farines du Lauragais.",
+        schedule=True,
+    )
 
 
 def meeting_roles(meeting, facilitator, secretary, timekeeper) -> None:  # type: ignore[no-untyped-def]

@@ -61,16 +61,20 @@ WORDS = {
 }
 
 
+def _default(rule: Any, arg: str) -> object:
+    """An id that exists nowhere for a number, a code for a word."""
+    from werkzeug.routing import IntegerConverter
+
+    return 1 if isinstance(rule._converters[arg], IntegerConverter) else "ABCD2345"
+
+
 def _urls(app: Flask, ids: dict[str, Any]) -> list[tuple[str, str, str]]:
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         words = WORDS.get(rule.endpoint, {})
-        values = {
-            arg: words.get(arg, ids.get(arg, 999999 if arg.endswith("_id") else "ABCD2345"))
-            for arg in rule.arguments
-        }
+        values = {arg: words.get(arg, ids.get(arg, _default(rule, arg))) for arg in rule.arguments}
         path = rule.build(values)[1]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             urls.append((rule.endpoint, method, path))

@@ -1,5 +1,331 @@
-"""The conventionnement blueprint. Its pages arrive with the issue that builds this domain."""
+"""Points of sale: proposing, assigning a binôme, the committee's agenda, exports, forms."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("conventionnement", __name__, url_prefix="/conventionnement")
+import csv
+import io
+import json
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from governance.conventionnement import queries, services
+from governance.conventionnement.forms import (
+    BAND_LABELS,
+    EVENT_LABELS,
+    FORM_KIND_LABELS,
+    POS_KIND_LABELS,
+    POS_STATUS_LABELS,
+    AgendaForm,
+    AssignForm,
+    ProposeForm,
+    PublishForm,
+)
+from governance.conventionnement.models import (
+    FormKind,
+    LinkAction,
+    PointOfSale,
+    PosKind,
+    PosStatus,
+)
+from governance.errors import DomainError
+from governance.extensions import db
+from governance.people.models import Group, GroupKind, Person, Role
+from governance.permissions import has_role
+from governance.sessions.models import Meeting, MeetingStatus
+from governance.votes.services import decision_final
+from governance.web import form_status, render
+
+bp = Blueprint(
+    "conventionnement", __name__, url_prefix="/conventionnement", template_folder="templates"
+)
+
+decision_final.connect(services.apply_decision)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, object]:
+    return {
+        "pos_kind_labels": POS_KIND_LABELS,
+        "pos_status_labels": POS_STATUS_LABELS,
+        "band_labels": BAND_LABELS,
+        "event_labels": EVENT_LABELS,
+        "form_kind_labels": FORM_KIND_LABELS,
+    }
+
+
+def _runs() -> bool:
+    return has_role(Role.FACILITATOR, Role.ADMIN)
+
+
+def _pos(pos_id: int) -> PointOfSale:
+    pos = db.session.get(PointOfSale, pos_id)
+    if pos is None:
+        abort(404)
+    return pos
+
+
+def _committee() -> Group:
+    group = db.session.scalar(
+        select(Group).where(Group.kind == GroupKind.COMMITTEE).order_by(Group.id).limit(1)
+    )
+    if group is None:
+        raise DomainError(_("There is no citizen committee yet: an admin must create it."))
+    return group
+
+
+@bp.get("/")
+def index() -> Response:
+    status = request.args.get("etat")
+    chosen = PosStatus(status) if status in {s.value for s in PosStatus} else None
+    return render(
+        "conventionnement/index.html",
+        points=queries.points_of_sale(chosen),
+        chosen=chosen,
+        my_visits=queries.my_open_visits(current_user.id),
+        can_run=_runs(),
+    )
+
+
+@bp.route("/proposer", methods=["GET", "POST"])
+def propose() -> Response:
+    form = ProposeForm()
+    if form.validate_on_submit():
+        pos = services.propose(
+            _committee(),
+            current_user,
+            form.name.data,
+            PosKind(form.kind.data),
+            address=form.address.data,
+            neighbourhood=form.neighbourhood.data,
+            contact=form.contact.data,
+            sells=form.sells.data,
+            why=form.why.data,
+        )
+        db.session.commit()
+        flash(
+            _(
+                "Thank you! A facilitator will now choose a binôme to visit %(name)s.",
+                name=pos.name,
+            ),
+            "success",
+        )
+        return redirect(url_for("conventionnement.point", pos_id=pos.id))
+    return render(
+        "conventionnement/propose.html", block="form", form=form, status=form_status(form)
+    )
+
+
+def _people_choices() -> list[SelectChoice]:
+    rows = db.session.execute(
+        select(Person.id, Person.display_name)
+        .where(Person.active.is_(True))
+        .order_by(Person.display_name)
+    )
+    return [SelectChoice(pid, name) for pid, name in rows]
+
+
+def _agenda_form(pos: PointOfSale) -> AgendaForm:
+    form = AgendaForm(formdata=None if request.method == "GET" else request.form)
+    upcoming = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.group_id == pos.group_id,
+            Meeting.status.in_([MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN]),
+        )
+        .order_by(Meeting.starts_at)
+    )
+    form.meeting_id.choices = [SelectChoice(m.id, m.title) for m in upcoming]
+    return form
+
+
+def _point_page(
+    pos: PointOfSale,
+    assign: AssignForm | None = None,
+    agenda: AgendaForm | None = None,
+    status: int = 200,
+) -> Response:
+    assign = assign or AssignForm(formdata=None, visit_on=date.today())
+    assign.people.choices = _people_choices()
+    return render(
+        "conventionnement/point.html",
+        pos=pos,
+        visits=queries.visits_of(pos.id),
+        assign=assign,
+        agenda=agenda or _agenda_form(pos),
+        can_run=_runs(),
+        status=status,
+    )
+
+
+@bp.get("/<int:pos_id>")
+def point(pos_id: int) -> Response:
+    return _point_page(_pos(pos_id))
+
+
+@bp.post("/<int:pos_id>/binome")
+def assign(pos_id: int) -> Response:
+    pos = _pos(pos_id)
+    if not _runs():
+        abort(403)
+    form = AssignForm()
+    form.people.choices = _people_choices()
+    if form.validate_on_submit():
+        people = [db.session.get(Person, pid) for pid in form.people.data]
+        try:
+            visit = services.assign_visit(pos, people, form.visit_on.data, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.people.errors = [*form.people.errors, str(error.message)]
+        else:
+            db.session.commit()
+            flash(
+                _("The binôme is chosen. They will find the questionnaire in their list."),
+                "success",
+            )
+            return redirect(
+                url_for("conventionnement.point", pos_id=pos.id, _anchor=f"visit-{visit.id}")
+            )
+    return _point_page(pos, assign=form, status=422)
+
+
+@bp.post("/<int:pos_id>/ordre-du-jour")
+def agenda(pos_id: int) -> Response:
+    pos = _pos(pos_id)
+    if not _runs():
+        abort(403)
+    form = _agenda_form(pos)
+    if not form.validate_on_submit():
+        return _point_page(pos, agenda=form, status=422)
+    meeting = db.session.get(Meeting, form.meeting_id.data)
+    visits = [v for v in queries.visits_of(pos.id) if v.submitted_at]
+    try:
+        services.put_on_agenda(
+            pos, LinkAction(form.action.data), meeting, visits[0] if visits else None
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.action.errors = [str(error.message)]
+        return _point_page(pos, agenda=form, status=422)
+    db.session.commit()
+    flash(_("It is on the agenda of %(title)s.", title=meeting.title), "success")
+    return redirect(url_for("conventionnement.point", pos_id=pos.id))
+
+
+# --- exports and forms --------------------------------------------------------------------
+
+
+def _rows() -> tuple[list[str], list[list[object]]]:
+    criteria = [c["code"] for c in services.defaults.GRID["criteria"]]
+    header = [
+        "point_of_sale",
+        "kind",
+        "visit_on",
+        "questionnaire_version",
+        "grid_version",
+        "total",
+        "band",
+        "opinion",
+        *criteria,
+        "answers",
+    ]
+    rows = []
+    for visit in queries.submitted_visits():
+        by_code = {c["code"]: c["score"] for c in visit.score["criteria"]}
+        answers = {code: a.value for code, a in services.answers(visit).items()}
+        rows.append(
+            [
+                visit.pos.name,
+                visit.pos.kind.value,
+                visit.visit_on.isoformat(),
+                visit.questionnaire.number,
+                visit.grid.number,
+                visit.score["total"],
+                visit.score["band"],
+                visit.opinion_band,
+                *[by_code.get(c, "") for c in criteria],
+                json.dumps(answers, ensure_ascii=False),
+            ]
+        )
+    return header, rows
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response:
+    if not _runs():
+        abort(403)
+    header, rows = _rows()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = current_app.make_response(out.getvalue())
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = 'attachment; filename="conventionnement.csv"'
+    return response
+
+
+@bp.get("/export.xlsx")
+def export_xlsx() -> Response:
+    if not _runs():
+        abort(403)
+    from openpyxl import Workbook
+
+    header, rows = _rows()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Visites"
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    response = current_app.make_response(out.getvalue())
+    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = 'attachment; filename="conventionnement.xlsx"'
+    return response
+
+
+@bp.route("/formulaires", methods=["GET", "POST"])
+def forms() -> Response:
+    form = PublishForm()
+    if form.validate_on_submit():
+        raw = (
+            form.upload.data.read().decode("utf-8", "replace")
+            if form.upload.data
+            else (form.definition.data or "")
+        )
+        try:
+            definition = json.loads(raw)
+            if not isinstance(definition, dict):
+                raise ValueError
+        except ValueError:
+            form.definition.errors = [_("This is not valid JSON: check the brackets and commas.")]
+        else:
+            try:
+                version = services.publish(
+                    form.role.data, FormKind(form.kind.data), definition, current_user
+                )
+            except DomainError as error:
+                db.session.rollback()
+                form.definition.errors = [str(error.message)]
+            else:
+                db.session.commit()
+                flash(_("Version %(number)d is published.", number=version.number), "success")
+                return redirect(url_for("conventionnement.forms"))
+    current = {
+        (role, kind): services.current(role, kind)
+        for role in (services.QUESTIONNAIRE, services.GRID)
+        for kind in FormKind
+    }
+    return render(
+        "conventionnement/forms.html", form=form, current=current, status=form_status(form)
+    )
+
+
+from governance.conventionnement import visit_routes  # noqa: E402, F401

@@ -1,0 +1,62 @@
+"""Read side of the conventionnement pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from governance.conventionnement.models import PointOfSale, PosStatus, Visit, VisitMember
+from governance.extensions import db
+
+
+def points_of_sale(status: PosStatus | None = None) -> list[PointOfSale]:
+    query = select(PointOfSale).order_by(PointOfSale.status, PointOfSale.name)
+    if status is not None:
+        query = query.where(PointOfSale.status == status)
+    return list(db.session.scalars(query))
+
+
+def visits_of(pos_id: int) -> list[Visit]:
+    return list(
+        db.session.scalars(
+            select(Visit)
+            .where(Visit.pos_id == pos_id)
+            .order_by(Visit.id.desc())
+            .options(selectinload(Visit.members).selectinload(VisitMember.person))
+        )
+    )
+
+
+def visit(visit_id: int) -> Visit | None:
+    return db.session.scalar(
+        select(Visit)
+        .where(Visit.id == visit_id)
+        .options(
+            selectinload(Visit.members).selectinload(VisitMember.person),
+            selectinload(Visit.pos),
+            selectinload(Visit.questionnaire),
+            selectinload(Visit.grid),
+        )
+    )
+
+
+def my_open_visits(person_id: int) -> list[Visit]:
+    return list(
+        db.session.scalars(
+            select(Visit)
+            .join(VisitMember)
+            .where(VisitMember.person_id == person_id, Visit.submitted_at.is_(None))
+            .options(selectinload(Visit.pos))
+        )
+    )
+
+
+def submitted_visits() -> list[Visit]:
+    return list(
+        db.session.scalars(
+            select(Visit)
+            .where(Visit.submitted_at.is_not(None))
+            .order_by(Visit.submitted_at)
+            .options(selectinload(Visit.pos))
+        )
+    )

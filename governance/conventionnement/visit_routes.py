@@ -1,0 +1,175 @@
+"""The binôme's questionnaire on their phones, one section per screen, and the report."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, flash, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from governance.conventionnement import queries, services
+from governance.conventionnement.forms import SubmitForm
+from governance.conventionnement.models import Visit
+from governance.conventionnement.routes import bp
+from governance.errors import DomainError
+from governance.extensions import db
+from governance.people.forms import ConfirmForm
+from governance.people.models import Role
+from governance.permissions import has_role
+from governance.web import form_status, render
+
+
+def _visit(visit_id: int, answering: bool = True) -> Visit:
+    visit = queries.visit(visit_id)
+    if visit is None:
+        abort(404)
+    if answering and not services.is_member(visit, current_user):
+        abort(403)
+    return visit
+
+
+def _sections(visit: Visit) -> list[dict]:  # type: ignore[type-arg]
+    return visit.questionnaire.definition["sections"]
+
+
+def _section_page(
+    visit: Visit,
+    number: int,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    sections = _sections(visit)
+    answers = services.answers(visit)
+    required = [q for s in sections for q in s["questions"] if q.get("required")]
+    done = sum(1 for q in required if answers.get(q["code"]) and answers[q["code"]].value)
+    return render(
+        "conventionnement/section.html",
+        visit=visit,
+        section=sections[number - 1],
+        number=number,
+        count=len(sections),
+        answers=answers,
+        errors=errors or {},
+        typed=typed or {},
+        done=done,
+        required=len(required),
+        status=status,
+        csrf_form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.get("/visites/<int:visit_id>/<int:number>")
+def section(visit_id: int, number: int) -> Response:
+    visit = _visit(visit_id)
+    if not 1 <= number <= len(_sections(visit)):
+        abort(404)
+    return _section_page(visit, number)
+
+
+@bp.post("/visites/<int:visit_id>/<int:number>")
+def section_save(visit_id: int, number: int) -> Response:
+    """Without JavaScript the whole screen is sent at once; it is saved the same way."""
+    visit = _visit(visit_id)
+    if not 1 <= number <= len(_sections(visit)) or not ConfirmForm().validate_on_submit():
+        abort(400)
+    errors, typed = {}, {}
+    for question in _sections(visit)[number - 1]["questions"]:
+        value = request.form.get(question["code"])
+        if value is None:
+            continue
+        typed[question["code"]] = value
+        try:
+            with db.session.begin_nested():
+                services.record_answer(
+                    visit, current_user, question["code"], value, secrets.token_hex(16)
+                )
+        except DomainError as error:
+            errors[question["code"]] = str(error.message)
+    if errors:
+        db.session.rollback()
+        return _section_page(visit, number, errors, typed, status=422)
+    db.session.commit()
+    target = number + 1 if request.form.get("go") != "back" else number - 1
+    if target > len(_sections(visit)):
+        return redirect(url_for("conventionnement.submit", visit_id=visit.id))
+    return redirect(url_for("conventionnement.section", visit_id=visit.id, number=max(1, target)))
+
+
+@bp.post("/visites/<int:visit_id>/reponse")
+def answer(visit_id: int) -> Response:
+    """One answer, sent by the phone as soon as it is given (or later, when back online)."""
+    visit = _visit(visit_id)
+    if not ConfirmForm().validate_on_submit():
+        return jsonify(error=_("This form has expired. Reload the page.")), 400
+    try:
+        at_ms = int(request.form.get("at", "0") or 0)
+    except ValueError:
+        at_ms = 0
+    try:
+        saved = services.record_answer(
+            visit,
+            current_user,
+            request.form.get("question", ""),
+            request.form.get("value", ""),
+            request.form.get("key", "") or secrets.token_hex(16),
+            at_ms or None,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(error=str(error.message)), error.status
+    db.session.commit()
+    return jsonify(
+        question=saved.question,
+        value=saved.value,
+        by=saved.answered_by.display_name if saved.answered_by else "",
+    )
+
+
+@bp.route("/visites/<int:visit_id>/envoyer", methods=["GET", "POST"])
+def submit(visit_id: int) -> Response:
+    visit = _visit(visit_id)
+    form = SubmitForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            result = services.submit(visit, current_user, form.band.data, form.opinion.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            form.band.errors = [*form.band.errors, str(error.message)]
+            status = 422
+        else:
+            db.session.commit()
+            flash(
+                _("The questionnaire is sent: %(total)s / 100.", total=f"{result.total:g}"),
+                "success",
+            )
+            return redirect(url_for("conventionnement.report", visit_id=visit.id))
+    return render(
+        "conventionnement/submit.html",
+        block="form",
+        form=form,
+        visit=visit,
+        missing=services.missing(visit),
+        sections=_sections(visit),
+        status=max(status, form_status(form)),
+    )
+
+
+@bp.get("/visites/<int:visit_id>/rapport")
+def report(visit_id: int) -> Response:
+    visit = _visit(visit_id, answering=False)
+    if not (
+        services.is_member(visit, current_user)
+        or has_role(Role.MEMBER, Role.FACILITATOR, Role.ADMIN)
+    ):
+        abort(403)
+    questions = {q["code"]: q for s in _sections(visit) for q in s["questions"]}
+    return render(
+        "conventionnement/report.html",
+        visit=visit,
+        questions=questions,
+        answers=services.answers(visit),
+    )
