@@ -9,6 +9,8 @@ from flask import Flask, Response, current_app, make_response, render_template, 
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
 
+from governance.errors import DomainError
+
 
 def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get(
@@ -31,6 +33,13 @@ def form_status(form: FlaskForm) -> int:
     """422 for a posted form that came back with errors, 200 for a first display."""
     has_errors = any(field.errors for field in form)
     return 422 if form.is_submitted() and has_errors else 200
+
+
+def field_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a service's refusal on the field it names (else the form's first field)."""
+    field = getattr(form, error.field, None) if error.field else None
+    target = field if field is not None else next(iter(form))
+    target.errors = [*target.errors, str(error.message)]
 
 
 def safe_next(target: str | None, default: str) -> str:

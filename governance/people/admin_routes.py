@@ -27,7 +27,7 @@ from governance.people.forms import (
 from governance.people.models import Group, GroupKind, Membership, Person, QuorumKind, Role
 from governance.people.routes import bp
 from governance.permissions import has_role
-from governance.web import form_status, page_number, page_size, render
+from governance.web import field_error, form_status, page_number, page_size, render
 
 LABELS = {
     "role_labels": ROLE_LABELS,
@@ -49,12 +49,6 @@ def _visible_person(person_id: int) -> Person:
     if person is None:
         abort(404)
     return person
-
-
-def _field_error(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
-    field = getattr(form, error.field or "", None) if error.field else None
-    target = field if field is not None else next(iter(form))
-    target.errors = [*target.errors, str(error.message)]
 
 
 # --- people -------------------------------------------------------------------------------
@@ -106,7 +100,7 @@ def person_new() -> Response:
             )
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            field_error(form, error)
         else:
             db.session.commit()
             flash(_("%(name)s is registered.", name=created.display_name), "success")
@@ -132,7 +126,7 @@ def person_edit(person_id: int) -> Response:
                 services.set_password(found, form.password.data)
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            field_error(form, error)
         else:
             db.session.commit()
             flash(_("The changes are saved."), "success")
@@ -262,7 +256,7 @@ def _save_group_form(group: Group | None) -> Response:
             )
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            field_error(form, error)
         else:
             db.session.commit()
             flash(_("The group %(name)s is saved.", name=saved.name), "success")
@@ -296,7 +290,7 @@ def membership_add(group_id: int) -> Response:
             )
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            field_error(form, error)
         else:
             db.session.commit()
             flash(
@@ -326,7 +320,7 @@ def membership_end(membership_id: int) -> Response:
             services.end_membership(membership, form.ends_on.data)
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            field_error(form, error)
     if any(field.errors for field in form):
         return _group_page(membership.group, _membership_form(), 422, form, membership.id)
     db.session.commit()

@@ -27,7 +27,7 @@ from governance.sessions.forms import (
     VersionForm,
 )
 from governance.sessions.models import AgendaItem, ItemKind, Meeting, MeetingStatus
-from governance.web import form_status, is_htmx, render
+from governance.web import field_error, form_status, is_htmx, render
 
 bp = Blueprint("sessions", __name__, url_prefix="/seances", template_folder="templates")
 
@@ -66,12 +66,6 @@ def _person_choices(meeting: Meeting, nobody: str) -> list[SelectChoice]:
     return [SelectChoice(0, nobody)] + [
         SelectChoice(p.id, p.display_name) for p in services.members(meeting)
     ]
-
-
-def _field_error(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
-    field = getattr(form, error.field, None) if error.field else None
-    target = field if field is not None else next(iter(form))
-    target.errors = [*target.errors, str(error.message)]
 
 
 # --- list and creation --------------------------------------------------------------------
@@ -183,7 +177,7 @@ def meeting_edit(meeting_id: int) -> Response:
             services.set_day_roles(found, *people)
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            field_error(form, error)
             return render(
                 "sessions/meeting_form.html",
                 block="form",
@@ -269,7 +263,7 @@ def _item_refused(
     if conflict:
         form.agenda_version.data = str(meeting.agenda_version)
     else:
-        _field_error(form, error)
+        field_error(form, error)
     if item is None:
         return _meeting_page(meeting, form, status=error.status, conflict=conflict)
     return render(
