@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
+import fcntl
+import os
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -89,19 +92,105 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    queue = (
+        WriterQueue(engine.url.database)
+        if engine.url.database not in (None, "", ":memory:")
+        else None
+    )
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+        if not _may_write():
+            connection.exec_driver_sql("BEGIN")
+            return
+        # Requests wait their turn in a queue that wakes the next writer as soon as the lock
+        # is free, instead of SQLite's busy handler, which polls with growing sleeps.
+        queued = queue is not None and has_request_context()
+        if queued:
+            queue.acquire()
+            connection.info["tablee_queued"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _leave(connection)
+            raise
+
+    def _leave(connection: Any) -> None:
+        if queue is not None and connection.info.pop("tablee_queued", False):
+            queue.release()
 
     @event.listens_for(engine, "commit")
-    def _on_commit(_connection: Any) -> None:
+    def _on_commit(connection: Any) -> None:
+        _leave(connection)
         # A request writes once (the route commits once): what it reads afterwards to render
         # its answer must not hold the write lock that other phones are waiting for.
-        if has_request_context():
-            g.tablee_committed = True
+        if has_request_context() and g.get("tablee_tx") != "read":
+            g.tablee_tx = "done"
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        _leave(connection)
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi: Any, record: Any) -> None:
+        # Never keep the queue past the connection's life, whatever happened to it.
+        if queue is not None and record.info.pop("tablee_queued", False):
+            queue.release()
 
 
+class WriterQueue:
+    """One writer at a time per database file: threads of a process take a lock, processes
+    an exclusive ``flock`` on a file beside the database. Both wake waiters at once."""
+
+    def __init__(self, database: str) -> None:
+        self.path = f"{database}.writers"
+        self.lock = threading.Lock()
+        self.fd: int | None = None
+        self.pid = 0
+
+    def _file(self) -> int:
+        if self.fd is None or self.pid != os.getpid():  # a forked worker opens its own
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self.pid = os.getpid()
+        return self.fd
+
+    def acquire(self) -> None:
+        self.lock.acquire()
+        try:
+            fcntl.flock(self._file(), fcntl.LOCK_EX)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            fcntl.flock(self._file(), fcntl.LOCK_UN)
+        finally:
+            self.lock.release()
+
+
+# A request's transactions: by default a POST writes from its first query on ("BEGIN
+# IMMEDIATE"). A hot route may read first ("read", deferred, no lock), then call
+# ``begin_writing`` so that only its short write holds the lock; after the commit ("done")
+# what it reads to answer is deferred again.
 def _may_write() -> bool:
     if not has_request_context():
         return True
-    return request.method not in SAFE_METHODS and not g.get("tablee_committed")
+    state = g.get("tablee_tx")
+    if state == "write":
+        return True
+    if state in ("read", "done"):
+        return False
+    return request.method not in SAFE_METHODS
+
+
+def read_first() -> None:
+    """Called before anything is read: this request reads without the write lock."""
+    g.tablee_tx = "read"
+
+
+def begin_writing(session: Any) -> None:
+    """End the read phase; the next transaction takes the write lock at BEGIN. Whatever was
+    read is read again inside it (the session expires it), so checks stay exact."""
+    session.commit()
+    g.tablee_tx = "write"

@@ -8,7 +8,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,6 +59,8 @@ def deliver_pending(limit: int = 500) -> int:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return 0
+    if has_request_context():
+        g.tablee_tx = "write"  # it reads, then writes: take the write lock from the start
     pending = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < 5)
@@ -83,4 +85,6 @@ def deliver_pending(limit: int = 500) -> int:
                 message.sent_at = utcnow()
                 sent += 1
             db.session.commit()
+            if has_request_context():
+                g.tablee_tx = "write"
     return sent

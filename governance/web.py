@@ -63,5 +63,18 @@ def page_size() -> int:
     return int(current_app.config["PAGE_SIZE"])
 
 
+# Hot write routes that read first without the database's write lock (see db.read_first).
+READ_FIRST = {"votes.position", "conventionnement.answer"}
+
+
+def _read_first_for_hot_routes() -> None:
+    if request.endpoint in READ_FIRST:
+        from governance.db import read_first
+
+        read_first()
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    # Registered before the login and permission hooks, so that it comes before any read.
+    app.before_request(_read_first_for_hot_routes)

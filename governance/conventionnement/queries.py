@@ -5,14 +5,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from governance.conventionnement.models import PointOfSale, PosStatus, Visit, VisitMember
+from governance.conventionnement.models import PointOfSale, PosKind, PosStatus, Visit, VisitMember
 from governance.extensions import db
 
 
-def points_of_sale(status: PosStatus | None = None) -> list[PointOfSale]:
+def points_of_sale(
+    status: PosStatus | None = None, kind: PosKind | None = None
+) -> list[PointOfSale]:
     query = select(PointOfSale).order_by(PointOfSale.status, PointOfSale.name)
     if status is not None:
         query = query.where(PointOfSale.status == status)
+    if kind is not None:
+        query = query.where(PointOfSale.kind == kind)
     return list(db.session.scalars(query))
 
 

@@ -13,6 +13,7 @@ from governance.conventionnement import queries, services
 from governance.conventionnement.forms import SubmitForm
 from governance.conventionnement.models import Visit
 from governance.conventionnement.routes import bp
+from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people.forms import ConfirmForm
@@ -108,10 +109,12 @@ def answer(visit_id: int) -> Response:
         at_ms = int(request.form.get("at", "0") or 0)
     except ValueError:
         at_ms = 0
+    person = current_user._get_current_object()
+    begin_writing(db.session)  # only the write itself holds the lock; it re-checks everything
     try:
         saved = services.record_answer(
             visit,
-            current_user,
+            person,
             request.form.get("question", ""),
             request.form.get("value", ""),
             request.form.get("key", "") or secrets.token_hex(16),

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people.forms import ConfirmForm
@@ -143,7 +144,7 @@ def panel_context(meeting: Meeting, viewer: Person, place: str) -> dict[str, obj
             mine=mine,
             form=form,
             values=services.allowed_values(round_),
-            answered=services.answered_count(round_.id),
+            answered=services.answered_count(round_.id) if place == "console" else None,
         )
         if place == "console":
             answered_ids = {p.person_id for p in queries.positions(round_.id)}
@@ -381,10 +382,13 @@ def position(round_id: int) -> Response:
     form = PositionForm()
     if not form.validate_on_submit():
         return _position_refused(found, form, None)
+    person = current_user._get_current_object()
+    # What was read stays in memory across the two commits; the write re-reads what may have
+    # changed meanwhile (the round closing), everything else is frozen once the round opened.
+    db.session().expire_on_commit = False
+    begin_writing(db.session)
     try:
-        services.give_position(
-            found, current_user, Value(form.value.data), form.argument.data or ""
-        )
+        services.give_position(found, person, Value(form.value.data), form.argument.data or "")
     except DomainError as error:
         db.session.rollback()
         return _position_refused(found, form, error)

@@ -232,6 +232,7 @@ def give_position(
     recorded_by: Person | None = None,
 ) -> Position:
     """One position per member per round; giving it again changes it (a double tap counts once)."""
+    db.session.refresh(round_, ["closed_at"])  # the facilitator may have just closed it
     if round_.closed_at is not None:
         raise DomainError(_l("This round is closed."))
     if not is_eligible(round_, person.id):
