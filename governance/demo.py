@@ -11,6 +11,9 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from governance.budget import rules
+from governance.budget import services as budget
+from governance.budget.models import HouseholdStatus, ScaleStatus
 from governance.conventionnement import services as pos_services
 from governance.conventionnement.models import LinkAction, PosKind, PosLink
 from governance.extensions import db
@@ -277,6 +280,7 @@ def load_demo(seed: int = 2026) -> str:
         services.add_membership(person, pos_wg, Role.MEMBER, date(2025, 10, 1))
     db.session.flush()
     _demo_meetings(committee, calim, facilitator, committee_members, local_facilitator)
+    _demo_budget(rng, treasurer)
     return (
         f"{len(committee_members)} committee members, {len(local_members)} in the local "
         f"committee, {len(named) + len(others) + 1} people in all"
@@ -490,6 +494,40 @@ def _more_points_of_sale(committee, members, facilitator) -> None:  # type: igno
         "Pain excellent, farines du Lauragais.",
         schedule=True,
     )
+
+
+def _demo_budget(rng: random.Random, treasurer: Person) -> None:
+    """108 households like CALIM 8's first year, Lyon's scale in force, two proposals."""
+    shapes = (
+        [(1, 0, 0)] * 40 + [(2, 0, 0)] * 20 + [(1, 0, 2)] * 18 + [(2, 0, 2)] * 20 + [(2, 1, 3)] * 10
+    )
+    for n, (adults, teens, children) in enumerate(shapes, start=1):
+        bracket = min(6, int(rng.triangular(0, 6, 1.5)))
+        budget.save_household(
+            None,
+            reference=f"F-{n:05d}",
+            adults=adults,
+            teens=teens,
+            children=children,
+            income_bracket=bracket,
+            contribution_cents=rng.choice([100, 500, 1000, 2000, 4000]),
+            starts_on=date(2025, 9, 1),
+            status=HouseholdStatus.ACTIVE,
+        )
+    lyon = rules.PRESETS["lyon8"]
+    adopted = budget.save_scale(
+        None, "Barème 2026 (Lyon 8e)", lyon["allocation"], lyon["contribution"], treasurer
+    )
+    adopted.status, adopted.effective_month = ScaleStatus.ACTIVE, date(2026, 1, 1)
+    for key in ("montpellier", "ariege"):
+        preset = rules.PRESETS[key]
+        budget.save_scale(
+            None,
+            f"Proposition 2027 : {preset['name']}",
+            preset["allocation"],
+            preset["contribution"],
+            treasurer,
+        )
 
 
 def meeting_roles(meeting, facilitator, secretary, timekeeper) -> None:  # type: ignore[no-untyped-def]

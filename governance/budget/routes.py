@@ -1,5 +1,321 @@
-"""The budget blueprint. Its pages arrive with the issue that builds this domain."""
+"""Households, scale proposals and the simulator."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("budget", __name__, url_prefix="/budget")
+import csv
+import io
+import json
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from governance.budget import charts, rules, services
+from governance.budget.forms import (
+    STATUS_LABELS,
+    AgendaForm,
+    HouseholdForm,
+    ImportForm,
+    RulesForm,
+    ScaleForm,
+    SimulationForm,
+    bracket_label,
+)
+from governance.budget.models import Household, HouseholdStatus, Scale, ScaleStatus
+from governance.errors import DomainError
+from governance.extensions import db
+from governance.sessions.models import Meeting, MeetingStatus
+from governance.votes.services import decision_final
+from governance.web import field_error, form_status, render
+
+bp = Blueprint("budget", __name__, url_prefix="/budget", template_folder="templates")
+
+decision_final.connect(services.apply_decision)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, object]:
+    return {
+        "household_status_labels": STATUS_LABELS,
+        "bracket_label": bracket_label,
+        "euros": lambda cents: f"{cents / 100:,.2f} €".replace(",", " "),
+    }
+
+
+# --- households ---------------------------------------------------------------------------
+
+
+@bp.get("/foyers")
+def households() -> Response:
+    rows = db.session.scalars(select(Household).order_by(Household.reference)).all()
+    return render("budget/households.html", households=rows, import_form=ImportForm(), report=None)
+
+
+@bp.post("/foyers/import")
+def households_import() -> Response:
+    form = ImportForm()
+    report: list[services.ImportLine] = []
+    if form.validate_on_submit() and form.upload.data:
+        text = form.upload.data.read().decode("utf-8-sig", "replace")
+        count, report = services.import_csv(text)
+        if not report:
+            db.session.commit()
+            flash(_("%(count)d households imported.", count=count), "success")
+            return redirect(url_for("budget.households"))
+        db.session.rollback()
+    else:
+        report = [services.ImportLine(0, [_("Choose a CSV file.")])]
+    rows = db.session.scalars(select(Household).order_by(Household.reference)).all()
+    return render(
+        "budget/households.html", households=rows, import_form=form, report=report, status=422
+    )
+
+
+def _household_form(household: Household | None) -> Response:
+    form = HouseholdForm(obj=household)
+    if household is not None and not form.is_submitted():
+        form.contribution.data = household.contribution_cents / 100
+        form.status.data = household.status.value
+    if household is None and not form.is_submitted():
+        form.starts_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            saved = services.save_household(
+                household,
+                adults=form.adults.data,
+                teens=form.teens.data,
+                children=form.children.data,
+                income_bracket=form.income_bracket.data,
+                contribution_cents=rules.to_cents(form.contribution.data),
+                starts_on=form.starts_on.data,
+                status=HouseholdStatus(form.status.data),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The household %(ref)s is saved.", ref=saved.reference), "success")
+            return redirect(url_for("budget.household", household_id=saved.id))
+    suggestions = []
+    if household is not None:
+        who = rules.Composition(household.adults, household.teens, household.children)
+        active = services.active_scale(date.today().replace(day=1))
+        drafts = db.session.scalars(select(Scale).where(Scale.status == ScaleStatus.DRAFT))
+        for scale in ([active] if active else []) + list(drafts):
+            suggestions.append(
+                (
+                    scale,
+                    rules.allocation_cents(scale.allocation, who),
+                    rules.contribution_cents(scale.contribution, who, household.income_bracket),
+                )
+            )
+    return render(
+        "budget/household.html",
+        block="form",
+        form=form,
+        household=household,
+        suggestions=suggestions,
+        status=form_status(form),
+    )
+
+
+@bp.route("/foyers/nouveau", methods=["GET", "POST"])
+def household_new() -> Response:
+    return _household_form(None)
+
+
+@bp.route("/foyers/<int:household_id>", methods=["GET", "POST"])
+def household(household_id: int) -> Response:
+    found = db.session.get(Household, household_id)
+    if found is None:
+        abort(404)
+    return _household_form(found)
+
+
+# --- scales -------------------------------------------------------------------------------
+
+
+@bp.route("/baremes", methods=["GET", "POST"])
+def scales() -> Response:
+    form = ScaleForm()
+    if form.validate_on_submit():
+        preset = rules.PRESETS[form.preset.data]
+        scale = services.save_scale(
+            None, form.name.data, preset["allocation"], preset["contribution"], current_user
+        )
+        db.session.commit()
+        return redirect(url_for("budget.scale", scale_id=scale.id))
+    rows = db.session.scalars(select(Scale).order_by(Scale.id.desc())).all()
+    return render("budget/scales.html", scales=rows, form=form, status=form_status(form))
+
+
+def _agenda_form() -> AgendaForm:
+    form = AgendaForm(formdata=request.form if request.method == "POST" else None)
+    upcoming = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.status.in_([MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN])
+        )
+        .order_by(Meeting.starts_at)
+    )
+    form.meeting_id.choices = [SelectChoice(m.id, m.title) for m in upcoming]
+    return form
+
+
+@bp.route("/baremes/<int:scale_id>", methods=["GET", "POST"])
+def scale(scale_id: int) -> Response:
+    found = db.session.get(Scale, scale_id)
+    if found is None:
+        abort(404)
+    form = RulesForm(obj=found)
+    if not form.is_submitted():
+        form.allocation.data = json.dumps(found.allocation, indent=1)
+        form.contribution.data = json.dumps(found.contribution, indent=1)
+    if form.validate_on_submit():
+        try:
+            allocation, contribution = (
+                json.loads(form.allocation.data),
+                json.loads(form.contribution.data),
+            )
+            services.save_scale(found, form.name.data, allocation, contribution, current_user)
+        except ValueError:
+            form.allocation.errors = [_("This is not valid JSON: check the brackets and commas.")]
+        except DomainError as error:
+            db.session.rollback()
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The proposal is saved."), "success")
+            return redirect(url_for("budget.scale", scale_id=found.id))
+    return render(
+        "budget/scale.html", scale=found, form=form, agenda=_agenda_form(), status=form_status(form)
+    )
+
+
+@bp.post("/baremes/<int:scale_id>/ordre-du-jour")
+def scale_agenda(scale_id: int) -> Response:
+    found = db.session.get(Scale, scale_id)
+    if found is None:
+        abort(404)
+    form = _agenda_form()
+    if form.validate_on_submit():
+        try:
+            services.put_on_agenda(
+                found, db.session.get(Meeting, form.meeting_id.data), form.effective_month.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.meeting_id.errors = [str(error.message)]
+        else:
+            db.session.commit()
+            flash(_("The proposal is on the agenda."), "success")
+            return redirect(url_for("budget.scale", scale_id=found.id))
+    return render(
+        "budget/scale.html", scale=found, form=RulesForm(obj=found), agenda=form, status=422
+    )
+
+
+# --- the simulator ------------------------------------------------------------------------
+
+
+def _population(form: SimulationForm) -> list[rules.Member]:
+    if form.population.data == "synthetic":
+        return rules.synthetic(
+            form.households.data or 1000,
+            {"single": 40, "couple": 20, "single_parent": 15, "family": 20, "large_family": 5},
+            [10, 15, 20, 20, 15, 12, 8],
+        )
+    return services.population()
+
+
+@bp.get("/simulateur")
+def simulator() -> Response:
+    form = SimulationForm(request.args)
+    chosen = [db.session.get(Scale, i) for i in request.args.getlist("bareme", type=int)][:3]
+    chosen = [s for s in chosen if s is not None]
+    all_scales = db.session.scalars(select(Scale).order_by(Scale.id.desc())).all()
+    valid = form.validate()
+    results = []
+    if valid and chosen:
+        population = _population(form)
+        balance = rules.to_cents(form.balance.data or 0)
+        grants = rules.to_cents(form.grants.data or 0)
+        results = [
+            (s, rules.simulate(s.allocation, s.contribution, population, balance, grants))
+            for s in chosen
+        ]
+    if request.args.get("format") == "csv" and results:
+        return _csv(results)
+    figures = _charts(results) if results else []
+    return render(
+        "budget/simulator.html",
+        form=form,
+        scales=all_scales,
+        chosen=chosen,
+        results=results,
+        figures=figures,
+        status=200 if valid else 422,
+    )
+
+
+def _charts(results: list) -> list:  # type: ignore[type-arg]
+    names = [s.name for s, _r in results]
+    totals = charts.bars(
+        _("Per month: allocations, contributions, outside money"),
+        [_("allocations"), _("contributions"), _("outside money")],
+        [
+            (s.name, [r.allocations / 100, r.contributions / 100, r.outside_needed / 100])
+            for s, r in results
+        ],
+    )
+    deciles = charts.bars(
+        _("Net monthly transfer per household, by income decile (poorest first)"),
+        [f"D{n}" for n in range(1, 11)],
+        [(s.name, [v / 100 for v in r.decile_net]) for s, r in results],
+    )
+    return [(totals, names), (deciles, names)]
+
+
+def _csv(results: list) -> Response:  # type: ignore[type-arg]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "proposal",
+            "households",
+            "allocations_eur",
+            "contributions_eur",
+            "share_percent",
+            "outside_eur_month",
+            "outside_eur_year",
+            "runway_months",
+            "paying_more",
+            "paying_less",
+            *[f"decile_{n}_net_eur" for n in range(1, 11)],
+        ]
+    )
+    for scale_, r in results:
+        writer.writerow(
+            [
+                scale_.name,
+                r.households,
+                r.allocations / 100,
+                r.contributions / 100,
+                r.share_permille / 10,
+                r.outside_needed / 100,
+                r.outside_needed * 12 / 100,
+                r.runway_months,
+                r.paying_more,
+                r.paying_less,
+                *[v / 100 for v in r.decile_net],
+            ]
+        )
+    response = current_app.make_response(out.getvalue())
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = 'attachment; filename="simulation.csv"'
+    return response

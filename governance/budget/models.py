@@ -1,0 +1,80 @@
+"""Households and contribution scales (the ledger comes with its own issue)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from governance.db import Base, created_at, intpk, str120
+from governance.db import enum_column as _enum
+
+
+class HouseholdStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class Household(Base):
+    """Composition and an income bracket per consumption unit, never the exact income."""
+
+    __tablename__ = "household"
+
+    id: Mapped[intpk]
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    adults: Mapped[int] = mapped_column(default=1)
+    teens: Mapped[int] = mapped_column(default=0)  # other people aged 14 and over
+    children: Mapped[int] = mapped_column(default=0)  # under 14
+    income_bracket: Mapped[int]
+    contribution_cents: Mapped[int] = mapped_column(default=0)
+    starts_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[HouseholdStatus] = mapped_column(
+        _enum(HouseholdStatus, "household_status"), default=HouseholdStatus.ACTIVE
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+    __table_args__ = (
+        CheckConstraint("adults >= 1 AND teens >= 0 AND children >= 0", name="composition"),
+        CheckConstraint("contribution_cents >= 0", name="contribution_not_negative"),
+        CheckConstraint("income_bracket >= 0", name="bracket_not_negative"),
+    )
+
+
+class ScaleStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"  # adopted; in force from its effective month
+    REFUSED = "refused"
+
+
+class Scale(Base):
+    """A scale proposal: an allocation rule and a contribution rule (see ``rules``)."""
+
+    __tablename__ = "scale"
+
+    id: Mapped[intpk]
+    name: Mapped[str120]
+    allocation: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
+    contribution: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
+    status: Mapped[ScaleStatus] = mapped_column(
+        _enum(ScaleStatus, "scale_status"), default=ScaleStatus.DRAFT
+    )
+    effective_month: Mapped[date | None] = mapped_column(Date)
+    decision_reference: Mapped[str | None] = mapped_column(String(30))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+
+class ScaleLink(Base):
+    """The agenda item where the committee decides on a scale proposal."""
+
+    __tablename__ = "scale_link"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    scale_id: Mapped[int] = mapped_column(ForeignKey("scale.id", ondelete="CASCADE"))
+    effective_month: Mapped[date] = mapped_column(Date)
