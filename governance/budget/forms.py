@@ -7,7 +7,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from governance.budget.models import HouseholdStatus
 from governance.budget.rules import BRACKETS, PRESETS
@@ -117,9 +124,29 @@ class AgendaForm(FlaskForm):
     )
 
 
+def percentages(text: str, size: int) -> list[int]:
+    """ "40, 20, 15, 20, 5" → [40, 20, 15, 20, 5]; ValueError unless ``size`` shares of 100."""
+    shares = [int(part) for part in text.replace(";", ",").split(",")]
+    if len(shares) != size or sum(shares) != 100 or min(shares) < 0:
+        raise ValueError
+    return shares
+
+
 class SimulationForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it changes nothing
+
+    def validate_mix(self, field: StringField) -> None:
+        try:
+            percentages(field.data or "", 5)
+        except ValueError:
+            raise ValidationError(_l("Five whole numbers that add up to 100.")) from None
+
+    def validate_incomes(self, field: StringField) -> None:
+        try:
+            percentages(field.data or "", 7)
+        except ValueError:
+            raise ValidationError(_l("Seven whole numbers that add up to 100.")) from None
 
     population = SelectField(
         _l("Population"),
@@ -133,6 +160,16 @@ class SimulationForm(FlaskForm):
         _l("Number of households (synthetic)"),
         default=1000,
         validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+    )
+    mix = StringField(
+        _l("Households (synthetic): % single, couple, single parent, family, large family"),
+        default="40, 20, 15, 20, 5",
+        validators=[Optional(), Length(max=60, message=TOO_LONG)],
+    )
+    incomes = StringField(
+        _l("Households (synthetic): % in each of the 7 income brackets, poorest first"),
+        default="10, 15, 20, 20, 15, 12, 8",
+        validators=[Optional(), Length(max=80, message=TOO_LONG)],
     )
     balance = DecimalField(
         _l("Money in the fund today, in euros"),

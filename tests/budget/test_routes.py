@@ -83,6 +83,10 @@ def test_simulator_compares_proposals_with_charts_and_csv(client) -> None:  # ty
     assert len(csv_text.strip().splitlines()) == 3 and "decile_10_net_eur" in csv_text
     bad = client.get(f"/budget/simulateur?{query.replace('households=1000', 'households=-5')}")
     assert bad.status_code == 422
+    wrong_mix = client.get(f"/budget/simulateur?{query}&mix=50,50,50,0,0")
+    assert wrong_mix.status_code == 422 and "50,50,50,0,0" in wrong_mix.get_data(as_text=True)
+    skewed = client.get(f"/budget/simulateur?{query}&mix=100,0,0,0,0&incomes=100,0,0,0,0,0,0")
+    assert skewed.status_code == 200
 
 
 def test_members_cannot_see_households(client) -> None:  # type: ignore[no-untyped-def]
