@@ -28,7 +28,7 @@ $(VENDOR)/htmx.min.js: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile -d translations -l $* >/dev/null
+	$(BIN)/pybabel compile -d translations -l $*
 
 # An empty database gets the schema and the demo caisse; an existing one is only migrated.
 run: install

@@ -85,3 +85,28 @@ def test_french_is_complete_with_the_same_placeholders() -> None:
             if set(PLACEHOLDER.findall(string)) != wanted:
                 problems.append(f"placeholders differ: {ids[0]!r} → {string!r}")
     assert problems == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_catalog_compiles_without_error(lang: str, tmp_path: Path) -> None:
+    """pybabel refuses a translation whose placeholders differ in kind (%s vs %d)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "compile",
+            "-d",
+            str(TRANSLATIONS),
+            "-l",
+            lang,
+            "-o",
+            str(tmp_path / "messages.mo"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "error" not in result.stderr.lower(), result.stderr

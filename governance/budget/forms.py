@@ -162,12 +162,12 @@ class SimulationForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=1_000_000)],
     )
     mix = StringField(
-        _l("Households (synthetic): % single, couple, single parent, family, large family"),
+        _l("Synthetic households, percent: single, couple, single parent, family, large family"),
         default="40, 20, 15, 20, 5",
         validators=[Optional(), Length(max=60, message=TOO_LONG)],
     )
     incomes = StringField(
-        _l("Households (synthetic): % in each of the 7 income brackets, poorest first"),
+        _l("Households (synthetic), in percent for each of the 7 income brackets, poorest first"),
         default="10, 15, 20, 20, 15, 12, 8",
         validators=[Optional(), Length(max=80, message=TOO_LONG)],
     )
