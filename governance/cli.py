@@ -29,14 +29,28 @@ def demo_command() -> None:
 @click.command("verify")
 @with_appcontext
 def verify_command() -> None:
-    """Check the hash chain of the decision register; name the first broken link."""
+    """Check the decision register and the ledger; name the first broken link."""
+    from governance.budget import ledger
     from governance.votes.register import verify
 
     check = verify()
+    books = ledger.verify()
+    failed = False
     if check.broken:
-        click.echo(f"BROKEN at {check.broken} (after {check.count - 1} good decisions).")
+        click.echo(f"Decisions: BROKEN at {check.broken} (after {check.count - 1} good ones).")
+        failed = True
+    else:
+        click.echo(f"Decisions: OK, {check.count} decisions, head {check.head}")
+    if books.broken or books.unbalanced or books.wrong_balances:
+        click.echo(
+            f"Ledger: BROKEN at transaction {books.broken}; unbalanced "
+            f"{books.unbalanced}; balances off: {books.wrong_balances}"
+        )
+        failed = True
+    else:
+        click.echo(f"Ledger: OK, {books.transactions} transactions, head {books.head}")
+    if failed:
         raise SystemExit(1)
-    click.echo(f"OK: {check.count} decisions, head {check.head}")
 
 
 def init_app(app: Flask) -> None:

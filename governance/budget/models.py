@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from governance.db import Base, created_at, intpk, str120
@@ -78,3 +78,89 @@ class ScaleLink(Base):
     )
     scale_id: Mapped[int] = mapped_column(ForeignKey("scale.id", ondelete="CASCADE"))
     effective_month: Mapped[date] = mapped_column(Date)
+
+
+# --- the ledger ---------------------------------------------------------------------------
+
+
+class Currency(enum.StrEnum):
+    EUR = "EUR"
+    MONA = "MONA"
+
+
+class AccountKind(enum.StrEnum):
+    ASSET = "asset"  # the fund's bank account (EUR)
+    INCOME = "income"  # grants and contributions received (EUR)
+    ISSUANCE = "issuance"  # MonA put into circulation by the monthly run
+    WALLET = "wallet"  # a household's MonA
+    MERCHANT = "merchant"  # MonA received by a point of sale, to reimburse in EUR
+    PAYABLE = "payable"  # EUR owed to points of sale
+
+
+class TransactionKind(enum.StrEnum):
+    GRANT = "grant"
+    CONTRIBUTION = "contribution"
+    ALLOCATION = "allocation"
+    PURCHASE = "purchase"
+    REIMBURSEMENT = "reimbursement"
+    REVERSAL = "reversal"
+
+
+class Account(Base):
+    __tablename__ = "account"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str120]
+    currency: Mapped[Currency] = mapped_column(_enum(Currency, "currency"))
+    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind, "account_kind"))
+    allow_negative: Mapped[bool] = mapped_column(default=True)
+    # The sum of this account's postings, kept with each posting; a test and `verify` check it.
+    balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("household.id", ondelete="RESTRICT")
+    )
+
+    __table_args__ = (CheckConstraint("allow_negative OR balance_cents >= 0", name="no_overdraft"),)
+
+
+class LedgerTransaction(Base):
+    """Never updated nor deleted (database triggers refuse it); a correction is a reversal."""
+
+    __tablename__ = "ledger_transaction"
+
+    id: Mapped[intpk]
+    kind: Mapped[TransactionKind] = mapped_column(_enum(TransactionKind, "transaction_kind"))
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    reverses_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transaction.id", ondelete="RESTRICT"), unique=True
+    )
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created_at]
+
+
+class Posting(Base):
+    __tablename__ = "posting"
+
+    id: Mapped[intpk]
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("ledger_transaction.id", ondelete="RESTRICT"), index=True
+    )
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="RESTRICT"), index=True
+    )
+    currency: Mapped[Currency] = mapped_column(_enum(Currency, "posting_currency"))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)  # debit positive, credit negative
+
+    __table_args__ = (CheckConstraint("amount_cents <> 0", name="not_zero"),)
+
+
+class ClosedMonth(Base):
+    __tablename__ = "closed_month"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed_at: Mapped[created_at]
