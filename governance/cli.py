@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -53,6 +57,51 @@ def verify_command() -> None:
         raise SystemExit(1)
 
 
+def _sqlite_path() -> Path:
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise click.ClickException("backup and restore work on an SQLite file database")
+    return Path(url.database)
+
+
+@click.command("backup")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of the copies (default: instance/backups).",
+)
+@click.option("--keep", default=14, show_default=True, help="How many copies to keep.")
+@with_appcontext
+def backup_command(folder: Path | None, keep: int) -> None:
+    """A consistent copy of the live database (SQLite's online backup), then rotation."""
+    source = _sqlite_path()
+    folder = folder or Path(current_app.instance_path) / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"tablee-{datetime.now(UTC):%Y%m%d-%H%M%S-%f}.db"
+    with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
+        live.backup(copy)
+    copies = sorted(folder.glob("tablee-*.db"))
+    for old in copies[: max(0, len(copies) - keep)]:
+        old.unlink()
+    click.echo(f"Backup written: {target}")
+
+
+@click.command("restore")
+@click.argument("copy", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(copy: Path) -> None:
+    """Bring a backup back into the live database (stop the server first)."""
+    target = _sqlite_path()
+    db.engine.dispose()
+    with sqlite3.connect(copy) as source, sqlite3.connect(target) as live:
+        source.backup(live)
+    click.echo(f"Restored {copy} into {target}. Run `flask --app governance verify`.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(verify_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
