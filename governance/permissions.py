@@ -106,6 +106,12 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "budget.scale": frozenset({F, T, A}),
     "budget.scale_agenda": frozenset({F, T, A}),
     "budget.simulator": frozenset({F, T, A}),
+    "budget.books": frozenset({T, A}),
+    "budget.grant": frozenset({T, A}),
+    "budget.contribution": frozenset({T, A}),
+    "budget.monthly_run": frozenset({T, A}),
+    "budget.purchase_import": frozenset({T, A}),
+    "budget.my_household": Access.SIGNED_IN,  # their own household only: the route checks
     "people.outbox": frozenset({A}),
     "people.outbox_message": frozenset({A}),
 }

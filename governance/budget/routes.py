@@ -319,3 +319,6 @@ def _csv(results: list) -> Response:  # type: ignore[type-arg]
     response.mimetype = "text/csv"
     response.headers["Content-Disposition"] = 'attachment; filename="simulation.csv"'
     return response
+
+
+from governance.budget import ledger_routes  # noqa: E402, F401

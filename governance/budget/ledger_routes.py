@@ -1,0 +1,156 @@
+"""The treasurer's books: grants, contributions, the monthly run, purchase imports, reports;
+and each participant's own household page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from governance.budget import ledger, purchases, rules
+from governance.budget.ledger_forms import ContributionForm, GrantForm, ImportForm, RunForm
+from governance.budget.models import Household
+from governance.budget.routes import bp
+from governance.errors import DomainError
+from governance.extensions import db
+from governance.web import field_error, render
+
+
+def _books(
+    grant: GrantForm | None = None, contribution: ContributionForm | None = None, status: int = 200
+) -> Response:
+    try:
+        month = date.fromisoformat(request.args.get("mois", "") + "-01")
+    except ValueError:
+        month = date.today().replace(day=1)
+    return render(
+        "budget/books.html",
+        grant=grant or GrantForm(formdata=None, on=date.today()),
+        contribution=contribution or ContributionForm(formdata=None, on=date.today()),
+        balance=purchases.trial_balance(),
+        month=month,
+        statement=purchases.monthly_statement(month),
+        check=ledger.verify(),
+        status=status,
+    )
+
+
+@bp.get("/comptes")
+def books() -> Response:
+    return _books()
+
+
+@bp.post("/comptes/subvention")
+def grant() -> Response:
+    form = GrantForm()
+    if form.validate_on_submit():
+        try:
+            ledger.record_grant(
+                form.funder.data.strip(),
+                rules.to_cents(form.amount.data),
+                form.on.data,
+                f"grant:{form.key.data}",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The grant is recorded."), "success")
+            return redirect(url_for("budget.books"))
+    return _books(grant=form, status=422)
+
+
+@bp.post("/comptes/cotisation")
+def contribution() -> Response:
+    form = ContributionForm()
+    if form.validate_on_submit():
+        household = db.session.scalar(
+            select(Household).where(Household.reference == form.household.data.strip())
+        )
+        try:
+            if household is None:
+                raise DomainError(_("Unknown household."), "household")
+            ledger.record_contribution(
+                household,
+                rules.to_cents(form.amount.data),
+                form.on.data,
+                f"contribution:{form.key.data}",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The contribution is recorded."), "success")
+            return redirect(url_for("budget.books"))
+    return _books(contribution=form, status=422)
+
+
+@bp.route("/comptes/mois", methods=["GET", "POST"])
+def monthly_run() -> Response:
+    form = RunForm(formdata=request.form if request.method == "POST" else request.args or None)
+    lines, status = None, 200
+    if (request.method == "POST" or request.args) and form.validate():
+        confirm = request.method == "POST" and request.form.get("confirm") == "yes"
+        try:
+            lines = ledger.monthly_run(form.month.data, confirm=confirm)
+        except DomainError as error:
+            db.session.rollback()
+            field_error(form, error)
+            status = 422
+        else:
+            if confirm:
+                db.session.commit()
+                flash(
+                    _("The month is credited: %(count)d households.", count=len(lines)), "success"
+                )
+                return redirect(url_for("budget.books"))
+    elif request.method == "POST" or request.args:
+        status = 422
+    return render("budget/run.html", form=form, lines=lines, status=status)
+
+
+@bp.route("/comptes/achats", methods=["GET", "POST"])
+def purchase_import() -> Response:
+    form = ImportForm()
+    lines, status = None, 200
+    if form.validate_on_submit():
+        text = (
+            form.upload.data.read().decode("utf-8-sig", "replace")
+            if form.upload.data
+            else (form.content.data or "")
+        )
+        try:
+            lines = purchases.parse(text)
+            if request.form.get("confirm") == "yes":
+                created = purchases.apply(lines)
+                db.session.commit()
+                flash(_("%(count)d purchases recorded.", count=created), "success")
+                return redirect(url_for("budget.books"))
+        except DomainError as error:
+            db.session.rollback()
+            form.upload.errors = [str(error.message)]
+            status = 422
+        form.content.data = text
+        if lines and any(line.errors for line in lines):
+            status = 422
+    return render("budget/purchases.html", form=form, lines=lines, status=status)
+
+
+@bp.get("/mon-foyer")
+def my_household() -> Response:
+    """A participant sees their own household, and nobody else's."""
+    household = db.session.scalar(select(Household).where(Household.person_id == current_user.id))
+    if household is None:
+        abort(404)
+    return render(
+        "budget/my_household.html",
+        household=household,
+        balance=ledger.wallet(household).balance_cents,
+        lines=purchases.household_statement(household),
+    )
