@@ -111,6 +111,7 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "budget.contribution": frozenset({T, A}),
     "budget.monthly_run": frozenset({T, A}),
     "budget.purchase_import": frozenset({T, A}),
+    "budget.journal": frozenset({T, A}),
     "budget.my_household": Access.SIGNED_IN,  # their own household only: the route checks
     "people.outbox": frozenset({A}),
     "people.outbox_message": frozenset({A}),

@@ -58,6 +58,7 @@ WORDS = {
     "votes.round_open": {"kind": "consentement"},
     "votes.proposal_end": {"action": "reporter"},
     "votes.objection_resolve": {"status": "retiree"},
+    "budget.journal": {"kind": "csv"},
 }
 
 

@@ -142,6 +142,19 @@ def purchase_import() -> Response:
     return render("budget/purchases.html", form=form, lines=lines, status=status)
 
 
+@bp.get("/comptes/journal.<any(csv,beancount):kind>")
+def journal(kind: str) -> Response:
+    from flask import current_app
+
+    from governance.budget import exports
+
+    body = exports.journal_csv() if kind == "csv" else exports.beancount()
+    response = current_app.make_response(body)
+    response.mimetype = "text/csv" if kind == "csv" else "text/plain"
+    response.headers["Content-Disposition"] = f'attachment; filename="tablee.{kind}"'
+    return response
+
+
 @bp.get("/mon-foyer")
 def my_household() -> Response:
     """A participant sees their own household, and nobody else's."""

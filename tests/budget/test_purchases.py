@@ -92,3 +92,32 @@ def test_reimbursement_and_reports() -> None:
     assert [cents for _on, _text, cents in lines] == [15000, -4000]
     check = ledger.verify()
     assert check.broken is None and not check.unbalanced and not check.wrong_balances
+
+
+def test_bean_check_agrees_with_our_books(tmp_path, client) -> None:  # type: ignore[no-untyped-def]
+    """An independent program (Beancount) reads the exported journal without an error."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from governance.budget import exports
+    from governance.people.models import Role
+
+    shop, _closed, household = _setup()
+    ledger.record_grant("Métropole de Montpellier", 100_00, date(2026, 3, 2), "g")
+    ledger.record_contribution(household, 12_34, date(2026, 3, 3), "c")
+    purchases.apply(purchases.parse(HEADER + f"2026-03-05,op-1,F-1,{shop.id},40\n"))
+    purchases.reimburse(shop, 40_00, date(2026, 3, 20), "r-1")
+    grant = ledger.record_grant("Région", 5_00, date(2026, 3, 21), "g2")
+    ledger.reverse(grant, "Saisie en double", date(2026, 3, 22))
+    journal = tmp_path / "tablee.beancount"
+    journal.write_text(exports.beancount())
+    bean_check = shutil.which("bean-check", path=str(Path(sys.executable).parent))
+    result = subprocess.run([bean_check, str(journal)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Assets:MonA:Foyers:F-1" in journal.read_text()
+    db.session.commit()
+    factories.login(client, factories.with_role(Role.TREASURER))
+    csv_text = client.get("/budget/comptes/journal.csv").get_data(as_text=True)
+    assert "merchant:" in csv_text and csv_text.count("\n") == 1 + 2 * 6 + 4

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from governance import create_app
@@ -105,7 +106,12 @@ def page(phone: Any) -> Page:
 
 def check_a11y(page: Page) -> None:
     """axe-core on the page as it is now: no serious or critical violation."""
-    page.add_script_tag(path=str(AXE))
+    page.wait_for_load_state("load")
+    try:
+        page.add_script_tag(path=str(AXE))
+    except PlaywrightError:  # the page was being replaced (a redirect): once it has loaded
+        page.wait_for_load_state("load")
+        page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
              .filter(v => ['serious', 'critical'].includes(v.impact))

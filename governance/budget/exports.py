@@ -1,0 +1,101 @@
+"""The books as a journal: CSV for spreadsheets, Beancount so that an independent program
+(`bean-check`) can agree with them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from governance.budget.models import Account, AccountKind, LedgerTransaction, Posting
+from governance.extensions import db
+
+ROOTS = {
+    AccountKind.ASSET: "Assets:Caisse",
+    AccountKind.INCOME: "Income",
+    AccountKind.ISSUANCE: "Equity:MonA",
+    AccountKind.WALLET: "Assets:MonA:Foyers",
+    AccountKind.MERCHANT: "Assets:MonA:PointsDeVente",
+    AccountKind.PAYABLE: "Expenses",
+}
+
+
+def _component(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = [w for w in re.split(r"[^A-Za-z0-9-]+", ascii_text) if w]
+    name = "".join(w[:1].upper() + w[1:] for w in words) or "X"
+    return name if name[0].isalnum() else f"X{name}"
+
+
+def beancount_name(account: Account) -> str:
+    parts = [p for p in account.code.split(":")[1:] if p] or [account.code]
+    return ":".join([ROOTS[account.kind], *(_component(p) for p in parts)])
+
+
+def _amount(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+def _journal() -> tuple[dict[int, Account], list[LedgerTransaction], dict[int, list[Posting]]]:
+    accounts = {a.id: a for a in db.session.scalars(select(Account))}
+    transactions = list(
+        db.session.scalars(select(LedgerTransaction).order_by(LedgerTransaction.id))
+    )
+    postings: dict[int, list[Posting]] = defaultdict(list)
+    for posting in db.session.scalars(select(Posting).order_by(Posting.id)):
+        postings[posting.transaction_id].append(posting)
+    return accounts, transactions, postings
+
+
+def beancount() -> str:
+    accounts, transactions, postings = _journal()
+    first = min((t.occurred_on for t in transactions), default=None)
+    opened = first.isoformat() if first else "2000-01-01"
+    lines = ['option "title" "Tablée"', 'option "operating_currency" "EUR"', ""]
+    lines += [
+        f"{opened} open {beancount_name(a)} {a.currency.value}"
+        for a in sorted(accounts.values(), key=beancount_name)
+    ]
+    for tx in transactions:
+        text = (tx.description or tx.kind.value).replace('"', "'")
+        lines += [
+            "",
+            f'{tx.occurred_on.isoformat()} * "{text}"',
+            f'  tablee-id: "{tx.id}"',
+            f'  hash: "{tx.hash}"',
+        ]
+        for p in postings[tx.id]:
+            lines.append(
+                f"  {beancount_name(accounts[p.account_id])}  "
+                f"{_amount(p.amount_cents)} {p.currency.value}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def journal_csv() -> str:
+    accounts, transactions, postings = _journal()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["transaction", "date", "kind", "description", "account", "currency", "amount", "hash"]
+    )
+    for tx in transactions:
+        for p in postings[tx.id]:
+            writer.writerow(
+                [
+                    tx.id,
+                    tx.occurred_on.isoformat(),
+                    tx.kind.value,
+                    tx.description,
+                    accounts[p.account_id].code,
+                    p.currency.value,
+                    _amount(p.amount_cents),
+                    tx.hash,
+                ]
+            )
+    return out.getvalue()
