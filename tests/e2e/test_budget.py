@@ -23,3 +23,13 @@ def test_treasurer_compares_proposals(page: Page) -> None:
     page.get_by_role("link", name="F-00001").click()
     expect(page.get_by_text("cotisation indicative").first).to_be_visible()
     check_a11y(page)
+
+
+def test_treasurer_runs_the_month_on_a_phone(page: Page) -> None:
+    log_in(page, "tresorerie@tablee.example", DEMO_PASSWORD)
+    visit(page, "/budget/comptes")
+    visit(page, "/budget/comptes/mois?month=2026-11-01")
+    page.get_by_role("button", name="Confirmer et créditer les porte-monnaie").click()
+    expect(page.get_by_text("Le mois est versé")).to_be_visible()
+    expect(page.locator("[role=status]").last).to_contain_text("équilibrées et chaînées")
+    check_a11y(page)
