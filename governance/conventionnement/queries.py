@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from governance.conventionnement.models import PointOfSale, PosKind, PosStatus, Visit, VisitMember
+from governance.conventionnement.models import (
+    Answer,
+    PointOfSale,
+    PosKind,
+    PosStatus,
+    Visit,
+    VisitMember,
+)
 from governance.extensions import db
 
 
@@ -61,6 +68,21 @@ def submitted_visits() -> list[Visit]:
             select(Visit)
             .where(Visit.submitted_at.is_not(None))
             .order_by(Visit.submitted_at)
-            .options(selectinload(Visit.pos))
+            .options(
+                selectinload(Visit.pos),
+                selectinload(Visit.questionnaire),
+                selectinload(Visit.grid),
+            )
         )
     )
+
+
+def answers_by_visit(visit_ids: list[int]) -> dict[int, dict[str, str]]:
+    """Every answer of these visits in one query (exports list many visits)."""
+    found: dict[int, dict[str, str]] = {visit_id: {} for visit_id in visit_ids}
+    rows = db.session.execute(
+        select(Answer.visit_id, Answer.question, Answer.value).where(Answer.visit_id.in_(visit_ids))
+    )
+    for visit_id, question, value in rows:
+        found[visit_id][question] = value
+    return found

@@ -235,9 +235,11 @@ def _rows() -> tuple[list[str], list[list[object]]]:
         "answers",
     ]
     rows = []
-    for visit in queries.submitted_visits():
+    visits = queries.submitted_visits()
+    all_answers = queries.answers_by_visit([v.id for v in visits])
+    for visit in visits:
         by_code = {c["code"]: c["score"] for c in visit.score["criteria"]}
-        answers = {code: a.value for code, a in services.answers(visit).items()}
+        answers = all_answers[visit.id]
         rows.append(
             [
                 visit.pos.name,

@@ -161,3 +161,34 @@ def test_admin_publishes_a_version_from_a_file_or_refuses_bad_json(client) -> No
     from governance.conventionnement.models import FormKind
 
     assert services.current(services.QUESTIONNAIRE, FormKind.SHOP).number == 2
+
+
+def test_export_costs_the_same_whatever_the_number_of_visits(app, queries) -> None:  # type: ignore[no-untyped-def]
+    pos, people, visit, (facilitator, _second, _other) = _setup(app)
+    counts = []
+    for extra in (0, 3):
+        for n in range(extra):
+            place = services.propose(pos.group, people[0], f"Lieu {n}", PosKind.SHOP, why="x")
+            other = services.assign_visit(place, people[:2], date(2026, 12, 2), people[0])
+            _fill_and_submit(other, people)
+        if extra == 0:
+            _fill_and_submit(db.session.get(Visit, visit.id), people)
+        db.session.commit()
+        queries.statements.clear()
+        assert facilitator.get("/conventionnement/export.csv").status_code == 200
+        counts.append(queries.count)
+    assert counts[0] == counts[1], counts
+
+
+def _fill_and_submit(visit, people) -> None:  # type: ignore[no-untyped-def]
+    for section in visit.questionnaire.definition["sections"]:
+        for q in section["questions"]:
+            value = q["choices"][0]["value"] if q["type"] == "choice" else "Bien"
+            services.record_answer(
+                visit,
+                people[0],
+                q["code"],
+                "no" if q["code"] == "chain" else value,
+                f"{visit.id}-{q['code']}",
+            )
+    services.submit(visit, people[0], "favourable", "", schedule=False)
