@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,7 +116,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def gunicorn_command(config: ServerConfig, port: int, db_path: Path, busy_ms: int) -> list[str]:
+class BenchError(RuntimeError):
+    """The bench could not run as intended: the setup or the server misbehaved."""
+
+
+def gunicorn_command(
+    config: ServerConfig, port: int, app: str, pythonpath: str = str(ROOT)
+) -> list[str]:
     """The production config file, with the bench's bind, sizes and app on the command line."""
     return [
         sys.executable,
@@ -135,31 +141,36 @@ def gunicorn_command(config: ServerConfig, port: int, db_path: Path, busy_ms: in
         # The default control socket lives in ~/.gunicorn and would clash with a running server.
         "--no-control-socket",
         "--pythonpath",
-        f"{ROOT / 'bench'},{ROOT}",
-        f"ceiling:create_app({str(db_path)!r}, {busy_ms})",
+        pythonpath,
+        app,
     ]
 
 
-def answers(port: int) -> bool:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+def status_of(port: int, path: str, headers: dict[str, str] | None = None) -> int | None:
+    """The status of one request, or None while nothing listens yet."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     try:
-        connection.request("GET", "/health")
-        return connection.getresponse().status == 200
+        connection.request("GET", path, headers=headers or {})
+        return connection.getresponse().status
     except (OSError, http.client.HTTPException):
-        return False
+        return None
     finally:
         connection.close()
 
 
-def wait_until_ready(process: subprocess.Popen[bytes], port: int) -> None:
+def wait_until_ready(process: subprocess.Popen[bytes], probe: Callable[[], int | None]) -> None:
+    """Until ``probe`` gets a 200; another status, or gunicorn exiting, is an error."""
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode} while starting")
-        if answers(port):
+            raise BenchError(f"gunicorn exited with code {process.returncode} while starting")
+        status = probe()
+        if status == 200:
             return
+        if status is not None:
+            raise BenchError(f"the server answered {status} instead of 200")
         time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer within {READY_TIMEOUT_S:.0f} s")
+    raise BenchError(f"gunicorn did not answer within {READY_TIMEOUT_S:.0f} s")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -181,13 +192,18 @@ def serve(config: ServerConfig, db_path: Path, busy_ms: int, log: Path) -> Itera
     with log.open("wb") as log_file:
         # The log goes to a file: a pipe nobody reads would block gunicorn once it is full.
         process = subprocess.Popen(
-            gunicorn_command(config, port, db_path, busy_ms),
+            gunicorn_command(
+                config,
+                port,
+                f"ceiling:create_app({str(db_path)!r}, {busy_ms})",
+                f"{ROOT / 'bench'},{ROOT}",
+            ),
             cwd=ROOT,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_ready(process, port)
+            wait_until_ready(process, lambda: status_of(port, "/health"))
             yield port
         finally:
             stop(process)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.client
 import math
 import os
 import re
@@ -41,12 +40,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `import governance` without relying on the editable install
 
 from ceiling import (  # noqa: E402 — bench/ is on the path when this file runs as a script
-    GUNICORN_CONF,
+    BenchError,
     ServerConfig,
     free_port,
+    gunicorn_command,
     percentile_ms,
     server_config,
+    status_of,
     stop,
+    wait_until_ready,
 )
 
 from governance import create_app  # noqa: E402
@@ -72,10 +74,6 @@ REQUEST_TIMEOUT_S = 30.0
 READY_TIMEOUT_S = 20.0
 CEILING_TIMEOUT_S = 180.0
 ETAG_VERSION = re.compile(r"room-\d+-(\d+)-")
-
-
-class BenchError(Exception):
-    """The bench could not run as intended: the setup or the server misbehaved."""
 
 
 # --- the meeting --------------------------------------------------------------------------
@@ -177,56 +175,6 @@ def advance(app: Flask, meeting_id: int) -> int:
 # --- the server ---------------------------------------------------------------------------
 
 
-def gunicorn_command(config: ServerConfig, port: int) -> list[str]:
-    """The production config file and app, with the bench's bind and sizes on the command line."""
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        str(GUNICORN_CONF),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(config.workers),
-        "--threads",
-        str(config.threads),
-        "--worker-class",
-        config.worker_class,
-        # The default control socket lives in ~/.gunicorn and would clash with a running server.
-        "--no-control-socket",
-        "--pythonpath",
-        str(ROOT),
-        "governance:create_app()",
-    ]
-
-
-def room_status(port: int, room: Room) -> int | None:
-    """The status of one authenticated poll, or None while nothing listens yet."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        connection.request("GET", room.path, headers=poll_headers(room, room.cookies[0], None))
-        return connection.getresponse().status
-    except (OSError, http.client.HTTPException):
-        return None
-    finally:
-        connection.close()
-
-
-def wait_until_ready(process: subprocess.Popen[bytes], port: int, room: Room) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"gunicorn exited with code {process.returncode} while starting")
-        status = room_status(port, room)
-        if status == 200:
-            return
-        if status is not None:
-            raise BenchError(f"the room answered {status} instead of 200 to a phone")
-        time.sleep(0.1)
-    raise BenchError(f"gunicorn did not answer within {READY_TIMEOUT_S:.0f} s")
-
-
 @contextmanager
 def serve(config: ServerConfig, room: Room, log: Path) -> Iterator[int]:
     """Run gunicorn for the block's duration and yield its port; it is stopped even on error."""
@@ -234,10 +182,16 @@ def serve(config: ServerConfig, room: Room, log: Path) -> Iterator[int]:
     with log.open("wb") as log_file:
         # The log goes to a file: a pipe nobody reads would block gunicorn once it is full.
         process = subprocess.Popen(
-            gunicorn_command(config, port), cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT
+            gunicorn_command(config, port, "governance:create_app()"),
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_ready(process, port, room)
+            wait_until_ready(
+                process,
+                lambda: status_of(port, room.path, poll_headers(room, room.cookies[0], None)),
+            )
             yield port
         finally:
             stop(process)

@@ -26,13 +26,11 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import http.client
 import os
 import secrets
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,8 +52,16 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `import governance` without relying on the editable install
 
-from ceiling import ServerConfig, free_port, server_config, stop  # noqa: E402
-from live_room import BenchError, gunicorn_command  # noqa: E402
+from ceiling import (  # noqa: E402
+    BenchError,
+    ServerConfig,
+    free_port,
+    gunicorn_command,
+    server_config,
+    status_of,
+    stop,
+    wait_until_ready,
+)
 
 from governance import create_app  # noqa: E402
 from governance.conventionnement.models import PointOfSale, Visit  # noqa: E402
@@ -143,28 +149,6 @@ def pages(targets: Targets) -> list[tuple[str, str]]:
 # --- the server ---------------------------------------------------------------------------
 
 
-def answers(port: int) -> bool:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        connection.request("GET", "/connexion")
-        return connection.getresponse().status == 200
-    except (OSError, http.client.HTTPException):
-        return False
-    finally:
-        connection.close()
-
-
-def wait_until_ready(process: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"gunicorn exited with code {process.returncode} while starting")
-        if answers(port):
-            return
-        time.sleep(0.1)
-    raise BenchError(f"gunicorn did not answer within {READY_TIMEOUT_S:.0f} s")
-
-
 @contextmanager
 def serve(config: ServerConfig, log: Path) -> Iterator[str]:
     """Run gunicorn for the block's duration and yield its base URL; stopped even on error."""
@@ -172,10 +156,13 @@ def serve(config: ServerConfig, log: Path) -> Iterator[str]:
     with log.open("wb") as log_file:
         # The log goes to a file: a pipe nobody reads would block gunicorn once it is full.
         process = subprocess.Popen(
-            gunicorn_command(config, port), cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT
+            gunicorn_command(config, port, "governance:create_app()"),
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_ready(process, port)
+            wait_until_ready(process, lambda: status_of(port, "/connexion"))
             yield f"http://127.0.0.1:{port}"
         finally:
             stop(process)
