@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, select, true, update
+from sqlalchemy import bindparam, func, select, true, update
 
 from governance.db import utcnow
 from governance.errors import DomainError, TooManyAttempts
@@ -232,17 +232,23 @@ def start_login_session(person: Person, user_agent: str = "") -> str:
     return token
 
 
+# Built once: every signed-in request runs it.
+_PERSON_FOR_TOKEN = (
+    select(Person)
+    .join(LoginSession, LoginSession.person_id == Person.id)
+    .where(
+        LoginSession.token_hash == bindparam("token_hash"),
+        LoginSession.ended_at.is_(None),
+        LoginSession.expires_at > bindparam("now", type_=LoginSession.expires_at.type),
+        Person.active.is_(True),
+    )
+)
+
+
 def person_for_token(token: str) -> Person | None:
     """The person of a live login session, or None when it ended, expired or was deactivated."""
     row = db.session.execute(
-        select(Person)
-        .join(LoginSession, LoginSession.person_id == Person.id)
-        .where(
-            LoginSession.token_hash == _sha256(token),
-            LoginSession.ended_at.is_(None),
-            LoginSession.expires_at > utcnow(),
-            Person.active.is_(True),
-        )
+        _PERSON_FOR_TOKEN, {"token_hash": _sha256(token), "now": utcnow()}
     ).scalar_one_or_none()
     if row is not None:
         row.login_token = token

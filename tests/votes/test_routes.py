@@ -163,3 +163,52 @@ def test_room_console_and_proposal_cost_the_same_whatever_the_size(app, queries)
             measured.append(queries.count)
         counts.append(measured)
     assert counts[0] == counts[1], counts
+
+
+def test_a_phone_gets_back_only_its_own_form_in_few_statements(app, queries) -> None:  # type: ignore[no-untyped-def]
+    """The hot path of a meeting: one read, one guarded write, a small fragment back."""
+    proposal, people = open_proposal(members=3)
+    proposal_id = proposal.id
+    db.session.commit()
+    facilitator, member, late = _clients(app, people)
+    facilitator.post_form(f"/propositions/{proposal_id}/consentement", {})
+    round_id = _last_round(proposal_id)
+    token = member.csrf_token()
+    queries.statements.clear()
+    sent = member.htmx(
+        "POST", f"/tours/{round_id}/position", data={"csrf_token": token, "value": "concern"}
+    )
+    html = sent.get_data(as_text=True)
+    assert sent.status_code == 200
+    assert html.lstrip().startswith('<div id="my-position">') and 'id="vote-panel"' not in html
+    assert 'value="concern" checked' in html and "Change my position" not in html  # French
+    assert "Changer ma position" in html
+    writes = [s for s in queries.statements if s.lstrip().upper().startswith("INSERT")]
+    assert len(writes) == 1 and queries.count <= 8, "\n".join(queries.statements)
+    stored = db.session.scalars(select(Position).where(Position.round_id == round_id)).one()
+    assert stored.value.value == "concern" and stored.person_id == people[1].id
+
+    # A refused position comes back in the same fragment, with what was chosen.
+    refused = member.htmx(
+        "POST", f"/tours/{round_id}/position", data={"csrf_token": token, "value": "objection"}
+    )
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert body.lstrip().startswith('<div id="my-position">')
+    assert 'value="objection" checked' in body
+    assert "HX-Retarget" not in refused.headers
+
+    # Once the round is closed the whole panel comes back instead: it shows why.
+    facilitator.post_form(f"/tours/{round_id}/clore", {})
+    token = late.csrf_token()
+    closed = late.htmx(
+        "POST", f"/tours/{round_id}/position", data={"csrf_token": token, "value": "consent"}
+    )
+    assert closed.status_code == 422 and closed.headers["HX-Retarget"] == "#vote-panel"
+    assert 'id="vote-panel"' in closed.get_data(as_text=True)
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Position).where(Position.person_id == people[2].id)
+        )
+        == 0
+    )
