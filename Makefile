@@ -34,7 +34,8 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	# Plain HTTP on loopback, for trying the demo: the only place cookies are not "Secure".
+	TABLEE_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
 
 serve: install
 	$(FLASK) db upgrade

@@ -36,7 +36,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from governance.people import auth
 
     auth.init_app(app)
+    from governance import security
+
+    security.init_app(app)
     permissions.init_app(app)
+    from governance import audit
+
+    audit.init_app(app)
     register_error_handlers(app)
 
     from governance.budget.routes import bp as budget_bp

@@ -28,9 +28,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WTF_I18N_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": False,
+        # Secure cookies: a deployment is served over HTTPS. Only `make run` (plain HTTP on
+        # 127.0.0.1, for trying the demo) and the tests turn it off.
+        "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_NAME": "tablee_session",
-        "LOGIN_SESSION_MAX_AGE_HOURS": 24 * 14,
+        "LOGIN_SESSION_MAX_AGE_HOURS": 24 * 14,  # absolute: then log in again, whatever happens
+        "IDLE_TIMEOUT_MINUTES": 4 * 60,  # a morning's meeting keeps a phone active
         "LOGIN_CARD_VALID_DAYS": 30,
         # Throttling: a person's account is protected tightly; an address (one Wi-Fi for a whole
         # room) only loosely, so that 61 people logging in together are never locked out.

@@ -114,6 +114,7 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "budget.journal": frozenset({T, A}),
     "budget.my_household": Access.SIGNED_IN,  # their own household only: the route checks
     "people.outbox": frozenset({A}),
+    "people.audit_log": frozenset({A}),
     "people.outbox_message": frozenset({A}),
 }
 

@@ -335,6 +335,18 @@ def membership_end(membership_id: int) -> Response:
     return redirect(url_for("people.group", group_id=membership.group_id))
 
 
+# --- the audit log ------------------------------------------------------------------------
+
+
+@bp.get("/admin/journal")
+def audit_log() -> Response:
+    from governance import audit
+
+    page, size = page_number(), page_size()
+    found, total = audit.events(page, size)
+    return render("people/audit_log.html", events=found, total=total, page=page, size=size)
+
+
 # --- the outbox ---------------------------------------------------------------------------
 
 

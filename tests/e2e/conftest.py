@@ -21,6 +21,7 @@ from governance.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_SOURCE = AXE.read_text()
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
@@ -80,6 +81,11 @@ def browser() -> Iterator[Browser]:
 def phone(browser: Browser, live_server: str) -> Iterator[Any]:
     """A factory of phone-sized browser contexts (a member's phone, a facilitator's…)."""
     contexts: list[BrowserContext] = []
+    blocked: list[str] = []  # what the Content Security Policy refused on any page
+
+    def watch(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
 
     def new_phone() -> Page:
         context = browser.new_context(
@@ -92,11 +98,14 @@ def phone(browser: Browser, live_server: str) -> Iterator[Any]:
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", watch)
+        return page
 
     yield new_phone
     for context in contexts:
         context.close()
+    assert blocked == [], f"the Content Security Policy blocked: {blocked}"
 
 
 @pytest.fixture
@@ -107,11 +116,12 @@ def page(phone: Any) -> Page:
 def check_a11y(page: Page) -> None:
     """axe-core on the page as it is now: no serious or critical violation."""
     page.wait_for_load_state("load")
+    # Evaluated by the driver, not added as an inline script the page's CSP would refuse.
     try:
-        page.add_script_tag(path=str(AXE))
+        page.evaluate(AXE_SOURCE)
     except PlaywrightError:  # the page was being replaced (a redirect): once it has loaded
         page.wait_for_load_state("load")
-        page.add_script_tag(path=str(AXE))
+        page.evaluate(AXE_SOURCE)
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
              .filter(v => ['serious', 'critical'].includes(v.impact))
