@@ -28,6 +28,32 @@ def demo_command() -> None:
     db.session.commit()
     click.echo(f"Demo data loaded: {summary}.")
     click.echo(f"Demo password for the accounts with e-mail: {DEMO_PASSWORD}")
+    click.echo("admin@ and tresorerie@ also ask for a code: flask --app governance demo-code")
+
+
+@click.command("retention")
+@with_appcontext
+def retention_command() -> None:
+    """Forget households that left longer ago than HOUSEHOLD_RETENTION_MONTHS (run it daily)."""
+    from governance.people.privacy import apply_retention
+
+    done = apply_retention()
+    db.session.commit()
+    months = current_app.config["HOUSEHOLD_RETENTION_MONTHS"]
+    click.echo(f"{done.households} household(s) that left over {months} months ago forgotten.")
+
+
+@click.command("demo-code")
+def demo_code_command() -> None:
+    """The code the demo's admin and treasurer type after their password (demo secret only)."""
+    import time
+
+    import pyotp
+
+    from governance.people.second_factor import DEMO_SECRET, STEP_S
+
+    left = STEP_S - int(time.time()) % STEP_S
+    click.echo(f"{pyotp.TOTP(DEMO_SECRET).now()}  (valid for {left} more seconds)")
 
 
 @click.command("verify")
@@ -102,6 +128,8 @@ def restore_command(copy: Path) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
+    app.cli.add_command(demo_code_command)
+    app.cli.add_command(retention_command)
     app.cli.add_command(verify_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -41,6 +41,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "THROTTLE_MAX_FAILURES_PER_ACCOUNT": 5,
         "THROTTLE_MAX_FAILURES_PER_ADDRESS": 300,
         "CAISSE_NAME": "Caisse alimentaire commune",
+        # A household that left is forgotten (composition, income bracket, link to a person)
+        # after this many months; its reference and its accounts stay in the books.
+        "HOUSEHOLD_RETENTION_MONTHS": 24,
         "PAGE_SIZE": 50,
         # Mail: without a server, messages stay in the outbox (readable by admins).
         "MAIL_SERVER": "",

@@ -239,6 +239,11 @@ def load_demo(seed: int = 2026) -> str:
     local_facilitator = _named(
         "Sophie Lambert", "sophie.lambert", "calim@tablee.example", password_hash
     )
+    # The admin and the treasurer have the second factor on, with the demo's published secret
+    # (`flask --app governance demo-code` shows the code to type).
+    from governance.people.second_factor import DEMO_SECRET
+
+    admin.totp_secret = treasurer.totp_secret = DEMO_SECRET
     card_member = _named("Josiane Petit", "josiane.petit", None, None)
     pin_member = _named("Ahmed Benali", DEMO_PIN_USER, None, None)
     services.set_pin(pin_member, DEMO_PIN)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -34,6 +34,11 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "people.logout": Access.SIGNED_IN,
     "people.account": Access.SIGNED_IN,
     "people.choose_pin": Access.SIGNED_IN,
+    "people.second_factor": Access.PUBLIC,
+    "people.second_factor_setup": Access.SIGNED_IN,
+    "people.second_factor_reset": frozenset({A}),
+    "people.person_erase": frozenset({A}),
+    "people.my_data": Access.SIGNED_IN,
     "people.change_password": Access.SIGNED_IN,
     "people.people": frozenset({F, A}),
     "people.person": frozenset({F, A}),
@@ -120,6 +125,12 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
 
 # Endpoints a person who was just let in by a login card may reach before choosing a PIN.
 BEFORE_PIN = {"static", "people.choose_pin", "people.logout", "people.set_language"}
+BEFORE_SECOND_FACTOR = {
+    "static",
+    "people.second_factor_setup",
+    "people.logout",
+    "people.set_language",
+}
 
 
 def roles_today() -> set[Role]:
@@ -167,6 +178,12 @@ def _guard() -> Response | None:
         and endpoint not in BEFORE_PIN
     ):
         return redirect(url_for("people.choose_pin"))
+    if (
+        session.get("enrol_second_factor")
+        and current_user.is_authenticated
+        and endpoint not in BEFORE_SECOND_FACTOR
+    ):
+        return redirect(url_for("people.second_factor_setup", next=request.full_path.rstrip("?")))
     if rule is Access.PUBLIC:
         return None
     if not current_user.is_authenticated:

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from governance.db import Base, created_at, intpk, str120
+from governance.db import Base, created_at, intpk, str120, utc
 from governance.db import enum_column as _enum
 
 
@@ -36,6 +36,10 @@ class Household(Base):
     )
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[created_at]
+    # When it left (set with the status), and when, the retention period over, its composition
+    # and income bracket were forgotten (see people.privacy.apply_retention).
+    left_on: Mapped[date | None] = mapped_column(Date)
+    forgotten_at: Mapped[utc | None]
 
     __table_args__ = (
         CheckConstraint("adults >= 1 AND teens >= 0 AND children >= 0", name="composition"),

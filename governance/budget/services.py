@@ -51,6 +51,10 @@ def save_household(household: Household | None, **values: Any) -> Household:
         db.session.add(household)
     for key, value in values.items():
         setattr(household, key, value)
+    if household.status is HouseholdStatus.LEFT:
+        household.left_on = household.left_on or date.today()
+    else:
+        household.left_on = None
     db.session.flush()
     return household
 

@@ -20,6 +20,7 @@ from governance.people.forms import (
     ActiveForm,
     ConfirmForm,
     EndMembershipForm,
+    EraseForm,
     GroupRuleForm,
     MembershipForm,
     PersonForm,
@@ -75,14 +76,19 @@ def people() -> Response:
 
 @bp.get("/admin/personnes/<int:person_id>")
 def person(person_id: int) -> Response:
-    found = _visible_person(person_id)
+    return _person_page(_visible_person(person_id))
+
+
+def _person_page(found: Person, erase_form: EraseForm | None = None, status: int = 200) -> Response:
     return render(
         "people/person.html",
         person=found,
         card=queries.latest_card(found.id),
         active_form=ActiveForm(active=not found.active),
+        erase_form=erase_form or EraseForm(formdata=None),
         today=date.today(),
         now=services.utcnow(),
+        status=status,
         **LABELS,
     )
 
@@ -156,6 +162,45 @@ def person_active(person_id: int) -> Response:
             ),
             "success",
         )
+    return redirect(url_for("people.person", person_id=found.id))
+
+
+@bp.post("/admin/personnes/<int:person_id>/double-verification")
+def second_factor_reset(person_id: int) -> Response:
+    from governance.people import second_factor
+
+    found = _visible_person(person_id)
+    if not ConfirmForm().validate_on_submit():
+        raise DomainError(_("This form has expired. Reload the page, then send it again."))
+    second_factor.reset(found)
+    db.session.commit()
+    flash(
+        _(
+            "The second factor of %(name)s is reset: they set up their app at their next login.",
+            name=found.display_name,
+        ),
+        "success",
+    )
+    return redirect(url_for("people.person", person_id=found.id))
+
+
+@bp.post("/admin/personnes/<int:person_id>/effacer")
+def person_erase(person_id: int) -> Response:
+    """GDPR erasure: the person is pseudonymised, their traces in the books stay anonymous."""
+    from governance.people import privacy
+
+    found = _visible_person(person_id)
+    form = EraseForm()
+    if not form.validate_on_submit():
+        return _person_page(found, erase_form=form, status=422)
+    try:
+        privacy.erase(found, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        field_error(form, error)
+        return _person_page(found, erase_form=form, status=422)
+    db.session.commit()
+    flash(_("The person is erased: their name and contact details are gone."), "success")
     return redirect(url_for("people.person", person_id=found.id))
 
 

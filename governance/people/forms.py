@@ -76,6 +76,18 @@ class CardLoginForm(FlaskForm):
     )
 
 
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("The 6-digit code your app shows now"),
+        description=_l("It changes every 30 seconds."),
+        validators=[
+            DataRequired(REQUIRED),
+            Regexp(r"^\s*\d{3}\s*\d{3}\s*$", message=_l("The code must be exactly 6 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 7},
+    )
+
+
 class ChoosePinForm(FlaskForm):
     pin = PasswordField(
         _l("Your new 6-digit code"),
@@ -164,6 +176,13 @@ class PersonForm(FlaskForm):
             Length(min=10, max=200, message=_l("Between %(min)d and %(max)d characters.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand: the name, e-mail and login of this person are removed for good."),
+        validators=[DataRequired(_l("Tick the box to confirm the erasure."))],
     )
 
 

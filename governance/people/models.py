@@ -61,6 +61,12 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[created_at]
     deactivated_at: Mapped[utc | None]
+    # Second factor (TOTP) of admins and treasurers: the shared secret, and the last time step
+    # accepted, so that a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
+    # Set when the person was erased: name and contact replaced, the rows kept (see GDPR).
+    erased_at: Mapped[utc | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="Membership.starts_on"

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from governance.errors import DomainError, TooManyAttempts
 from governance.extensions import db
+from governance.people import second_factor as totp
 from governance.people import services
 from governance.people.forms import (
     ROLE_LABELS,
     CardLoginForm,
     ChangePasswordForm,
     ChoosePinForm,
+    CodeForm,
     LanguageForm,
     LoginForm,
 )
@@ -43,6 +46,28 @@ def _log_in(person: Person) -> None:
         session["lang"] = lang
 
 
+PENDING = "pending_second_factor"  # in the cookie session: who passed the password, when, next
+ENROL = "enrol_second_factor"  # logged in, but must set up the app before anything else
+CANDIDATE = "second_factor_candidate"  # the secret shown for enrolment, until confirmed
+PENDING_S = 5 * 60
+
+
+def _after_first_factor(person: Person, target: str) -> Response:
+    """Password (or card) accepted: admins and treasurers still give their app's code."""
+    if not totp.needs_second_factor(person):
+        _log_in(person)
+        db.session.commit()
+        return redirect(target)
+    if person.totp_secret:
+        db.session.commit()  # the attempt is recorded; nobody is logged in yet
+        session[PENDING] = {"id": person.id, "at": int(time.time()), "next": target}
+        return redirect(url_for("people.second_factor"))
+    _log_in(person)
+    session[ENROL] = True
+    db.session.commit()
+    return redirect(url_for("people.second_factor_setup", next=target))
+
+
 def _refuse(form_field, error: DomainError) -> int:  # type: ignore[no-untyped-def]
     """Keep the attempt record, show the refusal on the field, and tell which status to send."""
     db.session.commit()
@@ -62,9 +87,7 @@ def login() -> Response:
         except DomainError as error:
             status = _refuse(form.secret, error)
         else:
-            _log_in(person)
-            db.session.commit()
-            return redirect(safe_next(form.next.data, url_for("people.account")))
+            return _after_first_factor(person, safe_next(form.next.data, url_for("people.account")))
     return render(
         "people/login.html", block="form", form=form, status=max(status, form_status(form))
     )
@@ -83,11 +106,67 @@ def card_login() -> Response:
             if current_user.is_authenticated:
                 services.end_login_session(current_user.login_token)
                 logout_user()
-            _log_in(person)
-            db.session.commit()
-            return redirect(url_for("people.choose_pin"))
+            return _after_first_factor(person, url_for("people.choose_pin"))
     return render(
         "people/card_login.html", block="form", form=form, status=max(status, form_status(form))
+    )
+
+
+@bp.route("/connexion/code", methods=["GET", "POST"])
+def second_factor() -> Response:
+    """Second step of an admin's or treasurer's login: the code of their authenticator app."""
+    pending = session.get(PENDING)
+    person = db.session.get(Person, pending["id"]) if isinstance(pending, dict) else None
+    if person is None or time.time() - pending["at"] > PENDING_S or not person.active:
+        session.pop(PENDING, None)
+        flash(_("Please log in again: the code was not given in time."), "info")
+        return redirect(url_for("people.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            totp.check_code(person, form.code.data, client_address())
+        except DomainError as error:
+            status = _refuse(form.code, error)
+        else:
+            _log_in(person)
+            db.session.commit()
+            return redirect(safe_next(pending.get("next"), url_for("people.account")))
+    return render(
+        "people/second_factor.html", block="form", form=form, status=max(status, form_status(form))
+    )
+
+
+@bp.route("/compte/double-verification", methods=["GET", "POST"])
+def second_factor_setup() -> Response:
+    """Enrol an authenticator app: scan the QR code (or type the key), then give one code."""
+    target = safe_next(request.args.get("next"), url_for("people.account"))
+    if current_user.totp_secret and not session.get(ENROL):
+        return render("people/second_factor_setup.html", enrolled=True, target=target)
+    secret = session.get(CANDIDATE) or totp.new_secret()
+    session[CANDIDATE] = secret
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            totp.enrol(current_user, secret, form.code.data, client_address())
+        except DomainError as error:
+            status = _refuse(form.code, error)
+        else:
+            db.session.commit()
+            session.pop(CANDIDATE, None)
+            session.pop(ENROL, None)
+            flash(_("Your app is set up: you will give its code each time you log in."), "success")
+            return redirect(target)
+    uri = totp.provisioning_uri(current_user, secret)
+    return render(
+        "people/second_factor_setup.html",
+        form=form,
+        enrolled=False,
+        target=target,
+        qr=totp.qr_data_uri(uri),
+        key=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        status=max(status, form_status(form)),
     )
 
 
@@ -138,6 +217,22 @@ def account() -> Response:
     today = date.today()
     memberships = [m for m in current_user.memberships if m.is_current(today)]
     return render("people/account.html", memberships=memberships, role_labels=ROLE_LABELS)
+
+
+@bp.get("/compte/mes-donnees.json")
+def my_data() -> Response:
+    """A copy of everything held about the signed-in person (GDPR, right of access)."""
+    from flask import json
+
+    from governance.people import privacy
+
+    response = current_app.response_class(
+        json.dumps(privacy.export(current_user), ensure_ascii=False, indent=2),
+        mimetype="application/json",
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="mes-donnees-tablee.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/compte/mot-de-passe", methods=["GET", "POST"])

@@ -1,0 +1,158 @@
+"""Personal data (GDPR): a person's copy of their data, erasure, and retention after leaving.
+
+The copy is built from the schema itself: every row of every table that points to the person
+(so a table added later is never forgotten), secrets left out. Erasure pseudonymises: the
+person's row stays, so that the ledger, the decision register and the audit log keep their
+links and their hash chains, but it no longer says who they were.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Table, select, update
+
+from governance.db import utcnow
+from governance.errors import DomainError
+from governance.extensions import db
+from governance.people import services
+from governance.people.models import LoginCard, Person
+
+SECRET_COLUMNS = {"secret_hash", "token_hash", "code_hash", "totp_secret", "totp_last_step"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def _rows(table: Table, where: Any) -> list[dict[str, Any]]:
+    columns = [c for c in table.columns if c.name not in SECRET_COLUMNS]
+    return [
+        {c.name: _plain(v) for c, v in zip(columns, row, strict=True)}
+        for row in db.session.execute(select(*columns).where(where))
+    ]
+
+
+def _person_links() -> list[tuple[Table, Any]]:
+    """Every (table, column) that holds a person's id."""
+    person = Person.__table__
+    return [
+        (table, column)
+        for table in db.metadata.sorted_tables
+        if table is not person
+        for column in table.columns
+        for key in column.foreign_keys
+        if key.column.table is person
+    ]
+
+
+def export(person: Person) -> dict[str, Any]:
+    """Everything the platform holds about this person, as plain JSON values."""
+    from governance.budget.models import Household, LedgerTransaction, TransactionKind
+    from governance.budget.purchases import household_statement
+
+    data: dict[str, Any] = {
+        "exported_at": utcnow().isoformat(),
+        "person": _rows(Person.__table__, Person.__table__.c.id == person.id)[0],
+    }
+    for table, column in _person_links():
+        rows = _rows(table, column == person.id)
+        if rows:
+            data.setdefault(table.name, {})[column.name] = rows
+    households = list(db.session.scalars(select(Household).where(Household.person_id == person.id)))
+    data["mona_wallet"] = {
+        h.reference: [
+            {"date": _plain(on), "what": str(what), "mona_cents": cents}
+            for on, what, cents in household_statement(h)
+        ]
+        for h in households
+    }
+    data["contributions_paid"] = {
+        h.reference: _rows(
+            LedgerTransaction.__table__,
+            (LedgerTransaction.kind == TransactionKind.CONTRIBUTION)
+            & (LedgerTransaction.description == h.reference),
+        )
+        for h in households
+    }
+    return data
+
+
+def erase(person: Person, by: Person) -> None:
+    """Pseudonymise: no name, no contact, no way to log in, no link to a household."""
+    from governance.budget.models import Household
+
+    if person.id == by.id:
+        raise DomainError(_l("You cannot erase your own account: ask another administrator."))
+    if person.erased_at is not None:
+        raise DomainError(_l("This person was already erased."))
+    services.end_all_login_sessions(person)
+    person.display_name = str(_l("Erased person %(number)d", number=person.id))
+    person.username = f"efface-{person.id}"
+    person.email = None
+    person.search_text = ""
+    person.secret_hash = None
+    person.secret_kind = None
+    person.must_choose_pin = False
+    person.totp_secret = None
+    person.totp_last_step = None
+    person.locale = None
+    person.active = False
+    person.deactivated_at = person.deactivated_at or utcnow()
+    person.erased_at = utcnow()
+    db.session.execute(
+        update(LoginCard).where(LoginCard.person_id == person.id).values(revoked_at=utcnow())
+    )
+    db.session.execute(
+        update(Household).where(Household.person_id == person.id).values(person_id=None)
+    )
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Retention:
+    households: int  # left long enough ago: their composition and income bracket forgotten
+
+
+def apply_retention(today: date | None = None) -> Retention:
+    """Households that left more than the retention period ago keep their reference and their
+    accounts (the books need them), and lose what described them."""
+    from governance.budget.models import Household, HouseholdStatus
+
+    today = today or date.today()
+    months = int(current_app.config["HOUSEHOLD_RETENTION_MONTHS"])
+    limit = today - timedelta(days=round(months * 30.44))
+    result = db.session.execute(
+        update(Household)
+        .where(
+            Household.status == HouseholdStatus.LEFT,
+            Household.left_on.is_not(None),
+            Household.left_on < limit,
+            Household.forgotten_at.is_(None),
+        )
+        .values(
+            adults=1,
+            teens=0,
+            children=0,
+            income_bracket=0,
+            contribution_cents=0,
+            person_id=None,
+            forgotten_at=utcnow(),
+        )
+    )
+    db.session.flush()
+    return Retention(result.rowcount)  # type: ignore[attr-defined]
