@@ -183,7 +183,7 @@ def scale(scale_id: int) -> Response:
                 json.loads(form.contribution.data),
             )
             services.save_scale(found, form.name.data, allocation, contribution, current_user)
-        except ValueError:
+        except (ValueError, TypeError):  # TypeError: a field missing from the post
             form.allocation.errors = [_("This is not valid JSON: check the brackets and commas.")]
         except DomainError as error:
             db.session.rollback()

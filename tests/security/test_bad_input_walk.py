@@ -1,0 +1,211 @@
+"""Generated bad input posted to every form of the app, on the demo caisse: never a 500, and a
+refused request (4xx) leaves the database exactly as it was.
+
+The walker holds every role in every demo group, so that each route reaches its form instead
+of stopping at the door. Field names are those of every form class of the app; values are
+what people and robots really send: nothing, too much, the wrong type, impossible dates,
+invisible characters, markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from datetime import date
+from io import BytesIO
+from typing import Any
+
+from flask import Flask
+from flask_wtf import FlaskForm
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, text
+
+from governance.demo import load_demo
+from governance.extensions import db
+from governance.people.models import Group, Role
+from tests import factories
+from tests.test_permissions import WORDS
+
+# Routes that change the session the walk relies on, or whose refusals are rightly recorded
+# (failed logins count toward the throttle): tested on their own.
+SKIPPED = {
+    "people.logout",
+    "people.set_language",
+    "people.login",
+    "people.card_login",
+    "people.second_factor",
+    "people.second_factor_setup",
+    "people.choose_pin",
+    "people.change_password",
+}
+# Tables a refusal may legitimately write to (the throttle's attempts, the audit of nothing).
+IGNORED_TABLES = {"login_attempt"}
+ARG_TABLES = {
+    "group_id": "group",
+    "household_id": "household",
+    "item_id": "agenda_item",
+    "meeting_id": "meeting",
+    "membership_id": "membership",
+    "objection_id": "objection",
+    "person_id": "person",
+    "pos_id": "point_of_sale",
+    "proposal_id": "proposal",
+    "round_id": "round",
+    "scale_id": "scale",
+    "visit_id": "visit",
+}
+EXAMPLES = 4  # per route: enough to find a crash path, few enough for a 2-core CI
+
+NASTY = st.one_of(
+    st.just(""),
+    st.just(" "),
+    st.just("x" * 25_000),
+    st.sampled_from(
+        [
+            "-1",
+            "0",
+            "1e309",
+            "NaN",
+            "-0.001",
+            "99999999999999999999",
+            "12,5",
+            "2026-02-30",
+            "0000-00-00",
+            "31/12/2026",
+            "2026-13",
+            "\x00",
+            "\u202e\u200b",
+            "<script>alert(1)</script>",
+            "'; DROP TABLE person; --",
+            '{"broken": ',
+            "[]",
+            "on",
+            "y",
+            "objection",
+            "consent",
+            "admin",
+            "reference,adults\nF-1,zéro\n",
+        ]
+    ),
+    st.text(max_size=40),
+    st.integers(min_value=-(2**63), max_value=2**63).map(str),
+)
+
+
+def _form_fields() -> list[str]:
+    """Every field name of every form class of the app."""
+    import governance.budget.forms
+    import governance.budget.ledger_forms
+    import governance.conventionnement.forms
+    import governance.people.forms
+    import governance.sessions.forms
+    import governance.votes.forms  # noqa: F401  (they define the FlaskForm subclasses)
+
+    names: set[str] = set()
+    stack = list(FlaskForm.__subclasses__())
+    while stack:
+        form = stack.pop()
+        stack.extend(form.__subclasses__())
+        if form.__module__.startswith("governance"):
+            names.update(
+                name
+                for name, value in inspect.getmembers(form)
+                if hasattr(value, "field_class") and not name.startswith("_")
+            )
+    return sorted(names)
+
+
+def _fingerprint() -> str:
+    """Every row of every table, hashed: any write shows up, an update as well as an insert.
+    The rows are concatenated by the database itself, one query per table."""
+    digest = hashlib.sha256()
+    connection = db.session.connection()
+    for table in db.metadata.sorted_tables:
+        if table.name in IGNORED_TABLES:
+            continue
+        quoted = " || ',' || ".join(f'quote("{c.name}")' for c in table.columns)
+        order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+        everything = connection.exec_driver_sql(
+            f"SELECT count(*), group_concat(r, char(10)) FROM "  # noqa: S608 — our own names
+            f'(SELECT {quoted} AS r FROM "{table.name}" ORDER BY {order})'
+        ).one()
+        digest.update(f"{table.name}:{everything[0]}:{everything[1]}".encode())
+    return digest.hexdigest()
+
+
+def _walker() -> Any:
+    """Someone who is member, facilitator, treasurer and admin of every demo group."""
+    walker = factories.person(display_name="Robot de test")
+    for group in db.session.scalars(select(Group)):
+        for role in Role:
+            factories.membership(walker, group, role, starts_on=date(2020, 1, 1))
+    return walker
+
+
+def _ids() -> dict[str, Any]:
+    found = {}
+    for arg, table in ARG_TABLES.items():
+        row = db.session.execute(text(f'SELECT max(id) FROM "{table}"')).scalar()  # noqa: S608
+        found[arg] = row or 1
+    return found
+
+
+def _posts(app: Flask, ids: dict[str, Any]) -> list[tuple[str, str]]:
+    posts = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in (rule.methods or ()) or rule.endpoint in SKIPPED:
+            continue
+        words = WORDS.get(rule.endpoint, {})
+        values = {arg: words.get(arg, ids.get(arg, 1)) for arg in rule.arguments}
+        if "number" in rule.arguments:
+            values["number"] = 1
+        posts.append((rule.endpoint, rule.build(values)[1]))
+    return sorted(posts)
+
+
+def _walk(client, token: str, fields: list[str], endpoint: str, path: str, seen: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """Hypothesis posts to one route; a failure names the smallest input that breaks it."""
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        form=st.dictionaries(st.sampled_from(fields), NASTY, max_size=8),
+        upload=st.one_of(st.none(), st.binary(max_size=300)),
+    )
+    def post(form: dict[str, str], upload: bytes | None) -> None:
+        data: dict[str, Any] = {**form, "csrf_token": token}
+        if upload is not None:
+            data["upload"] = (BytesIO(upload), "bad.csv")
+        before = _fingerprint()
+        response = client.post(path, data=data, headers={"X-CSRFToken": token})
+        where = f"POST {path} ({endpoint}) with {form!r}"
+        assert response.status_code < 500, where
+        seen[response.status_code] = seen.get(response.status_code, 0) + 1
+        if response.status_code >= 400:
+            assert _fingerprint() == before, f"half-written by a refusal: {where}"
+
+    post()
+
+
+def test_generated_bad_input_never_breaks_anything(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
+    load_demo()
+    walker = _walker()
+    db.session.commit()
+    factories.login(client, walker)
+    token = client.csrf_token()
+    fields = _form_fields()
+    posts = _posts(app, _ids())
+    assert len(posts) > 40 and len(fields) > 40  # the walk covers the app, not a corner of it
+    seen: dict[int, int] = {}
+
+    for endpoint, path in posts:
+        _walk(client, token, fields, endpoint, path, seen)
+
+    # The walk reached the forms: most answers are refusals with the form back (422).
+    assert seen.get(422, 0) > len(posts), seen
