@@ -113,6 +113,17 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "budget.purchase_import": frozenset({T, A}),
     "budget.journal": frozenset({T, A}),
     "budget.my_household": Access.SIGNED_IN,  # their own household only: the route checks
+    "lottery.index": frozenset({A}),
+    "lottery.lottery": frozenset({A}),
+    "lottery.pool_import": frozenset({A}),
+    "lottery.quotas": frozenset({A}),
+    "lottery.check": frozenset({A}),
+    "lottery.commit": frozenset({A}),
+    "lottery.draw": frozenset({A}),
+    "lottery.confirm": frozenset({A}),
+    "lottery.records": Access.PUBLIC,
+    "lottery.record": Access.PUBLIC,
+    "lottery.record_json": Access.PUBLIC,
     "people.outbox": frozenset({A}),
     "people.outbox_message": frozenset({A}),
 }

@@ -1,0 +1,402 @@
+"""The rules of a draw: open it, import its pool, set quotas, check, commit, draw, confirm."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from governance.budget import rules
+from governance.budget import services as households
+from governance.budget.models import Household
+from governance.db import utcnow
+from governance.errors import Conflict, DomainError
+from governance.extensions import db
+from governance.lottery import sortition
+from governance.lottery.models import Candidate, Lottery, LotteryStatus, Method, Purpose
+from governance.people import services as people
+from governance.people.models import Group, Membership, Person, Role
+
+MAX_CANDIDATES = 2000
+NEXT = {
+    LotteryStatus.DRAFT: LotteryStatus.COMMITTED,
+    LotteryStatus.COMMITTED: LotteryStatus.DRAWN,
+    LotteryStatus.DRAWN: LotteryStatus.CONFIRMED,
+}
+
+
+def _move(lottery: Lottery, to: LotteryStatus) -> None:
+    """The one transition function of a draw: each step only from the one before it."""
+    if NEXT.get(lottery.status) is not to:
+        raise Conflict(_l("This step was already done, or an earlier step is missing."))
+    lottery.status = to
+    now = utcnow()
+    if to is LotteryStatus.COMMITTED:
+        lottery.committed_at = now
+    elif to is LotteryStatus.DRAWN:
+        lottery.drawn_at = now
+    else:
+        lottery.confirmed_at = now
+
+
+def _editable(lottery: Lottery) -> None:
+    if lottery.status is not LotteryStatus.DRAFT:
+        raise Conflict(
+            _l("The seed's fingerprint is published: the pool and quotas can no longer change.")
+        )
+    lottery.distribution = None  # anything computed before no longer holds
+    lottery.chances = None
+
+
+def open_lottery(
+    title: str, purpose: Purpose, group: Group | None, places: int, method: Method, by: Person
+) -> Lottery:
+    if purpose is Purpose.GROUP and group is None:
+        raise DomainError(_l("Choose the group the selected people will join."), "group_id")
+    if not 1 <= places <= 500:
+        raise DomainError(_l("Between %(min)s and %(max)s.", min=1, max=500), "places")
+    lottery = Lottery(
+        title=title.strip(),
+        purpose=purpose,
+        group_id=group.id if purpose is Purpose.GROUP and group else None,
+        places=places,
+        method=method,
+        created_by_id=by.id,
+    )
+    db.session.add(lottery)
+    db.session.flush()
+    return lottery
+
+
+# --- the pool -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportLine:
+    number: int
+    errors: list[str]
+
+
+COLUMNS = ["name", "username", "adults", "teens", "children", *sortition.FEATURES]
+TEXT_FEATURES = ("age_band", "household_kind", "neighbourhood")
+
+
+def _whole(row: dict[str, Any], column: str, default: int) -> int:
+    text = (row.get(column) or "").strip()
+    return int(text) if text else default
+
+
+def _bracket(row: dict[str, Any], purpose: Purpose) -> int | None:
+    text = (row.get("income_bracket") or "").strip()
+    if not text and purpose is Purpose.GROUP:
+        return None
+    bracket = int(text)
+    if not 0 <= bracket < len(rules.BRACKETS):
+        raise DomainError(
+            _l("The income bracket is a number from 0 to %(last)d.", last=len(rules.BRACKETS) - 1)
+        )
+    return bracket
+
+
+def _person(username: str, lottery: Lottery) -> Person:
+    person = db.session.scalar(select(Person).where(Person.username == username))
+    if person is None or not person.active:
+        raise DomainError(_l("No active account has the username %(name)s.", name=username))
+    if lottery.purpose is Purpose.GROUP and _is_member(person.id, lottery.group_id, date.today()):
+        raise DomainError(_l("%(name)s is already a member of this group.", name=username))
+    return person
+
+
+def _is_member(person_id: int, group_id: int | None, on: date) -> bool:
+    return bool(
+        db.session.scalar(
+            select(Membership.id).where(
+                Membership.person_id == person_id,
+                Membership.group_id == group_id,
+                Membership.role == Role.MEMBER,
+                Membership.starts_on <= on,
+                (Membership.ends_on.is_(None)) | (Membership.ends_on >= on),
+            )
+        )
+    )
+
+
+def _candidate(row: dict[str, Any], lottery: Lottery, present: list[str]) -> dict[str, Any]:
+    name = (row.get("name") or "").strip()
+    if not name or len(name) > 120:
+        raise DomainError(_l("A name is needed (at most 120 characters)."))
+    adults, teens, children = (
+        _whole(row, "adults", 1),
+        _whole(row, "teens", 0),
+        _whole(row, "children", 0),
+    )
+    if adults < 1 or teens < 0 or children < 0 or adults + teens + children > 20:
+        raise DomainError(_l("A household has at least one adult, and at most 20 people."))
+    bracket = _bracket(row, lottery.purpose)
+    values = {"income_bracket": sortition.NOT_GIVEN if bracket is None else _bracket_label(bracket)}
+    for feature in (*TEXT_FEATURES, "gender"):
+        if feature not in present:
+            continue
+        text = " ".join((row.get(feature) or "").split())
+        if len(text) > 60:
+            raise DomainError(_l("A category has at most 60 characters."))
+        if not text and feature != "gender":
+            raise DomainError(
+                _l("The column %(column)s is empty.", column=sortition.label(feature))
+            )
+        values[feature] = text
+    username = (row.get("username") or "").strip()
+    if not username and lottery.purpose is Purpose.GROUP:
+        raise DomainError(
+            _l("Give the username of the person's account: they will join the group.")
+        )
+    person = _person(username, lottery) if username else None
+    return {
+        "name": name,
+        "person_id": person.id if person else None,
+        "adults": adults,
+        "teens": teens,
+        "children": children,
+        "income_bracket": bracket,
+        "values": values,
+    }
+
+
+def _bracket_label(index: int) -> str:
+    low, high = rules.BRACKETS[index]
+    return f"{low} – {high} €"
+
+
+def import_pool(lottery: Lottery, text: str) -> tuple[int, list[ImportLine]]:
+    """All lines or none: the file replaces the pool, or nothing changes and the report says why."""
+    if lottery.status is not LotteryStatus.DRAFT:
+        _editable(lottery)
+    reader = csv.DictReader(io.StringIO(text))
+    present = [c.strip() for c in reader.fieldnames or []]
+    reader.fieldnames = present
+    if "name" not in present:
+        return 0, [ImportLine(1, [str(_l("Missing columns: %(names)s", names="name"))])]
+    parsed: list[dict[str, Any]] = []
+    report: list[ImportLine] = []
+    seen: set[int] = set()
+    for number, row in enumerate(reader, start=2):
+        try:
+            values = _candidate(row, lottery, present)
+        except (ValueError, TypeError):
+            report.append(ImportLine(number, [str(_l("A number is not written as expected."))]))
+            continue
+        except DomainError as error:
+            report.append(ImportLine(number, [str(error.message)]))
+            continue
+        if values["person_id"] is not None and values["person_id"] in seen:
+            report.append(ImportLine(number, [str(_l("This account is already in the file."))]))
+            continue
+        seen.add(values["person_id"])
+        parsed.append(values)
+    if not parsed and not report:
+        report.append(ImportLine(0, [str(_l("The file has no candidate."))]))
+    if len(parsed) > MAX_CANDIDATES:
+        report.append(ImportLine(0, [str(_l("At most 2000 candidates per draw."))]))
+    if report:
+        return 0, report
+    _editable(lottery)
+    lottery.candidates.clear()
+    db.session.flush()
+    for index, values in enumerate(parsed, start=1):
+        lottery.candidates.append(Candidate(number=index, **values))
+    lottery.features = [f for f in lottery.features if f in available_features(lottery)]
+    lottery.quotas = {}
+    db.session.flush()
+    return len(parsed), []
+
+
+def pool(lottery: Lottery) -> dict[int, dict[str, str]]:
+    return {c.number: dict(c.values) for c in lottery.candidates}
+
+
+def available_features(lottery: Lottery) -> list[str]:
+    """The features somebody in the pool has a category for, in the usual order."""
+    given = {f for c in lottery.candidates for f, v in c.values.items() if v}
+    return [f for f in sortition.FEATURES if f in given]
+
+
+def categories(lottery: Lottery) -> dict[str, list[tuple[str, int]]]:
+    """Each available feature's categories, with how many candidates are in them."""
+    found = sortition.counts(pool(lottery), available_features(lottery))
+    return {f: sorted(c.items()) for f, c in found.items()}
+
+
+def save_quotas(
+    lottery: Lottery, features: list[str], quotas: dict[str, dict[str, tuple[int, int]]]
+) -> None:
+    _editable(lottery)
+    known = categories(lottery)
+    for feature in features:
+        if feature not in known:
+            raise DomainError(_l("Nobody in the pool has a category for this feature."))
+        for _value, (low, high) in quotas.get(feature, {}).items():
+            if not 0 <= low <= high <= lottery.places:
+                raise DomainError(
+                    _l("Each minimum is at most its maximum, and both at most the places.")
+                )
+    lottery.features = [f for f in sortition.FEATURES if f in features]
+    lottery.quotas = {
+        f: {v: list(quotas.get(f, {}).get(v, (0, lottery.places))) for v, _n in known[f]}
+        for f in lottery.features
+    }
+    db.session.flush()
+
+
+def check(lottery: Lottery) -> None:
+    """Check the quotas and compute each candidate's chance; raises ``sortition.Refusal``."""
+    _editable(lottery)
+    panels, chances = sortition.distribution(
+        lottery.method.value, lottery.places, lottery.features, lottery.quotas, pool(lottery)
+    )
+    lottery.distribution = [[panel, p] for panel, p in panels]
+    lottery.chances = {str(n): p for n, p in chances.items()}
+    db.session.flush()
+
+
+# --- the draw -----------------------------------------------------------------------------
+
+
+def commit(lottery: Lottery) -> None:
+    """Freeze the chances and publish the fingerprint of a new secret seed."""
+    if lottery.status is LotteryStatus.DRAFT and lottery.distribution is None:
+        raise DomainError(_l("Check the quotas first: the chances must be known before the draw."))
+    _move(lottery, LotteryStatus.COMMITTED)
+    seed = sortition.new_seed()
+    lottery.seed, lottery.seed_hash = seed, sortition.seed_hash(seed)
+    db.session.flush()
+
+
+def run_draw(lottery: Lottery) -> None:
+    _move(lottery, LotteryStatus.DRAWN)
+    assert lottery.seed is not None and lottery.distribution is not None
+    panel, reserve = sortition.draw(
+        lottery.distribution, lottery.seed, [c.number for c in lottery.candidates]
+    )
+    lottery.panel, lottery.reserve = panel, reserve
+    db.session.flush()
+
+
+def confirm(lottery: Lottery, on: date) -> int:
+    """The selected become enrolled households or members of the group, all at once."""
+    _move(lottery, LotteryStatus.CONFIRMED)
+    selected = set(lottery.panel or [])
+    group = db.session.get(Group, lottery.group_id) if lottery.group_id else None
+    count = 0
+    for candidate in lottery.candidates:
+        if candidate.number not in selected:
+            continue
+        if group is not None:
+            person = db.session.get(Person, candidate.person_id)
+            if person is None:
+                raise Conflict(_l("An account of the pool no longer exists."))
+            people.add_membership(person, group, Role.MEMBER, on)
+        else:
+            household = households.save_household(
+                None,
+                adults=candidate.adults,
+                teens=candidate.teens,
+                children=candidate.children,
+                income_bracket=candidate.income_bracket or 0,
+                contribution_cents=0,
+                starts_on=on,
+                person_id=candidate.person_id,
+            )
+            candidate.household_id = household.id
+        count += 1
+    db.session.flush()
+    return count
+
+
+def selected_per_category(lottery: Lottery) -> dict[str, list[tuple[str, int, int]]]:
+    """For the public record: per category, how many in the pool and how many selected."""
+    chosen = set(lottery.panel or [])
+    table: dict[str, list[tuple[str, int, int]]] = {}
+    for feature in lottery.features:
+        rows = []
+        for value in lottery.quotas.get(feature, {}):
+            members = [c for c in lottery.candidates if c.values.get(feature, "") == value]
+            rows.append((value, len(members), sum(1 for c in members if c.number in chosen)))
+        table[feature] = rows
+    return table
+
+
+def household_of(candidate: Candidate) -> Household | None:
+    return db.session.get(Household, candidate.household_id) if candidate.household_id else None
+
+
+def public_record(lottery: Lottery) -> dict[str, Any]:
+    """The draw as published: method, quotas, chances and panels by candidate number, the seed
+    fingerprint, and after the draw the seed, the panel and the reserve. No name, no account."""
+    drawn = lottery.status in (LotteryStatus.DRAWN, LotteryStatus.CONFIRMED)
+    return {
+        "id": lottery.id,
+        "title": lottery.title,
+        "method": lottery.method.value,
+        "library": f"sortition-algorithms {sortition.VERSION}",
+        "places": lottery.places,
+        "candidates": [c.number for c in lottery.candidates],
+        "features": lottery.features,
+        "quotas": lottery.quotas,
+        "distribution": lottery.distribution,
+        "chances": lottery.chances,
+        "seed_sha256": lottery.seed_hash,
+        "committed_at": lottery.committed_at.isoformat() if lottery.committed_at else None,
+        "seed": lottery.seed if drawn else None,
+        "drawn_at": lottery.drawn_at.isoformat() if lottery.drawn_at else None,
+        "panel": lottery.panel if drawn else None,
+        "reserve": lottery.reserve if drawn else None,
+        "selected_per_category": {
+            f: {value: chosen for value, _count, chosen in rows}
+            for f, rows in selected_per_category(lottery).items()
+        }
+        if drawn
+        else None,
+    }
+
+
+def verify(record: dict[str, Any]) -> list[str]:
+    """Re-run a published draw; the list of what does not match (empty: all is right)."""
+    problems = []
+    seed = record.get("seed")
+    if not seed:
+        return ["the seed is not revealed yet"]
+    if sortition.seed_hash(seed) != record["seed_sha256"]:
+        problems.append("the seed does not match the fingerprint published before the draw")
+    panel, reserve = sortition.draw(record["distribution"], seed, record["candidates"])
+    if panel != record["panel"]:
+        problems.append(f"the panel should be {panel}")
+    if reserve != record["reserve"]:
+        problems.append(f"the reserve should be {reserve}")
+    chances: dict[str, float] = {str(n): 0.0 for n in record["candidates"]}
+    for members, p in record["distribution"]:
+        for number in members:
+            chances[str(number)] += p
+    if any(abs(chances[k] - record["chances"][k]) > 1e-9 for k in chances):
+        problems.append("the announced chances do not follow from the distribution")
+    if any(len(members) != record["places"] for members, _p in record["distribution"]):
+        problems.append("a panel of the distribution has the wrong size")
+    return problems
+
+
+def quota_problems(lottery: Lottery) -> list[str]:
+    """Every panel of the frozen distribution, and the drawn panel, meet every quota."""
+    values = {c.number: c.values for c in lottery.candidates}
+    panels = [members for members, _p in lottery.distribution or []]
+    problems = []
+    for members in [*panels, lottery.panel or []]:
+        for feature, bounds in lottery.quotas.items():
+            for value, (low, high) in bounds.items():
+                count = sum(1 for n in members if values[n].get(feature, "") == value)
+                if not low <= count <= high:
+                    problems.append(f"panel {members}: {feature} {value!r} has {count}")
+    return problems
