@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from governance.lottery.models import LotteryStatus, Method, Purpose
@@ -38,7 +39,7 @@ class LotteryForm(FlaskForm):
     )
     purpose = RadioField(
         _l("Who is drawn"),
-        choices=[(p.value, label) for p, label in PURPOSE_LABELS.items()],
+        choices=[SelectChoice(p.value, label) for p, label in PURPOSE_LABELS.items()],
         default=Purpose.HOUSEHOLDS.value,
         validators=[InputRequired(REQUIRED)],
     )
@@ -56,7 +57,7 @@ class LotteryForm(FlaskForm):
     )
     method = RadioField(
         _l("Method"),
-        choices=[(m.value, label) for m, label in METHOD_LABELS.items()],
+        choices=[SelectChoice(m.value, label) for m, label in METHOD_LABELS.items()],
         default=Method.MAXIMIN.value,
         description=_l(
             "Both come from the Sortition Foundation's algorithms: every quota is met, and "
