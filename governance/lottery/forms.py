@@ -114,7 +114,9 @@ def quota_table(
     posted: MultiDict[str, str] | None = None,
 ) -> QuotaTable:
     """Rows for every category of the pool; posted input is kept as typed, and checked."""
-    table = QuotaTable(used=list(posted.getlist("feature")) if posted is not None else used)
+    if posted is not None:  # a feature nobody in the pool has is ignored, never a crash
+        used = [f for f in posted.getlist("feature") if f in categories]
+    table = QuotaTable(used=list(used))
     for feature, values in categories.items():
         rows = []
         for index, (value, count) in enumerate(values):

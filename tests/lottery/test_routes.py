@@ -16,7 +16,10 @@ from governance.lottery.models import Candidate, Lottery, LotteryStatus
 from governance.people.models import Membership, Role
 from tests import factories
 
-HEADER = "name,username,adults,teens,children,income_bracket,age_band,household_kind,neighbourhood,gender\n"
+HEADER = (
+    "name,username,adults,teens,children,income_bracket,age_band,household_kind,"
+    "neighbourhood,gender\n"
+)
 AGES = ["18-34", "35-59", "60+"]
 PLACES = ["Nord", "Sud"]
 
@@ -162,7 +165,9 @@ def test_bad_input_comes_back_with_422_and_writes_nothing(admin) -> None:  # typ
     lottery = open_draw(admin)
     broken = (
         households_csv(3)
-        + "Foyer X,,deux,0,0,1,60+,seule,Nord,\nFoyer Y,,1,0,0,9,60+,seule,Nord,\n,,1,0,0,1,60+,seule,Nord,\n"
+        + "Foyer X,,deux,0,0,1,60+,seule,Nord,\n"  # line 5: not a number
+        + "Foyer Y,,1,0,0,9,60+,seule,Nord,\n"  # line 6: no such bracket
+        + ",,1,0,0,1,60+,seule,Nord,\n"  # line 7: no name
     )
     response = upload(admin, lottery.id, broken)
     html = response.get_data(as_text=True)
@@ -200,16 +205,14 @@ def test_the_database_keeps_a_published_draw_as_it_was(admin) -> None:  # type: 
     for step in ("verifier", "engager"):
         assert admin.post_form(f"/tirages/{lottery.id}/{step}", {}).status_code == 302
     db.session.expire_all()
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(
-                text("UPDATE lottery SET seed = 'ab' WHERE id = :id"), {"id": lottery.id}
-            )
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(
-                text("DELETE FROM lottery_candidate WHERE lottery_id = :id"), {"id": lottery.id}
-            )
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(
+            text("UPDATE lottery SET seed = 'ab' WHERE id = :id"), {"id": lottery.id}
+        )
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(
+            text("DELETE FROM lottery_candidate WHERE lottery_id = :id"), {"id": lottery.id}
+        )
     assert upload(admin, lottery.id, households_csv(6)).status_code == 409
 
 
