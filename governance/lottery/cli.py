@@ -22,7 +22,7 @@ from governance.extensions import db
 @with_appcontext
 def verify_command(lottery_id: int | None, path: Path | None) -> None:
     """Re-run a draw from its public record; say whether the panel and reserve are the same."""
-    from governance.lottery import services
+    from governance.lottery import record as published
     from governance.lottery.models import Lottery, LotteryStatus
 
     if path is not None:
@@ -32,9 +32,9 @@ def verify_command(lottery_id: int | None, path: Path | None) -> None:
         lottery = db.session.get(Lottery, lottery_id) if lottery_id else None
         if lottery is None or lottery.status is LotteryStatus.DRAFT:
             raise click.ClickException("no published draw has this number")
-        record = services.public_record(lottery)
-        quota_problems = services.quota_problems(lottery)
-    problems = services.verify(record) + quota_problems
+        record = published.public_record(lottery)
+        quota_problems = published.quota_problems(lottery)
+    problems = published.verify(record) + quota_problems
     if problems:
         for problem in problems:
             click.echo(f"MISMATCH: {problem}")

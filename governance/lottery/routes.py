@@ -13,8 +13,10 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
+from governance.lottery import record as published
 from governance.lottery import services, sortition
 from governance.lottery.forms import (
     METHOD_LABELS,
@@ -148,15 +150,16 @@ def quotas(lottery_id: int) -> Response:
 
 @bp.post("/<int:lottery_id>/verifier")
 def check(lottery_id: int) -> Response:
-    found = _lottery(lottery_id)
+    found = _lottery(lottery_id)  # read without the write lock (web.READ_FIRST)
     try:
-        services.check(found)
+        given, result = services.compute(found)
     except sortition.Refusal as refusal:
-        db.session.rollback()
-        return _page(_lottery(lottery_id), 422, refusal=refusal)
+        return _page(found, 422, refusal=refusal)
+    begin_writing(db.session)
+    services.store_chances(_lottery(lottery_id), given, result)
     db.session.commit()
     flash(_("The quotas can be met. Each candidate's chance is shown below."), "success")
-    return redirect(url_for("lottery.lottery", lottery_id=found.id, _anchor="check"))
+    return redirect(url_for("lottery.lottery", lottery_id=lottery_id, _anchor="check"))
 
 
 def _step(lottery_id: int, action: Any, message: str) -> Response:
@@ -216,7 +219,7 @@ def record(lottery_id: int) -> Response:
     return render(
         "lottery/record.html",
         lottery=found,
-        table=services.selected_per_category(found),
+        table=published.selected_per_category(found),
         revealed=found.status is not LotteryStatus.COMMITTED,
     )
 
@@ -224,4 +227,4 @@ def record(lottery_id: int) -> Response:
 @bp.get("/<int:lottery_id>/registre.json")
 def record_json(lottery_id: int) -> Response:
     """Everything needed to re-run the draw, and no personal data: candidates are numbers."""
-    return jsonify(services.public_record(_published(lottery_id)))
+    return jsonify(published.public_record(_published(lottery_id)))

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from governance.budget import rules
 from governance.budget import services as households
-from governance.budget.models import Household
 from governance.db import utcnow
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
@@ -252,12 +251,31 @@ def save_quotas(
     db.session.flush()
 
 
-def check(lottery: Lottery) -> None:
-    """Check the quotas and compute each candidate's chance; raises ``sortition.Refusal``."""
-    _editable(lottery)
-    panels, chances = sortition.distribution(
-        lottery.method.value, lottery.places, lottery.features, lottery.quotas, pool(lottery)
+def inputs(lottery: Lottery) -> tuple[Any, ...]:
+    """Everything the chances depend on: if it changed, chances computed before are stale."""
+    return (
+        lottery.method.value,
+        lottery.places,
+        list(lottery.features),
+        lottery.quotas,
+        pool(lottery),
     )
+
+
+def compute(lottery: Lottery) -> tuple[tuple[Any, ...], Any]:
+    """Check the quotas and compute each candidate's chance, writing nothing (the solver may take
+    seconds: the route runs it without the write lock). Raises ``sortition.Refusal``."""
+    if lottery.status is not LotteryStatus.DRAFT:
+        _editable(lottery)
+    given = inputs(lottery)
+    return given, sortition.distribution(*given)
+
+
+def store_chances(lottery: Lottery, given: tuple[Any, ...], result: Any) -> None:
+    if inputs(lottery) != given:
+        raise Conflict(_l("The candidates or the quotas changed meanwhile: check again."))
+    _editable(lottery)
+    panels, chances = result
     lottery.distribution = [[panel, p] for panel, p in panels]
     lottery.chances = {str(n): p for n, p in chances.items()}
     db.session.flush()
@@ -315,88 +333,3 @@ def confirm(lottery: Lottery, on: date) -> int:
         count += 1
     db.session.flush()
     return count
-
-
-def selected_per_category(lottery: Lottery) -> dict[str, list[tuple[str, int, int]]]:
-    """For the public record: per category, how many in the pool and how many selected."""
-    chosen = set(lottery.panel or [])
-    table: dict[str, list[tuple[str, int, int]]] = {}
-    for feature in lottery.features:
-        rows = []
-        for value in lottery.quotas.get(feature, {}):
-            members = [c for c in lottery.candidates if c.values.get(feature, "") == value]
-            rows.append((value, len(members), sum(1 for c in members if c.number in chosen)))
-        table[feature] = rows
-    return table
-
-
-def household_of(candidate: Candidate) -> Household | None:
-    return db.session.get(Household, candidate.household_id) if candidate.household_id else None
-
-
-def public_record(lottery: Lottery) -> dict[str, Any]:
-    """The draw as published: method, quotas, chances and panels by candidate number, the seed
-    fingerprint, and after the draw the seed, the panel and the reserve. No name, no account."""
-    drawn = lottery.status in (LotteryStatus.DRAWN, LotteryStatus.CONFIRMED)
-    return {
-        "id": lottery.id,
-        "title": lottery.title,
-        "method": lottery.method.value,
-        "library": f"sortition-algorithms {sortition.VERSION}",
-        "places": lottery.places,
-        "candidates": [c.number for c in lottery.candidates],
-        "features": lottery.features,
-        "quotas": lottery.quotas,
-        "distribution": lottery.distribution,
-        "chances": lottery.chances,
-        "seed_sha256": lottery.seed_hash,
-        "committed_at": lottery.committed_at.isoformat() if lottery.committed_at else None,
-        "seed": lottery.seed if drawn else None,
-        "drawn_at": lottery.drawn_at.isoformat() if lottery.drawn_at else None,
-        "panel": lottery.panel if drawn else None,
-        "reserve": lottery.reserve if drawn else None,
-        "selected_per_category": {
-            f: {value: chosen for value, _count, chosen in rows}
-            for f, rows in selected_per_category(lottery).items()
-        }
-        if drawn
-        else None,
-    }
-
-
-def verify(record: dict[str, Any]) -> list[str]:
-    """Re-run a published draw; the list of what does not match (empty: all is right)."""
-    problems = []
-    seed = record.get("seed")
-    if not seed:
-        return ["the seed is not revealed yet"]
-    if sortition.seed_hash(seed) != record["seed_sha256"]:
-        problems.append("the seed does not match the fingerprint published before the draw")
-    panel, reserve = sortition.draw(record["distribution"], seed, record["candidates"])
-    if panel != record["panel"]:
-        problems.append(f"the panel should be {panel}")
-    if reserve != record["reserve"]:
-        problems.append(f"the reserve should be {reserve}")
-    chances: dict[str, float] = {str(n): 0.0 for n in record["candidates"]}
-    for members, p in record["distribution"]:
-        for number in members:
-            chances[str(number)] += p
-    if any(abs(chances[k] - record["chances"][k]) > 1e-9 for k in chances):
-        problems.append("the announced chances do not follow from the distribution")
-    if any(len(members) != record["places"] for members, _p in record["distribution"]):
-        problems.append("a panel of the distribution has the wrong size")
-    return problems
-
-
-def quota_problems(lottery: Lottery) -> list[str]:
-    """Every panel of the frozen distribution, and the drawn panel, meet every quota."""
-    values = {c.number: c.values for c in lottery.candidates}
-    panels = [members for members, _p in lottery.distribution or []]
-    problems = []
-    for members in [*panels, lottery.panel or []]:
-        for feature, bounds in lottery.quotas.items():
-            for value, (low, high) in bounds.items():
-                count = sum(1 for n in members if values[n].get(feature, "") == value)
-                if not low <= count <= high:
-                    problems.append(f"panel {members}: {feature} {value!r} has {count}")
-    return problems

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from governance.budget.models import Household
 from governance.extensions import db
-from governance.lottery import services
+from governance.lottery import record as published
 from governance.lottery.models import Candidate, Lottery, LotteryStatus
 from governance.people.models import Membership, Role
 from tests import factories
@@ -66,7 +66,7 @@ def admin(client):  # type: ignore[no-untyped-def]
     return client
 
 
-def test_the_whole_draw_of_households(admin, app) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_draw_of_households(admin, app, tmp_path) -> None:  # type: ignore[no-untyped-def]
     lottery = open_draw(admin)
     assert upload(admin, lottery.id, households_csv()).status_code == 302
     db.session.expire_all()
@@ -99,17 +99,25 @@ def test_the_whole_draw_of_households(admin, app) -> None:  # type: ignore[no-un
     assert admin.post_form(f"/tirages/{lottery.id}/tirer", {}).status_code == 409  # once only
     db.session.expire_all()
     assert len(lottery.panel) == 4 and len(lottery.reserve) == 10
-    assert services.quota_problems(lottery) == []
+    assert published.quota_problems(lottery) == []
     after = public.get(f"/tirages/{lottery.id}/registre").get_data(as_text=True)
     assert lottery.seed in after and "Foyer" not in after
     record = public.get(f"/tirages/{lottery.id}/registre.json").get_json()
-    assert services.verify(record) == []
+    assert published.verify(record) == []
     tampered = {**record, "panel": sorted(record["reserve"][:4])}
-    assert services.verify(tampered)
+    assert published.verify(tampered)
 
     runner = app.test_cli_runner()
     result = runner.invoke(args=["lottery-verify", str(lottery.id)])
     assert result.exit_code == 0 and "same panel" in result.output, result.output
+    # Anyone can re-run it from the downloaded record alone; a doctored record is caught.
+    downloaded = tmp_path / "registre.json"
+    downloaded.write_text(json.dumps(record))
+    result = runner.invoke(args=["lottery-verify", "--file", str(downloaded)])
+    assert result.exit_code == 0 and "same panel" in result.output, result.output
+    downloaded.write_text(json.dumps({**record, "seed": "0" * 64}))
+    result = runner.invoke(args=["lottery-verify", "--file", str(downloaded)])
+    assert result.exit_code == 1 and "fingerprint" in result.output
 
     before_count = db.session.scalar(select(func.count()).select_from(Household))
     assert admin.post_form(f"/tirages/{lottery.id}/confirmer", {}).status_code == 302
