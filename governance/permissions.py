@@ -116,6 +116,7 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "lottery.index": frozenset({A}),
     "lottery.lottery": frozenset({A}),
     "lottery.pool_import": frozenset({A}),
+    "lottery.pool_template": frozenset({A}),
     "lottery.quotas": frozenset({A}),
     "lottery.check": frozenset({A}),
     "lottery.commit": frozenset({A}),

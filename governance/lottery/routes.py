@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -127,6 +129,17 @@ def pool_import(lottery_id: int) -> Response:
     else:
         report = [services.ImportLine(0, [_("Choose a CSV file.")])]
     return _page(_lottery(lottery_id), 422, pool_form=form, report=report)
+
+
+@bp.get("/<int:lottery_id>/modele.csv")
+def pool_template(lottery_id: int) -> Response:
+    """The file to fill in: the people with an account who could join, features left blank."""
+    out = io.StringIO()
+    csv.writer(out).writerows(services.template_rows(_lottery(lottery_id)))
+    response = current_app.make_response(out.getvalue())
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = 'attachment; filename="candidats.csv"'
+    return response
 
 
 @bp.post("/<int:lottery_id>/quotas")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from governance.budget import rules
 from governance.budget import services as households
+from governance.budget.models import Household
 from governance.db import utcnow
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
@@ -333,3 +334,22 @@ def confirm(lottery: Lottery, on: date) -> int:
         count += 1
     db.session.flush()
     return count
+
+
+def template_rows(lottery: Lottery) -> list[list[str]]:
+    """A CSV to fill in, listing the people with an account who could be candidates: for a draw
+    of members, those not yet members of the group; for households, those without a household."""
+    query = select(Person.display_name, Person.username).where(Person.active.is_(True))
+    if lottery.purpose is Purpose.GROUP:
+        members = select(Membership.person_id).where(
+            Membership.group_id == lottery.group_id,
+            Membership.role == Role.MEMBER,
+            (Membership.ends_on.is_(None)) | (Membership.ends_on >= date.today()),
+        )
+        query = query.where(Person.id.not_in(members))
+    else:
+        with_household = select(Household.person_id).where(Household.person_id.is_not(None))
+        query = query.where(Person.id.not_in(with_household))
+    rows = db.session.execute(query.order_by(Person.display_name)).all()
+    header = COLUMNS
+    return [header] + [[name, username] + [""] * (len(header) - 2) for name, username in rows]

@@ -146,6 +146,9 @@ def test_a_draw_of_members_joins_the_group(admin) -> None:  # type: ignore[no-un
         admin, lottery.id, f"{HEADER}{rows}\nDéjà là,{already.username},1,0,0,,60+,seule,Nord,\n"
     )
     assert bad.status_code == 422 and "déjà membre" in bad.get_data(as_text=True)
+    template = admin.get(f"/tirages/{lottery.id}/modele.csv").get_data(as_text=True)
+    assert template.startswith("name,username,") and people[0].username in template
+    assert f",{already.username}," not in template  # already a member: not a candidate
     assert upload(admin, lottery.id, f"{HEADER}{rows}\n").status_code == 302
     for step in ("verifier", "engager", "tirer", "confirmer"):
         assert admin.post_form(f"/tirages/{lottery.id}/{step}", {}).status_code == 302, step
