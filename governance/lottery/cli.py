@@ -43,3 +43,24 @@ def verify_command(lottery_id: int | None, path: Path | None) -> None:
         f"Draw {record['id']}: seed matches its fingerprint {record['seed_sha256'][:16]}…; "
         f"re-run gives the same panel {record['panel']} and the same reserve."
     )
+
+
+@click.command("lottery-check")
+@click.argument("lottery_id", type=int)
+@with_appcontext
+def check_command(lottery_id: int) -> None:
+    """Check a draft draw's quotas and compute the chances (for pools too large for a page)."""
+    from governance.lottery import services, sortition
+    from governance.lottery.models import Lottery
+
+    lottery = db.session.get(Lottery, lottery_id)
+    if lottery is None:
+        raise click.ClickException("no draw has this number")
+    try:
+        given, result = services.compute(lottery)
+    except sortition.Refusal as refusal:
+        raise click.ClickException(" ".join(refusal.reasons + refusal.suggestions)) from None
+    services.store_chances(lottery, given, result)
+    db.session.commit()
+    low = min(result[1].values())
+    click.echo(f"Draw {lottery_id}: the quotas can be met; the smallest chance is {low:.1%}.")

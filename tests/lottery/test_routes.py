@@ -234,3 +234,21 @@ def test_pages_with_and_without_htmx(admin) -> None:  # type: ignore[no-untyped-
         full = admin.get(path)
         assert full.status_code == 200 and "<html" in full.get_data(as_text=True)
         assert admin.htmx("GET", path).status_code == 200
+
+
+def test_the_chances_of_a_large_pool_can_be_computed_from_the_command_line(admin, app) -> None:  # type: ignore[no-untyped-def]
+    lottery = open_draw(admin, places=3)
+    assert upload(admin, lottery.id, households_csv(9)).status_code == 302
+    impossible = quotas_form(lottery, ["age_band"], {"age_band": [("2", "3")] * 3})
+    assert admin.post_form(f"/tirages/{lottery.id}/quotas", impossible).status_code == 302
+    runner = app.test_cli_runner()
+    db.session.expire_all()  # the command shares the test's session: forget what it read
+    refused = runner.invoke(args=["lottery-check", str(lottery.id)])
+    assert refused.exit_code == 1 and "6" in refused.output, refused.output  # 6 minimums > 3
+    fine = quotas_form(lottery, ["age_band"], {"age_band": [("1", "1")] * 3})
+    assert admin.post_form(f"/tirages/{lottery.id}/quotas", fine).status_code == 302
+    db.session.expire_all()
+    done = runner.invoke(args=["lottery-check", str(lottery.id)])
+    assert done.exit_code == 0 and "33.3%" in done.output, done.output
+    db.session.expire_all()
+    assert sorted(lottery.chances.values()) == pytest.approx([1 / 3] * 9)

@@ -4,7 +4,11 @@ frequencies that match the announced chances."""
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import random
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -121,3 +125,28 @@ def test_the_nash_method_also_meets_the_quotas() -> None:
     panels, chances = sortition.distribution("nash", 4, ["age_band"], quotas, pool)
     assert all(meets(p, pool, quotas) for p, _w in panels)
     assert min(chances.values()) > 0
+
+
+def test_another_process_re_runs_the_draw_to_the_same_panel() -> None:
+    """What a citizen does with the published record: a fresh interpreter, another hash seed."""
+    pool = make_pool(16, 5)
+    panels, _chances = sortition.distribution("maximin", 5, FEATURES, QUOTAS, pool)
+    seed = sortition.new_seed()
+    record = json.dumps({"panels": panels, "seed": seed, "numbers": list(pool)})
+    script = (
+        "import json, sys\n"
+        "from governance.lottery.sortition import draw\n"
+        "r = json.load(sys.stdin)\n"
+        "print(json.dumps(draw(r['panels'], r['seed'], r['numbers'])))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=record,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    assert json.loads(done.stdout) == [list(x) for x in sortition.draw(panels, seed, list(pool))]
