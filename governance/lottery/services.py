@@ -298,10 +298,12 @@ def commit(lottery: Lottery) -> None:
 def run_draw(lottery: Lottery) -> None:
     _move(lottery, LotteryStatus.DRAWN)
     assert lottery.seed is not None and lottery.distribution is not None
-    panel, reserve = sortition.draw(
-        lottery.distribution, lottery.seed, [c.number for c in lottery.candidates]
-    )
-    lottery.panel, lottery.reserve = panel, reserve
+    numbers = [c.number for c in lottery.candidates]
+    result = sortition.draw(lottery.distribution, lottery.seed, numbers)
+    # Only a result that re-runs identically is kept: what the public will recompute.
+    if sortition.draw(lottery.distribution, lottery.seed, numbers) != result:
+        raise Conflict(_l("The draw could not be reproduced: nothing was saved, try again."))
+    lottery.panel, lottery.reserve = result
     db.session.flush()
 
 

@@ -43,7 +43,8 @@ VERSION = importlib.metadata.version("sortition-algorithms")
 NOT_GIVEN = ""
 _NOT_GIVEN_KEY = "(not given)"  # the library wants a non-empty category
 METHODS = {"maximin": find_distribution_maximin, "nash": find_distribution_nash}
-# The library seeds Python's global ``random`` module: one draw at a time in a process.
+# The library seeds Python's global ``random`` module: one draw at a time in a process (nothing
+# else in the application uses that generator; services re-run each draw before keeping it).
 _DRAW_LOCK = threading.Lock()
 
 Quotas = Mapping[str, Mapping[str, Sequence[int]]]  # feature → category → (min, max)
