@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import func, select, text
@@ -115,6 +119,12 @@ def test_the_whole_draw_of_households(admin, app, tmp_path) -> None:  # type: ig
     downloaded.write_text(json.dumps(record))
     result = runner.invoke(args=["lottery-verify", "--file", str(downloaded)])
     assert result.exit_code == 0 and "same panel" in result.output, result.output
+    # The recipe printed on the public page, run as it is in a fresh interpreter.
+    recipe = html.unescape(re.search(r"<pre><code>(.*?)</code></pre>", after, re.S).group(1))
+    ran = subprocess.run(
+        [sys.executable, "-c", recipe], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert ran.stdout.split() == ["True", "True"], ran.stderr
     downloaded.write_text(json.dumps({**record, "seed": "0" * 64}))
     result = runner.invoke(args=["lottery-verify", "--file", str(downloaded)])
     assert result.exit_code == 1 and "fingerprint" in result.output
