@@ -262,3 +262,15 @@ def test_the_chances_of_a_large_pool_can_be_computed_from_the_command_line(admin
     assert done.exit_code == 0 and "33.3%" in done.output, done.output
     db.session.expire_all()
     assert sorted(lottery.chances.values()) == pytest.approx([1 / 3] * 9)
+
+
+def test_the_draw_page_does_not_query_per_candidate(admin, queries) -> None:  # type: ignore[no-untyped-def]
+    counts = []
+    for size in (5, 30):
+        lottery = open_draw(admin, places=3)
+        assert upload(admin, lottery.id, households_csv(size)).status_code == 302
+        assert admin.post_form(f"/tirages/{lottery.id}/verifier", {}).status_code == 302
+        queries.statements.clear()
+        assert admin.get(f"/tirages/{lottery.id}").status_code == 200
+        counts.append(queries.count)
+    assert counts[0] == counts[1], counts
