@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance.budget.models import Household
 from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
@@ -98,12 +99,19 @@ def _page(lottery: Lottery, status: int = 200, **context: Any) -> Response:
         quota_table(services.categories(lottery), lottery.features, lottery.quotas, lottery.places),
     )
     group = db.session.get(Group, lottery.group_id) if lottery.group_id else None
+    enrolled = [c.household_id for c in lottery.candidates if c.household_id]
+    references = dict(
+        db.session.execute(
+            select(Household.id, Household.reference).where(Household.id.in_(enrolled))
+        ).all()
+    )
     return render(
         "lottery/lottery.html",
         lottery=lottery,
         group=group,
         step=StepForm(),
         by_number={c.number: c for c in lottery.candidates},
+        references=references,
         status=status,
         **context,
     )

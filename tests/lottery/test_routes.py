@@ -136,6 +136,8 @@ def test_the_whole_draw_of_households(admin, app, tmp_path) -> None:  # type: ig
     enrolled = [c for c in lottery.candidates if c.household_id]
     assert sorted(c.number for c in enrolled) == lottery.panel
     assert lottery.status is LotteryStatus.CONFIRMED
+    page = admin.get(f"/tirages/{lottery.id}").get_data(as_text=True)
+    assert all(f"/budget/foyers/{c.household_id}" in page for c in enrolled)
 
 
 def test_a_draw_of_members_joins_the_group(admin) -> None:  # type: ignore[no-untyped-def]
