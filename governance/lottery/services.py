@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from governance.budget import rules
 from governance.budget import services as households
+from governance.budget.forms import bracket_label
 from governance.budget.models import Household
 from governance.db import utcnow
 from governance.errors import Conflict, DomainError
@@ -138,7 +139,7 @@ def _candidate(row: dict[str, Any], lottery: Lottery, present: list[str]) -> dic
     if adults < 1 or teens < 0 or children < 0 or adults + teens + children > 20:
         raise DomainError(_l("A household has at least one adult, and at most 20 people."))
     bracket = _bracket(row, lottery.purpose)
-    values = {"income_bracket": sortition.NOT_GIVEN if bracket is None else _bracket_label(bracket)}
+    values = {"income_bracket": sortition.NOT_GIVEN if bracket is None else bracket_label(bracket)}
     for feature in (*TEXT_FEATURES, "gender"):
         if feature not in present:
             continue
@@ -165,11 +166,6 @@ def _candidate(row: dict[str, Any], lottery: Lottery, present: list[str]) -> dic
         "income_bracket": bracket,
         "values": values,
     }
-
-
-def _bracket_label(index: int) -> str:
-    low, high = rules.BRACKETS[index]
-    return f"{low} – {high} €"
 
 
 def import_pool(lottery: Lottery, text: str) -> tuple[int, list[ImportLine]]:
