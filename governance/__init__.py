@@ -47,12 +47,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from governance.budget.routes import bp as budget_bp
     from governance.conventionnement.routes import bp as conventionnement_bp
+    from governance.lottery.routes import bp as lottery_bp
     from governance.people.routes import bp as people_bp
     from governance.public.routes import bp as public_bp
     from governance.sessions.routes import bp as sessions_bp
     from governance.votes.routes import bp as votes_bp
 
-    for blueprint in (public_bp, people_bp, sessions_bp, votes_bp, conventionnement_bp, budget_bp):
+    blueprints = (
+        public_bp,
+        people_bp,
+        sessions_bp,
+        votes_bp,
+        conventionnement_bp,
+        budget_bp,
+        lottery_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     from governance import cli

@@ -127,6 +127,11 @@ def restore_command(copy: Path) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from governance.lottery.cli import check_command as lottery_check
+    from governance.lottery.cli import verify_command as lottery_verify
+
+    app.cli.add_command(lottery_check)
+    app.cli.add_command(lottery_verify)
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_code_command)
     app.cli.add_command(retention_command)

@@ -64,7 +64,7 @@ def page_size() -> int:
 
 
 # Hot write routes that read first without the database's write lock (see db.read_first).
-READ_FIRST = {"votes.position", "conventionnement.answer"}
+READ_FIRST = {"votes.position", "conventionnement.answer", "lottery.check"}
 
 
 def _read_first_for_hot_routes() -> None:

@@ -1,0 +1,1 @@
+"""Fair lotteries: drawing households or group members by lot, with quotas, verifiably."""
