@@ -53,19 +53,19 @@ PENDING_S = 5 * 60
 
 
 def _after_first_factor(person: Person, target: str) -> Response:
-    """Password (or card) accepted: admins and treasurers still give their app's code."""
-    if not totp.needs_second_factor(person):
-        _log_in(person)
-        db.session.commit()
-        return redirect(target)
+    """Password (or card) accepted: whoever set up an app gives its code; admins and
+    treasurers who have not yet set one up do it before anything else."""
     if person.totp_secret:
         db.session.commit()  # the attempt is recorded; nobody is logged in yet
         session[PENDING] = {"id": person.id, "at": int(time.time()), "next": target}
         return redirect(url_for("people.second_factor"))
     _log_in(person)
-    session[ENROL] = True
+    if totp.needs_second_factor(person):
+        session[ENROL] = True
+        db.session.commit()
+        return redirect(url_for("people.second_factor_setup", next=target))
     db.session.commit()
-    return redirect(url_for("people.second_factor_setup", next=target))
+    return redirect(target)
 
 
 def _refuse(form_field, error: DomainError) -> int:  # type: ignore[no-untyped-def]

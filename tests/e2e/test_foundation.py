@@ -136,3 +136,15 @@ def test_admin_adds_a_member_to_a_group_without_reloading(page: Page) -> None:
     page.get_by_role("button", name="Ajouter").click()
     expect(page.get_by_role("alert")).to_contain_text("a déjà ce rôle")
     check_a11y(page)
+
+
+def test_the_second_factor_pages_on_a_phone(phone: Any) -> None:
+    """The treasurer's code page (through log_in), then a member's set-up page: both clean."""
+    treasurer = phone()
+    log_in(treasurer, "tresorerie@tablee.example", DEMO_PASSWORD)
+    expect(treasurer).to_have_url(re.compile("/compte$"))
+    member = phone()
+    log_in(member, "membre@tablee.example", DEMO_PASSWORD)
+    member.get_by_role("link", name="Protéger votre compte avec une application").click()
+    expect(member.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    check_a11y(member)

@@ -125,3 +125,16 @@ def test_an_expired_login_session_needs_everything_again(client) -> None:  # typ
         row.expires_at = utcnow() - timedelta(minutes=1)  # the absolute limit is reached
     db.session.commit()
     assert client.get("/compte").status_code == 302
+
+
+def test_a_member_may_turn_it_on_and_is_then_asked(app, client) -> None:  # type: ignore[no-untyped-def]
+    member = factories.person()
+    factories.login(client, member)
+    page = client.get("/compte").get_data(as_text=True)
+    assert "/compte/double-verification" in page
+    setup = client.get("/compte/double-verification").get_data(as_text=True)
+    key = re.search(r'<code class="key">([A-Z2-7 ]+)</code>', setup).group(1).replace(" ", "")
+    code = pyotp.TOTP(key).at(time.time())
+    assert client.post_form("/compte/double-verification", {"code": code}).status_code == 302
+    later = app.test_client()
+    assert _password(later, member).endswith("/connexion/code")
