@@ -256,8 +256,9 @@ class Ballot:
         return _values(self.kind, self.allow_concern, self.allow_abstention)
 
 
-def _ballot_query() -> Select[Any]:
-    eligible = (
+def _eligible() -> Any:
+    """Whether the member (``person_id``) may answer in the round (``round_id``)."""
+    return (
         select(Eligibility.person_id)
         .where(
             Eligibility.round_id == bindparam("round_id"),
@@ -265,6 +266,10 @@ def _ballot_query() -> Select[Any]:
         )
         .exists()
     )
+
+
+def _ballot_query() -> Select[Any]:
+    eligible = _eligible()
     return (
         select(
             Round.kind,
@@ -299,14 +304,7 @@ def _upsert(dialect: str) -> Any:
         .where(Round.id == bindparam("round_id"), Round.closed_at.is_(None))
         .exists()
     )
-    eligible = (
-        select(Eligibility.person_id)
-        .where(
-            Eligibility.round_id == bindparam("round_id"),
-            Eligibility.person_id == bindparam("person_id"),
-        )
-        .exists()
-    )
+    eligible = _eligible()
     proposed = select(*(bindparam(name, type_=columns[name].type) for name in names)).where(
         still_open, eligible
     )
