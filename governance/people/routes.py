@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -176,6 +176,18 @@ def set_language() -> Response:
     response.set_cookie(
         LANGUAGE_COOKIE, form.lang.data, max_age=ONE_YEAR, samesite="Lax", httponly=True
     )
+    return response
+
+
+@bp.get("/langue/<lang>")
+def choose_language(lang: str) -> Response:
+    """The switch a visitor without an account follows: a plain link that only sets the
+    long-lived language cookie (no session, no CSRF token), so that public pages can be shared
+    by caches. A member uses the form above, which also keeps the choice on their account."""
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = redirect(safe_next(request.args.get("next"), url_for("public.home")))
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, column, func, literal_column, select, table
 from sqlalchemy.orm import selectinload
 
 from governance.extensions import db
-from governance.people.models import Person
+from governance.people.models import Group, Person
+from governance.votes import search
 from governance.votes.models import (
     ConflictOfInterest,
     Decision,
+    DecisionKind,
     Objection,
+    Outcome,
     Position,
     Proposal,
     Round,
@@ -113,3 +119,100 @@ def decisions(page: int, size: int) -> tuple[list[Decision], int]:
         .offset((page - 1) * size)
     )
     return list(rows), total
+
+
+# --- the public register ------------------------------------------------------------------
+
+SEARCH = table("decision_search", column("rowid"), column("title"), column("body"))
+# bm25 weights: a word in the title (or the reference) counts five times one in the text.
+RANK = literal_column("bm25(decision_search, 5.0, 1.0)")
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """What a visitor asks of the register; empty fields do not filter."""
+
+    text: str = ""
+    group: str | None = None  # the group's code, as in the references
+    kind: DecisionKind | None = None
+    year: int | None = None
+    outcome: Outcome | None = None
+
+
+def _filtered(query: Select, wanted: RegisterFilter) -> tuple[Select, bool]:  # type: ignore[type-arg]
+    """The query restricted to ``wanted``; True when it searches text (ranked by relevance)."""
+    if wanted.group:
+        query = query.join(Group, Group.id == Decision.group_id).where(Group.code == wanted.group)
+    if wanted.kind is not None:
+        query = query.where(Decision.kind == wanted.kind)
+    if wanted.year is not None:
+        query = query.where(Decision.year == wanted.year)
+    if wanted.outcome is not None:
+        query = query.where(Decision.outcome == wanted.outcome)
+    match = search.fts_query(wanted.text) if wanted.text else None
+    if match is None:
+        return query, False
+    if db.session.get_bind().dialect.name == "postgresql":  # pragma: no cover - not run yet
+        document = func.to_tsvector("french", Decision.title + " " + Decision.text)
+        return query.where(
+            document.bool_op("@@")(func.websearch_to_tsquery("french", wanted.text))
+        ), False
+    query = query.join(SEARCH, SEARCH.c.rowid == Decision.id).where(
+        literal_column("decision_search").op("MATCH")(match)
+    )
+    return query, True
+
+
+def register(wanted: RegisterFilter, page: int, size: int) -> tuple[list[Decision], int]:
+    """One page of the register, the latest first (the most relevant first for a search)."""
+    counted, _ = _filtered(select(func.count(Decision.id)), wanted)
+    total = db.session.scalar(counted) or 0
+    query, ranked = _filtered(select(Decision), wanted)
+    order = [Decision.decided_on.desc(), Decision.id.desc()]
+    rows = db.session.scalars(
+        query.options(selectinload(Decision.group))
+        .order_by(*([RANK, *order] if ranked else order))
+        .limit(size)
+        .offset((page - 1) * size)
+    )
+    return list(rows), total
+
+
+def all_decisions() -> list[Decision]:
+    """The whole register in the order it was written (the order of the hash chain)."""
+    return list(
+        db.session.scalars(
+            select(Decision).options(selectinload(Decision.group)).order_by(Decision.id)
+        )
+    )
+
+
+def latest_decisions(count: int) -> list[Decision]:
+    return list(
+        db.session.scalars(
+            select(Decision)
+            .options(selectinload(Decision.group))
+            .order_by(Decision.decided_on.desc(), Decision.id.desc())
+            .limit(count)
+        )
+    )
+
+
+def register_groups() -> list[Group]:
+    """The groups that have taken at least one decision, for the register's filter."""
+    return list(
+        db.session.scalars(
+            select(Group)
+            .where(Group.id.in_(select(Decision.group_id).distinct()))
+            .order_by(Group.name)
+        )
+    )
+
+
+def register_years() -> list[int]:
+    return list(db.session.scalars(select(Decision.year).distinct().order_by(Decision.year.desc())))
+
+
+def register_changed_at() -> datetime | None:
+    """When the register last changed: decisions are only ever added, never edited."""
+    return db.session.scalar(select(func.max(Decision.created_at)))
