@@ -17,8 +17,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from governance import extensions, i18n, permissions, web
     from governance.db import configure_engine, include_name
-    from governance.votes import search
     from governance.errors import register_error_handlers
+    from governance.votes import search
 
     extensions.db.init_app(app)
     with app.app_context():

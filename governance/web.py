@@ -87,7 +87,10 @@ def cacheable(
             if last_modified is not None:
                 changed = last_modified(*args, **kwargs)
                 response.last_modified = max(changed, STARTED) if changed else STARTED
-            return response.make_conditional(request)
+            response = response.make_conditional(request)
+            # make_conditional adds a Date header; the server sends its own already.
+            response.headers.pop("Date", None)
+            return response
 
         return wrapper
 
