@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, column, func, literal_column, select, table
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from governance.extensions import db
 from governance.people.models import Group, Person
@@ -123,9 +123,8 @@ def decisions(page: int, size: int) -> tuple[list[Decision], int]:
 
 # --- the public register ------------------------------------------------------------------
 
-SEARCH = table("decision_search", column("rowid"), column("title"), column("body"))
-# bm25 weights: a word in the title (or the reference) counts five times one in the text.
-RANK = literal_column("bm25(decision_search, 5.0, 1.0)")
+SEARCH = table("decision_search", column("rowid"))
+MATCH = literal_column("decision_search").op("MATCH")
 
 
 @dataclass(frozen=True)
@@ -138,9 +137,12 @@ class RegisterFilter:
     year: int | None = None
     outcome: Outcome | None = None
 
+    @property
+    def filters(self) -> bool:
+        return any(v is not None for v in (self.group, self.kind, self.year, self.outcome))
 
-def _filtered(query: Select, wanted: RegisterFilter) -> tuple[Select, bool]:  # type: ignore[type-arg]
-    """The query restricted to ``wanted``; True when it searches text (ranked by relevance)."""
+
+def _filtered(query: Select, wanted: RegisterFilter) -> Select:  # type: ignore[type-arg]
     if wanted.group:
         query = query.join(Group, Group.id == Decision.group_id).where(Group.code == wanted.group)
     if wanted.kind is not None:
@@ -149,31 +151,55 @@ def _filtered(query: Select, wanted: RegisterFilter) -> tuple[Select, bool]:  # 
         query = query.where(Decision.year == wanted.year)
     if wanted.outcome is not None:
         query = query.where(Decision.outcome == wanted.outcome)
-    match = search.fts_query(wanted.text) if wanted.text else None
-    if match is None:
-        return query, False
-    if db.session.get_bind().dialect.name == "postgresql":  # pragma: no cover - not run yet
-        document = func.to_tsvector("french", Decision.title + " " + Decision.text)
-        return query.where(
-            document.bool_op("@@")(func.websearch_to_tsquery("french", wanted.text))
-        ), False
-    query = query.join(SEARCH, SEARCH.c.rowid == Decision.id).where(
-        literal_column("decision_search").op("MATCH")(match)
-    )
-    return query, True
+    return query
 
 
 def register(wanted: RegisterFilter, page: int, size: int) -> tuple[list[Decision], int]:
-    """One page of the register, the latest first (the most relevant first for a search)."""
-    counted, _ = _filtered(select(func.count(Decision.id)), wanted)
-    total = db.session.scalar(counted) or 0
-    query, ranked = _filtered(select(Decision), wanted)
-    order = [Decision.decided_on.desc(), Decision.id.desc()]
+    """One page of the register, the latest first, and how many decisions match in all.
+
+    A text search walks the index in the order decisions were written (rowid), newest first,
+    and stops as soon as the page is full: no relevance ranking, which over thousands of
+    matches costs tens of milliseconds, but the register's own order."""
+    match = search.fts_query(wanted.text) if wanted.text else None
+    if match is not None and db.session.get_bind().dialect.name == "postgresql":
+        return _register_postgresql(wanted, page, size)  # pragma: no cover - not run yet
+    listed = select(Decision).options(
+        selectinload(Decision.group), defer(Decision.record), defer(Decision.text)
+    )
+    if match is None:
+        total = db.session.scalar(_filtered(select(func.count(Decision.id)), wanted)) or 0
+        query = _filtered(listed, wanted).order_by(Decision.decided_on.desc(), Decision.id.desc())
+    else:
+        found = select(SEARCH.c.rowid).where(MATCH(match))
+        if wanted.filters:
+            counted = select(func.count(Decision.id)).where(Decision.id.in_(found))
+            total = db.session.scalar(_filtered(counted, wanted)) or 0
+        else:
+            total = db.session.scalar(select(func.count()).select_from(found.subquery())) or 0
+        query = _filtered(
+            listed.join(SEARCH, SEARCH.c.rowid == Decision.id).where(MATCH(match)), wanted
+        ).order_by(SEARCH.c.rowid.desc())
+    rows = db.session.scalars(query.limit(size).offset((page - 1) * size))
+    return list(rows), total
+
+
+def _register_postgresql(
+    wanted: RegisterFilter, page: int, size: int
+) -> tuple[list[Decision], int]:  # pragma: no cover - no PostgreSQL server here yet
+    """The same search on PostgreSQL: its French dictionary stems, a GIN index on the same
+    expression makes it fast (to create with the PostgreSQL migration)."""
+    document = func.to_tsvector(
+        "french", Decision.reference + " " + Decision.title + " " + Decision.text
+    )
+    matched = document.bool_op("@@")(func.websearch_to_tsquery("french", wanted.text))
+    total = (
+        db.session.scalar(_filtered(select(func.count(Decision.id)).where(matched), wanted)) or 0
+    )
+    query = _filtered(select(Decision).where(matched), wanted).options(
+        selectinload(Decision.group), defer(Decision.record), defer(Decision.text)
+    )
     rows = db.session.scalars(
-        query.options(selectinload(Decision.group))
-        .order_by(*([RANK, *order] if ranked else order))
-        .limit(size)
-        .offset((page - 1) * size)
+        query.order_by(Decision.id.desc()).limit(size).offset((page - 1) * size)
     )
     return list(rows), total
 
@@ -191,7 +217,7 @@ def latest_decisions(count: int) -> list[Decision]:
     return list(
         db.session.scalars(
             select(Decision)
-            .options(selectinload(Decision.group))
+            .options(selectinload(Decision.group), defer(Decision.record))
             .order_by(Decision.decided_on.desc(), Decision.id.desc())
             .limit(count)
         )

@@ -14,6 +14,7 @@ index on that expression; nothing else in the register needs to change.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import threading
@@ -115,11 +116,18 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.casefold())
 
 
+@functools.lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """One word's stem; a language has far fewer words than a register has, so most are
+    found here (Snowball's pure-Python stemmer is slow)."""
+    return str(_stemmer().stemWord(word))
+
+
 def stems(text: str | None) -> str:
     """The text as the index stores it: each word's French stem, in order."""
     if not text:
         return ""
-    return " ".join(_stemmer().stemWords(words(text)))
+    return " ".join(stem(word) for word in words(text))
 
 
 def fts_query(text: str) -> str | None:
@@ -128,7 +136,7 @@ def fts_query(text: str) -> str | None:
     so no input can be a syntax error."""
     found = words(text)
     meaningful = [w for w in found if w not in STOPWORDS] or found
-    terms = list(dict.fromkeys(_stemmer().stemWords(meaningful[:MAX_TERMS])))
+    terms = list(dict.fromkeys(stem(word) for word in meaningful[:MAX_TERMS]))
     if not terms:
         return None
     return " ".join(f'"{term}"*' for term in terms)
