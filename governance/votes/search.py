@@ -7,9 +7,10 @@ in sync with ``decision`` by triggers (see the migration), which index the *stem
 stemmer, drops the small words that carry no meaning ("de", "la"…), and each stem matches as a
 prefix, so a word typed in part still finds.
 
-PostgreSQL (not used yet): the same ``matching()`` becomes
-``to_tsvector('french', title || ' ' || text) @@ websearch_to_tsquery('french', :q)`` over a GIN
-index on that expression; nothing else in the register needs to change.
+PostgreSQL (not used yet): ``queries._register_postgresql`` matches
+``to_tsvector('french', reference || ' ' || title || ' ' || text)`` against
+``websearch_to_tsquery('french', :q)``; a GIN index on that expression (in the PostgreSQL
+migration, to write then) makes it fast. Nothing else in the register needs to change.
 """
 
 from __future__ import annotations
