@@ -31,6 +31,7 @@ PUBLIC_PAGES = [
     "/api/decisions",
     "/api/points-de-vente",
     "/api/registre",
+    "/seances/comptes-rendus",
 ]
 
 
@@ -45,7 +46,7 @@ def test_a_visitor_gets_no_cookie_and_a_cacheable_page(client, path: str) -> Non
     etag = response.headers["ETag"]
     again = client.get(path, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b""
-    if path != "/" and not path.startswith("/api"):  # the pages whose data has a date
+    if path.startswith(("/decisions", "/points-de-vente")):  # their data says when it changed
         since = response.headers["Last-Modified"]
         assert client.get(path, headers={"If-Modified-Since": since}).status_code == 304
 
