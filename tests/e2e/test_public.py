@@ -89,6 +89,7 @@ def test_search_the_register_without_javascript(no_js: Page) -> None:
 
 def test_search_updates_the_results_in_place_with_javascript(page: Page) -> None:
     visit(page, "/decisions")
+    page.evaluate("window.samePage = true")  # gone if the browser loaded a new page
     page.get_by_label("Mots à chercher").fill("biocoop")
     page.get_by_role("button", name="Chercher").click()
     expect(page).to_have_url(re.compile(r"q=biocoop"))
@@ -96,6 +97,7 @@ def test_search_updates_the_results_in_place_with_javascript(page: Page) -> None
     expect(results.get_by_role("status")).to_have_text(re.compile(r"\d+ décisions? trouvées?"))
     expect(results.get_by_role("link", name=re.compile("Biocoop")).first).to_be_visible()
     expect(results.get_by_role("link", name=re.compile("deuxième marché"))).to_have_count(0)
+    assert page.evaluate("window.samePage") is True  # htmx swapped the results in place
     check_a11y(page)
 
 

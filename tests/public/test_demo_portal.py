@@ -38,6 +38,13 @@ OPEN_DATA = [
     "/api/points-de-vente",
     "/api/registre",
 ]
+# Pages a visitor reaches through a form rather than a link.
+SEARCHES = [
+    "/decisions?q=march%C3%A9s",
+    "/decisions?q=biocoop&kind=conventionnement&year=2026&outcome=adopted&group=CCA",
+    "/points-de-vente?kind=shop&neighbourhood=Arceaux",
+    "/api/decisions?q=march%C3%A9s",
+]
 # Links a visitor may follow that are not pages of the portal: the login forms (they show no
 # data) and the language switch (it sets the language cookie, on purpose).
 NOT_CRAWLED = ("/static/", "/langue/", "/connexion", "/carte")
@@ -77,7 +84,7 @@ def _secrets(app: Flask) -> tuple[set[str], set[str]]:
 def _crawl(client: Any) -> dict[str, Any]:
     """Every page reachable from / by links, plus the open-data files: path → response."""
     seen: dict[str, Any] = {}
-    queue = deque(["/", *OPEN_DATA])
+    queue = deque(["/", *OPEN_DATA, *SEARCHES])
     while queue:
         path = queue.popleft()
         if path in seen:
