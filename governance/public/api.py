@@ -115,7 +115,7 @@ def api_points() -> Response:
 @bp.get("/api/registre")
 @cacheable()
 def api_chain() -> Response:
-    check = register.verify()
+    check = register.verify_recent()
     return _json(
         {
             "count": check.count,

@@ -143,13 +143,21 @@ def _paths() -> dict[str, Any]:
                         {"type": "string", "maxLength": 200},
                     ),
                     _query("group", "A group's code (the first part of a reference)", TEXT),
-                    _query("kind", "Kind of decision", {"enum": [k.value for k in DecisionKind]}),
+                    _query(
+                        "kind",
+                        "Kind of decision (empty: all)",
+                        {"enum": ["", *(k.value for k in DecisionKind)]},
+                    ),
                     _query(
                         "year",
                         "Year of the decision",
                         {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR},
                     ),
-                    _query("outcome", "Outcome", {"enum": [o.value for o in Outcome]}),
+                    _query(
+                        "outcome",
+                        "Outcome (empty: all)",
+                        {"enum": ["", *(o.value for o in Outcome)]},
+                    ),
                     _query(
                         "page", "Page number", {"type": "integer", "minimum": 1, "maximum": 100000}
                     ),
@@ -199,7 +207,11 @@ def _paths() -> dict[str, Any]:
                 "operationId": "listPointsOfSale",
                 "summary": "The approved points of sale, where MonA can be spent",
                 "parameters": [
-                    _query("kind", "Kind of point of sale", {"enum": [k.value for k in PosKind]}),
+                    _query(
+                        "kind",
+                        "Kind of point of sale (empty: all)",
+                        {"enum": ["", *(k.value for k in PosKind)]},
+                    ),
                     _query("neighbourhood", "Neighbourhood, exactly as listed", TEXT),
                 ],
                 "responses": {

@@ -79,7 +79,7 @@ def decisions() -> Response:
 @bp.get("/decisions/verifier")
 @cacheable(last_modified=_changed)
 def verify() -> Response:
-    return render("votes/verify.html", check=register.verify())
+    return render("votes/verify.html", check=register.verify_recent())
 
 
 @bp.get("/decisions/<reference>")
