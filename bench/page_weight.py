@@ -6,7 +6,9 @@ fills a throw-away SQLite database with the demo caisse, serves the real app wit
 ``gunicorn.conf.py``, logs in once as Fatou Diallo (a member of the binôme visiting the Ferme des
 Garrigues) through the login form, then opens each page in a new phone-sized Chromium context
 that has her cookies but an empty HTTP cache, and records every request until the network is
-idle (the live room's first poll, 3 s later, is not part of the load).
+idle (the live room's first poll, 3 s later, is not part of the load). The public portal's
+pages are opened the same way by a visitor without an account (no cookie at all), against
+their own target: at most 50 KB compressed and 5 requests on the first load.
 
 The app does not compress its responses yet, so each body is gzipped here at level 6, as a
 reverse proxy would send it; only text types are, as a proxy's ``gzip_types`` would do. A
@@ -89,6 +91,20 @@ COMPRESSIBLE = ("text/", "javascript", "json", "xml", "svg")  # a proxy's gzip_t
 FAVICON = "/favicon.ico"
 TARGET_BYTES = 60 * 1024
 TARGET_REQUESTS = 6
+PUBLIC_TARGET_BYTES = 50 * 1024
+PUBLIC_TARGET_REQUESTS = 5
+# The public portal, as a visitor without an account opens it.
+PUBLIC_PAGES = [
+    ("pub_home", "/"),
+    ("pub_register", "/decisions"),
+    ("pub_search", "/decisions?q=march%C3%A9"),
+    ("pub_decision", "/decisions/CCA-2026-001"),
+    ("pub_verify", "/decisions/verifier"),
+    ("pub_points", "/points-de-vente"),
+    ("pub_open_data", "/api"),
+    ("pub_minutes", "/seances/comptes-rendus"),
+]
+ANONYMOUS = {"login"} | {name for name, _ in PUBLIC_PAGES}
 LOAD_TIMEOUT_MS = 30_000
 READY_TIMEOUT_S = 20.0
 KB = 1024
@@ -143,6 +159,7 @@ def pages(targets: Targets) -> list[tuple[str, str]]:
         ("room", f"/seances/{targets.meeting_id}/salle"),
         ("points_of_sale", "/conventionnement/"),
         ("decisions", "/decisions"),
+        *PUBLIC_PAGES,
     ]
 
 
@@ -339,7 +356,7 @@ def measure_all(base_url: str, targets: Targets) -> tuple[list[PageWeight], Reso
             state = log_in(browser, base_url)
             weights = []
             for name, path in pages(targets):
-                context = new_phone(browser, base_url, None if name == "login" else state)
+                context = new_phone(browser, base_url, None if name in ANONYMOUS else state)
                 try:
                     weights.append(measure_page(context, base_url, name, path))
                 finally:
@@ -406,11 +423,23 @@ def report(weights: list[PageWeight], favicon: Resource, top: int) -> str:
         f"<= {TARGET_REQUESTS} requests: "
         f"{verdict(questionnaire.requests <= TARGET_REQUESTS)} ({questionnaire.requests})"
     )
+    public = [w for w in weights if w.name in {name for name, _ in PUBLIC_PAGES}]
+    heaviest = max(public, key=lambda w: w.gzipped)
+    busiest = max(public, key=lambda w: w.requests)
+    print(
+        f"target      public pages <= {kb(PUBLIC_TARGET_BYTES)} gzip: "
+        f"{verdict(heaviest.gzipped <= PUBLIC_TARGET_BYTES)} "
+        f"(heaviest {heaviest.name} {kb(heaviest.gzipped)}); "
+        f"<= {PUBLIC_TARGET_REQUESTS} requests: "
+        f"{verdict(busiest.requests <= PUBLIC_TARGET_REQUESTS)} "
+        f"(most {busiest.name} {busiest.requests})"
+    )
     worst = max(weights, key=lambda w: w.gzipped)
     return (
         f"page_weight: questionnaire_kb={questionnaire.gzipped / KB:.1f} "
         f"questionnaire_requests={questionnaire.requests} worst_page={worst.name} "
-        f"worst_kb={worst.gzipped / KB:.1f}"
+        f"worst_kb={worst.gzipped / KB:.1f} public_worst_kb={heaviest.gzipped / KB:.1f} "
+        f"public_max_requests={busiest.requests}"
     )
 
 

@@ -16,18 +16,21 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.load(app.instance_path, overrides))
 
     from governance import extensions, i18n, permissions, web
-    from governance.db import configure_engine
+    from governance.db import configure_engine, include_name
     from governance.errors import register_error_handlers
+    from governance.votes import search
 
     extensions.db.init_app(app)
     with app.app_context():
         configure_engine(extensions.db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        search.configure_engine(extensions.db.engine)
     extensions.migrate.init_app(
         app,
         extensions.db,
         directory=str(config.ROOT / "governance" / "migrations"),
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)

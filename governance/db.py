@@ -68,6 +68,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Tables that migrations create by hand and no model describes (FTS5 indexes and their shadow
+# tables): autogenerate and the migrations-versus-models test leave them alone.
+UNMODELLED_TABLES = ("decision_search",)
+
+
+def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
+    return not (type_ == "table" and name is not None and name.startswith(UNMODELLED_TABLES))
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

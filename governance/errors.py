@@ -99,7 +99,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
-        return error_page(status if status in TITLES else 400)
+        response = error_page(status if status in TITLES else 400)
+        # A 405 says which methods the address takes (RFC 9110), as werkzeug's own page does.
+        for name, value in error.get_headers():
+            if name == "Allow":
+                response.headers["Allow"] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

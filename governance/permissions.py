@@ -27,6 +27,16 @@ M, F, T, A = Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN
 PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "static": Access.PUBLIC,
     "public.home": Access.PUBLIC,
+    "public.points_of_sale": Access.PUBLIC,
+    "public.points_of_sale_json": Access.PUBLIC,
+    "public.points_of_sale_csv": Access.PUBLIC,
+    "public.api_doc": Access.PUBLIC,
+    "public.openapi": Access.PUBLIC,
+    "public.api_decisions": Access.PUBLIC,
+    "public.api_decision": Access.PUBLIC,
+    "public.api_points": Access.PUBLIC,
+    "public.api_chain": Access.PUBLIC,
+    "people.choose_language": Access.PUBLIC,
     "people.set_language": Access.PUBLIC,
     "people.login": Access.PUBLIC,
     "people.card_login": Access.PUBLIC,
@@ -89,6 +99,9 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "votes.decisions": Access.PUBLIC,
     "votes.decision": Access.PUBLIC,
     "votes.verify": Access.PUBLIC,
+    "votes.decisions_json": Access.PUBLIC,
+    "votes.decisions_csv": Access.PUBLIC,
+    "votes.decisions_atom": Access.PUBLIC,
     "conventionnement.index": Access.SIGNED_IN,
     "conventionnement.propose": Access.SIGNED_IN,
     "conventionnement.point": Access.SIGNED_IN,
@@ -136,12 +149,19 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
 }
 
 # Endpoints a person who was just let in by a login card may reach before choosing a PIN.
-BEFORE_PIN = {"static", "people.choose_pin", "people.logout", "people.set_language"}
+BEFORE_PIN = {
+    "static",
+    "people.choose_pin",
+    "people.logout",
+    "people.set_language",
+    "people.choose_language",
+}
 BEFORE_SECOND_FACTOR = {
     "static",
     "people.second_factor_setup",
     "people.logout",
     "people.set_language",
+    "people.choose_language",
 }
 
 

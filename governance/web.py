@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ParamSpec
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, make_response, render_template, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
 
@@ -50,6 +54,47 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+P = ParamSpec("P")
+# Pages are also changed by a new release (templates, translations): never older than this.
+STARTED = datetime.now(UTC).replace(microsecond=0)
+PUBLIC_MAX_AGE = 60  # seconds a shared cache may answer alone before asking again
+
+
+def cacheable(
+    last_modified: Callable[..., datetime | None] | None = None,
+) -> Callable[[Callable[P, Any]], Callable[P, Response]]:
+    """A public page answers conditional requests: a strong ETag over the body (so it follows
+    the language and whatever the page shows) and, where ``last_modified`` says when the data
+    shown last changed, a Last-Modified. A visitor's copy may be kept by shared caches for a
+    minute; a member's page, which names them, only by their own browser."""
+
+    def decorate(view: Callable[P, Any]) -> Callable[P, Response]:
+        @functools.wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+            response = make_response(view(*args, **kwargs))
+            if request.method not in ("GET", "HEAD") or response.status_code != 200:
+                return response
+            if current_user.is_authenticated:
+                response.cache_control.private = True
+                response.cache_control.no_cache = True
+            else:
+                response.cache_control.public = True
+                response.cache_control.max_age = PUBLIC_MAX_AGE
+            response.vary.add("Cookie")  # the language cookie, or a member's session
+            response.add_etag()
+            if last_modified is not None:
+                changed = last_modified(*args, **kwargs)
+                response.last_modified = max(changed, STARTED) if changed else STARTED
+            response = response.make_conditional(request)
+            # make_conditional adds a Date header; the server sends its own already.
+            response.headers.pop("Date", None)
+            return response
+
+        return wrapper
+
+    return decorate
 
 
 def page_number() -> int:

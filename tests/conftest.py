@@ -28,7 +28,7 @@ class Client(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         return contextvars.Context().run(super().open, *args, **kwargs)
 
-    def csrf_token(self, path: str = "/") -> str:
+    def csrf_token(self, path: str = "/connexion") -> str:
         html = self.get(path, follow_redirects=True).get_data(as_text=True)
         match = CSRF_PATTERN.search(html)
         assert match, f"no CSRF token on {path}"

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from governance import create_app
+from governance.db import include_name
 from governance.demo import load_demo
 from governance.extensions import db
 from governance.people.models import Group, GroupKind, Membership, Person, Role
@@ -29,7 +30,8 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout() -> None:
 
 def test_the_migrations_match_the_models() -> None:
     context = MigrationContext.configure(
-        db.session.connection(), opts={"compare_type": True, "render_as_batch": True}
+        db.session.connection(),
+        opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
     )
     assert compare_metadata(context, db.metadata) == []
 

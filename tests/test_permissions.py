@@ -59,6 +59,7 @@ WORDS = {
     "votes.proposal_end": {"action": "reporter"},
     "votes.objection_resolve": {"status": "retiree"},
     "budget.journal": {"kind": "csv"},
+    "people.choose_language": {"lang": "en"},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -268,10 +268,32 @@ def set_language() -> Response:
         current_user.locale = form.lang.data
         db.session.commit()
     response = redirect(safe_next(form.next.data, url_for("public.home")))
-    response.set_cookie(
-        LANGUAGE_COOKIE, form.lang.data, max_age=ONE_YEAR, samesite="Lax", httponly=True
-    )
+    _remember_language(response, form.lang.data)
     return response
+
+
+@bp.get("/langue/<lang>")
+def choose_language(lang: str) -> Response:
+    """The switch a visitor without an account follows: a plain link that only sets the
+    long-lived language cookie (no session, no CSRF token), so that public pages can be shared
+    by caches. A member uses the form above, which also keeps the choice on their account."""
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = redirect(safe_next(request.args.get("next"), url_for("public.home")))
+    _remember_language(response, lang)
+    return response
+
+
+def _remember_language(response: Response, lang: str) -> None:
+    """A year-long cookie, with the same flags as the session's (Secure where it is)."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        lang,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        httponly=True,
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+    )
 
 
 from governance.people import admin_routes  # noqa: E402, F401  (registers the admin pages)

@@ -14,7 +14,7 @@ from governance.sessions import queries, services
 from governance.sessions.forms import minutes_form
 from governance.sessions.models import MeetingStatus
 from governance.sessions.routes import bp, run_meeting, visible_meeting
-from governance.web import form_status, render
+from governance.web import cacheable, form_status, render
 
 
 @bp.route("/<int:meeting_id>/compte-rendu/ecrire", methods=["GET", "POST"])
@@ -59,6 +59,7 @@ def minutes_review(meeting_id: int) -> Response:
 
 
 @bp.get("/<int:meeting_id>/compte-rendu")
+@cacheable()
 def minutes(meeting_id: int) -> Response:
     """Published minutes are public; before that, only who writes or runs the meeting sees them."""
     meeting = queries.meeting(meeting_id)
@@ -80,5 +81,6 @@ def minutes(meeting_id: int) -> Response:
 
 
 @bp.get("/comptes-rendus")
+@cacheable()
 def minutes_list() -> Response:
     return render("sessions/minutes_list.html", meetings=queries.published_meetings())

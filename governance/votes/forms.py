@@ -118,3 +118,41 @@ class ResolutionForm(FlaskForm):
         _l("How it was resolved (optional)"),
         validators=[Optional(), Length(max=2000, message=TOO_LONG)],
     )
+
+
+NOT_A_CHOICE = _l("Choose one of the values in the list.")
+
+
+class RegisterForm(FlaskForm):
+    """The register's search and filters: a GET form, bookmarkable, without a token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Words to search for"), validators=[Length(max=200, message=TOO_LONG)])
+    group = SelectField(_l("Group"), validate_choice=False)
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice("", _l("All kinds"))]
+        + [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        validate_choice=False,
+    )
+    year = SelectField(_l("Year"), validate_choice=False)
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[SelectChoice("", _l("All outcomes"))]
+        + [SelectChoice(o.value, label) for o, label in OUTCOME_LABELS.items()],
+        validate_choice=False,
+    )
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        """Each list accepts only its own values (a hand-made address may carry others)."""
+        valid = super().validate(extra_validators)
+        for field in (self.group, self.kind, self.year, self.outcome):
+            allowed = {
+                choice[0] if isinstance(choice, tuple) else choice.value for choice in field.choices
+            }
+            if field.data and field.data not in allowed:
+                field.errors = [*field.errors, NOT_A_CHOICE]
+                valid = False
+        return valid

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, column, func, literal_column, select, table
+from sqlalchemy.orm import defer, selectinload
 
 from governance.extensions import db
-from governance.people.models import Person
+from governance.people.models import Group, Person
+from governance.votes import search
 from governance.votes.models import (
     ConflictOfInterest,
     Decision,
+    DecisionKind,
     Objection,
+    Outcome,
     Position,
     Proposal,
     Round,
@@ -113,3 +119,126 @@ def decisions(page: int, size: int) -> tuple[list[Decision], int]:
         .offset((page - 1) * size)
     )
     return list(rows), total
+
+
+# --- the public register ------------------------------------------------------------------
+
+SEARCH = table("decision_search", column("rowid"))
+MATCH = literal_column("decision_search").op("MATCH")
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """What a visitor asks of the register; empty fields do not filter."""
+
+    text: str = ""
+    group: str | None = None  # the group's code, as in the references
+    kind: DecisionKind | None = None
+    year: int | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def filters(self) -> bool:
+        return any(v is not None for v in (self.group, self.kind, self.year, self.outcome))
+
+
+def _filtered(query: Select, wanted: RegisterFilter) -> Select:  # type: ignore[type-arg]
+    if wanted.group:
+        query = query.join(Group, Group.id == Decision.group_id).where(Group.code == wanted.group)
+    if wanted.kind is not None:
+        query = query.where(Decision.kind == wanted.kind)
+    if wanted.year is not None:
+        query = query.where(Decision.year == wanted.year)
+    if wanted.outcome is not None:
+        query = query.where(Decision.outcome == wanted.outcome)
+    return query
+
+
+def register(wanted: RegisterFilter, page: int, size: int) -> tuple[list[Decision], int]:
+    """One page of the register, the latest first, and how many decisions match in all.
+
+    A text search walks the index in the order decisions were written (rowid), newest first,
+    and stops as soon as the page is full: no relevance ranking, which over thousands of
+    matches costs tens of milliseconds, but the register's own order."""
+    match = search.fts_query(wanted.text) if wanted.text else None
+    if match is not None and db.session.get_bind().dialect.name == "postgresql":
+        return _register_postgresql(wanted, page, size)  # pragma: no cover - not run yet
+    listed = select(Decision).options(
+        selectinload(Decision.group), defer(Decision.record), defer(Decision.text)
+    )
+    if match is None:
+        total = db.session.scalar(_filtered(select(func.count(Decision.id)), wanted)) or 0
+        query = _filtered(listed, wanted).order_by(Decision.decided_on.desc(), Decision.id.desc())
+    else:
+        found = select(SEARCH.c.rowid).where(MATCH(match))
+        if wanted.filters:
+            counted = select(func.count(Decision.id)).where(Decision.id.in_(found))
+            total = db.session.scalar(_filtered(counted, wanted)) or 0
+        else:
+            total = db.session.scalar(select(func.count()).select_from(found.subquery())) or 0
+        query = _filtered(
+            listed.join(SEARCH, SEARCH.c.rowid == Decision.id).where(MATCH(match)), wanted
+        ).order_by(SEARCH.c.rowid.desc())
+    rows = db.session.scalars(query.limit(size).offset((page - 1) * size))
+    return list(rows), total
+
+
+def _register_postgresql(
+    wanted: RegisterFilter, page: int, size: int
+) -> tuple[list[Decision], int]:  # pragma: no cover - no PostgreSQL server here yet
+    """The same search on PostgreSQL: its French dictionary stems, a GIN index on the same
+    expression makes it fast (to create with the PostgreSQL migration)."""
+    document = func.to_tsvector(
+        "french", Decision.reference + " " + Decision.title + " " + Decision.text
+    )
+    matched = document.bool_op("@@")(func.websearch_to_tsquery("french", wanted.text))
+    total = (
+        db.session.scalar(_filtered(select(func.count(Decision.id)).where(matched), wanted)) or 0
+    )
+    query = _filtered(select(Decision).where(matched), wanted).options(
+        selectinload(Decision.group), defer(Decision.record), defer(Decision.text)
+    )
+    rows = db.session.scalars(
+        query.order_by(Decision.id.desc()).limit(size).offset((page - 1) * size)
+    )
+    return list(rows), total
+
+
+def all_decisions() -> list[Decision]:
+    """The whole register in the order it was written (the order of the hash chain)."""
+    return list(
+        db.session.scalars(
+            select(Decision).options(selectinload(Decision.group)).order_by(Decision.id)
+        )
+    )
+
+
+def latest_decisions(count: int) -> list[Decision]:
+    return list(
+        db.session.scalars(
+            select(Decision)
+            .options(selectinload(Decision.group), defer(Decision.record))
+            .order_by(Decision.decided_on.desc(), Decision.id.desc())
+            .limit(count)
+        )
+    )
+
+
+def register_groups() -> list[Group]:
+    """The groups that have taken at least one decision, for the register's filter."""
+    return list(
+        db.session.scalars(
+            select(Group)
+            .where(Group.id.in_(select(Decision.group_id).distinct()))
+            .order_by(Group.name)
+        )
+    )
+
+
+def register_years() -> list[int]:
+    return list(db.session.scalars(select(Decision.year).distinct().order_by(Decision.year.desc())))
+
+
+def register_changed_at() -> datetime | None:
+    """When the register last changed: decisions are only ever added, never edited."""
+    return db.session.scalar(select(func.max(Decision.created_at)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,3 +157,20 @@ def verify() -> Verification:
             return Verification(count, previous, decision.reference)
         previous = decision.hash
     return Verification(count, previous, None)
+
+
+_checked: tuple[float, tuple[int, str | None], Verification] | None = None
+RECHECK_SECONDS = 60
+
+
+def verify_recent() -> Verification:
+    """``verify()`` for public pages: the whole chain is hashed again at most once a minute per
+    process (and at once when a decision is added), so that reloading the page or the API in
+    a loop cannot keep the server busy hashing 10 000 decisions."""
+    global _checked
+    latest = head()
+    key = (latest.id if latest else 0, latest.hash if latest else None)
+    now = time.monotonic()
+    if _checked is None or _checked[1] != key or now - _checked[0] > RECHECK_SECONDS:
+        _checked = (now, key, verify())
+    return _checked[2]

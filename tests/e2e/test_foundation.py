@@ -105,13 +105,13 @@ def test_log_in_with_a_login_card(phone: Any) -> None:
 
 def test_switch_language_and_keep_it(page: Page) -> None:
     visit(page, "/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("main").get_by_role("link", name="Log in")).to_be_visible()
     check_a11y(page)
     visit(page, "/connexion")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    page.get_by_role("button", name="Français").click()
+    page.get_by_role("link", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
 

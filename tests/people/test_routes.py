@@ -78,6 +78,7 @@ def test_post_without_csrf_token_is_refused(client) -> None:  # type: ignore[no-
 
 
 def test_htmx_post_carries_the_csrf_header(client) -> None:  # type: ignore[no-untyped-def]
+    factories.login(client, factories.person(username="awa"))
     html = client.get("/").get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
     response = client.post(
