@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from governance.budget import rules
 from governance.budget.models import (
     Account,
     AccountKind,
     ClosedMonth,
+    ContributionDue,
     Currency,
     Household,
     HouseholdStatus,
@@ -29,6 +30,7 @@ from governance.budget.models import (
     TransactionKind,
 )
 from governance.budget.services import active_scale
+from governance.db import utcnow
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
 
@@ -153,6 +155,168 @@ def post(
     return tx
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One transaction to record with ``post_many``."""
+
+    kind: TransactionKind
+    on: date
+    lines: list[Line]
+    key: str
+    description: str = ""
+
+
+CHUNK = 500  # bound parameters per IN (...) stay well under SQLite's limit
+
+
+def recorded_keys(keys: list[str]) -> dict[str, tuple[int, str]]:
+    """Idempotency key → (transaction id, content hash), for the keys already recorded."""
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(keys), CHUNK):
+        rows = db.session.execute(
+            select(
+                LedgerTransaction.idempotency_key,
+                LedgerTransaction.id,
+                LedgerTransaction.content_hash,
+            ).where(LedgerTransaction.idempotency_key.in_(keys[start : start + CHUNK]))
+        )
+        found.update({key: (tx_id, content) for key, tx_id, content in rows})
+    return found
+
+
+def post_many(entries: list[Entry]) -> int:
+    """Record many balanced transactions at once, with the same rules as ``post`` (idempotent,
+    balanced, closed months refused, wallets never below zero), in a few statements: the
+    monthly run and purchase imports. All of them, or none. Returns how many were new."""
+    existing = recorded_keys([e.key for e in entries])
+    new: list[Entry] = []
+    for entry in entries:
+        content = _content(entry.kind, entry.on, entry.lines, None)
+        if entry.key in existing:
+            if existing[entry.key][1] != content:
+                raise Conflict(_l("This operation was already recorded with other amounts."))
+            continue
+        totals: dict[Currency, int] = defaultdict(int)
+        for acc, cents in entry.lines:
+            if cents == 0:
+                raise DomainError(_l("An amount of zero cannot be recorded."))
+            totals[acc.currency] += cents
+        if any(totals.values()):
+            raise DomainError(_l("This operation does not balance."))
+        new.append(entry)
+        existing[entry.key] = (0, content)
+    if not new:
+        return 0
+    if any(is_closed(month) for month in {e.on.replace(day=1) for e in new}):
+        raise DomainError(_l("This month is closed: nothing can be recorded in it any more."))
+    with db.session.begin_nested():
+        _insert(new)
+    return len(new)
+
+
+def _insert(entries: list[Entry]) -> None:
+    last = db.session.execute(
+        select(LedgerTransaction.id, LedgerTransaction.hash)
+        .order_by(LedgerTransaction.id.desc())
+        .limit(1)
+    ).first()
+    # Writers hold the database's write lock (BEGIN IMMEDIATE), so these ids are ours.
+    next_id, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    now = utcnow()
+    txs, postings = [], []
+    moves: dict[int, list[int]] = defaultdict(list)
+    for n, e in enumerate(entries):
+        tx = LedgerTransaction(
+            id=next_id + n,
+            kind=e.kind,
+            occurred_on=e.on,
+            description=e.description[:500],
+            idempotency_key=e.key,
+            content_hash=_content(e.kind, e.on, e.lines, None),
+            reverses_id=None,
+            previous_hash=previous,
+            hash="",
+        )
+        previous = tx.hash = _chain_hash(tx, e.lines)
+        txs.append(
+            {c: getattr(tx, c) for c in ("id", "kind", "occurred_on", "description")}
+            | {
+                "idempotency_key": tx.idempotency_key,
+                "content_hash": tx.content_hash,
+                "previous_hash": tx.previous_hash,
+                "hash": tx.hash,
+                "created_at": now,
+            }
+        )
+        for acc, cents in e.lines:
+            postings.append(
+                {
+                    "transaction_id": tx.id,
+                    "account_id": acc.id,
+                    "currency": acc.currency,
+                    "amount_cents": cents,
+                }
+            )
+            moves[acc.id].append(cents)
+    db.session.execute(insert(LedgerTransaction), txs)
+    db.session.execute(insert(Posting), postings)
+    _move_many(moves)
+
+
+def _move_many(moves: dict[int, list[int]]) -> None:
+    """One guarded UPDATE per account: the lowest point the balance reaches while the
+    amounts are applied in order must stay at or above zero for a wallet."""
+    params = []
+    for account_id, amounts in moves.items():
+        running = lowest = 0
+        for cents in amounts:
+            running += cents
+            lowest = min(lowest, running)
+        params.append({"account": account_id, "delta": running, "lowest": lowest})
+    table = Account.__table__
+    result = db.session.connection().execute(
+        table.update()
+        .where(
+            table.c.id == bindparam("account"),
+            table.c.allow_negative.is_(True) | (table.c.balance_cents + bindparam("lowest") >= 0),
+        )
+        .values(balance_cents=table.c.balance_cents + bindparam("delta")),
+        params,
+    )
+    if result.rowcount != len(params):
+        raise DomainError(_l("Not enough MonA in this wallet."))
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Account) and obj.id in moves:
+            db.session.expire(obj, ["balance_cents"])
+
+
+def wallets(households: list[Household]) -> dict[int, Account]:
+    """Every household's wallet (household id → account), made in bulk where missing."""
+    found = {
+        a.household_id: a
+        for a in db.session.scalars(select(Account).where(Account.kind == AccountKind.WALLET))
+    }
+    missing = [h for h in households if h.id not in found]
+    if missing:
+        db.session.execute(
+            insert(Account),
+            [
+                {
+                    "code": f"wallet:{h.reference}",
+                    "name": f"Porte-monnaie {h.reference}",
+                    "currency": Currency.MONA,
+                    "kind": AccountKind.WALLET,
+                    "allow_negative": False,
+                    "balance_cents": 0,
+                    "household_id": h.id,
+                }
+                for h in missing
+            ],
+        )
+        return wallets([])
+    return found
+
+
 def _move(acc: Account, cents: int) -> None:
     """One guarded UPDATE: a wallet that would go negative is refused, even under races."""
     guard = Account.allow_negative.is_(True) | (Account.balance_cents + cents >= 0)
@@ -196,8 +360,19 @@ def record_grant(funder: str, cents: int, on: date, key: str) -> LedgerTransacti
     return post(TransactionKind.GRANT, on, [(bank(), cents), (income, -cents)], key, funder)
 
 
+def contributions_account(household: Household) -> Account:
+    """One income account per household, so that what each one paid is read from the books."""
+    return account(
+        f"{CONTRIBUTIONS}:{household.reference}",
+        f"Cotisations {household.reference}",
+        Currency.EUR,
+        AccountKind.INCOME,
+        household,
+    )
+
+
 def record_contribution(household: Household, cents: int, on: date, key: str) -> LedgerTransaction:
-    income = account(CONTRIBUTIONS, "Cotisations", Currency.EUR, AccountKind.INCOME)
+    income = contributions_account(household)
     return post(
         TransactionKind.CONTRIBUTION,
         on,
@@ -238,18 +413,41 @@ def monthly_run(month: date, confirm: bool) -> list[RunLine]:
         issuance = account(
             ISSUANCE, "MonA mises en circulation", Currency.MONA, AccountKind.ISSUANCE
         )
-        for line in lines:
-            post(
-                TransactionKind.ALLOCATION,
-                month,
-                [
-                    (wallet(line.household), line.allocation_cents),
-                    (issuance, -line.allocation_cents),
-                ],
-                f"allocation:{month:%Y-%m}:{line.household.reference}",
-                f"Allocation {month:%m/%Y}",
-            )
+        by_household = wallets(list(households))
+        post_many(
+            [
+                Entry(
+                    TransactionKind.ALLOCATION,
+                    month,
+                    [
+                        (by_household[line.household.id], line.allocation_cents),
+                        (issuance, -line.allocation_cents),
+                    ],
+                    f"allocation:{month:%Y-%m}:{line.household.reference}",
+                    f"Allocation {month:%m/%Y}",
+                )
+                for line in lines
+                if line.allocation_cents
+            ]
+        )
+        _record_dues(month, list(households))
     return lines
+
+
+def _record_dues(month: date, households: list[Household]) -> None:
+    """The contribution each household is asked for this month, once."""
+    done = set(
+        db.session.scalars(
+            select(ContributionDue.household_id).where(ContributionDue.month == month)
+        )
+    )
+    rows = [
+        {"household_id": h.id, "month": month, "cents": h.contribution_cents}
+        for h in households
+        if h.id not in done
+    ]
+    if rows:
+        db.session.execute(insert(ContributionDue), rows)
 
 
 def close_month(month: date) -> None:

@@ -164,3 +164,32 @@ class ClosedMonth(Base):
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     closed_at: Mapped[created_at]
+
+
+class ContributionDue(Base):
+    """What a household was asked to pay for a month, recorded by the monthly run."""
+
+    __tablename__ = "contribution_due"
+
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="RESTRICT"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    cents: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (CheckConstraint("cents >= 0", name="due_not_negative"),)
+
+
+class ContributionTarget(Base):
+    """The share of the allocations the committee wants contributions to cover, from a month
+    on (for example 30 % in Lyon 8e); the latest one started is in force."""
+
+    __tablename__ = "contribution_target"
+
+    effective_month: Mapped[date] = mapped_column(Date, primary_key=True)
+    share_permille: Mapped[int]
+    decision_reference: Mapped[str] = mapped_column(String(30), default="")
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    set_at: Mapped[created_at]
+
+    __table_args__ = (CheckConstraint("share_permille BETWEEN 0 AND 1000", name="share_in_range"),)
