@@ -27,6 +27,7 @@ M, F, T, A = Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN
 PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "static": Access.PUBLIC,
     "public.home": Access.PUBLIC,
+    "public.figures": Access.PUBLIC,
     "people.set_language": Access.PUBLIC,
     "people.login": Access.PUBLIC,
     "people.card_login": Access.PUBLIC,
@@ -112,6 +113,15 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "budget.monthly_run": frozenset({T, A}),
     "budget.purchase_import": frozenset({T, A}),
     "budget.journal": frozenset({T, A}),
+    "budget.report_contributions": frozenset({T, A}),
+    "budget.report_share": frozenset({T, A}),
+    "budget.target": frozenset({T, A}),
+    "budget.report_purchases": frozenset({T, A}),
+    "budget.report_runway": frozenset({T, A}),
+    "budget.transactions": frozenset({T, A}),
+    "budget.transaction": frozenset({T, A}),
+    "budget.close_month": frozenset({T, A}),
+    "budget.reimbursement": frozenset({T, A}),
     "budget.my_household": Access.SIGNED_IN,  # their own household only: the route checks
     "people.outbox": frozenset({A}),
     "people.outbox_message": frozenset({A}),

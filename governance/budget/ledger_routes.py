@@ -167,3 +167,6 @@ def my_household() -> Response:
         balance=ledger.wallet(household).balance_cents,
         lines=purchases.household_statement(household),
     )
+
+
+from governance.budget import report_routes  # noqa: E402, F401

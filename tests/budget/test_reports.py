@@ -121,9 +121,7 @@ def test_every_kept_balance_is_the_sum_of_its_postings() -> None:
     _books()
     sums = dict(
         db.session.execute(
-            select(Posting.account_id, func.sum(Posting.amount_cents)).group_by(
-                Posting.account_id
-            )
+            select(Posting.account_id, func.sum(Posting.amount_cents)).group_by(Posting.account_id)
         ).all()
     )
     accounts = db.session.scalars(select(Account)).all()
