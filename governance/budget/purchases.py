@@ -198,7 +198,8 @@ def reimburse(pos: PointOfSale, cents: int, on: date, key: str) -> LedgerTransac
         Currency.EUR,
         AccountKind.PAYABLE,
     )
-    if merchant(pos).balance_cents < cents:
+    # A form sent twice gives back the first reimbursement (``post``), not a refusal.
+    if key not in ledger.recorded_keys([key]) and merchant(pos).balance_cents < cents:
         raise DomainError(_l("This point of sale has not received that many MonA."))
     return ledger.post(
         TransactionKind.REIMBURSEMENT,
