@@ -100,7 +100,29 @@ def restore_command(copy: Path) -> None:
     click.echo(f"Restored {copy} into {target}. Run `flask --app governance verify`.")
 
 
+@click.command("import-purchases")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_purchases_command(path: Path) -> None:
+    """Import the payment operator's export of purchases: the whole file or nothing."""
+    from governance.budget import purchases
+    from governance.errors import DomainError
+
+    lines = purchases.parse(path.read_text(encoding="utf-8-sig"))
+    refused = [line for line in lines if line.errors]
+    for line in refused:
+        click.echo(f"line {line.number}: {' '.join(line.errors)}")
+    try:
+        created = purchases.apply(lines)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"{created} purchases recorded, {len(lines) - created} already there.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(import_purchases_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(verify_command)
     app.cli.add_command(backup_command)

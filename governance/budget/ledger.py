@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from governance.budget import rules
 from governance.budget.models import (
@@ -260,6 +260,11 @@ def _insert(entries: list[Entry]) -> None:
             moves[acc.id].append(cents)
     db.session.execute(insert(LedgerTransaction), txs)
     db.session.execute(insert(Posting), postings)
+    if db.session.get_bind().dialect.name == "postgresql":  # ids were given: move the sequence on
+        db.session.execute(
+            text("SELECT setval(pg_get_serial_sequence('ledger_transaction', 'id'), :last)"),
+            {"last": next_id + len(entries) - 1},
+        )
     _move_many(moves)
 
 

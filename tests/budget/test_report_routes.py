@@ -67,7 +67,7 @@ def test_each_report_page_and_its_csv(client) -> None:  # type: ignore[no-untype
 
 
 def test_report_pages_cost_the_same_whatever_the_number_of_operations(client, queries) -> None:  # type: ignore[no-untyped-def]
-    one, two, shops = books()
+    one, _two, shops = books()
     _treasurer(client)
     urls = [
         "/budget/comptes/rapports/cotisations?start=2026-03&end=2026-04&month=2026-03",

@@ -92,7 +92,7 @@ def test_monthly_totals_share_and_target() -> None:
 
 
 def test_purchases_by_point_of_sale_and_kind() -> None:
-    _one, _two, shops = _books()
+    _books()
     report = reports.purchases(MARCH, MARCH)
     assert report.total == 126_00
     # op-0 and op-3 at A (60 + 20), op-1 and op-4 at B (30 + 5), op-2 and op-5 at the épicerie
