@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from governance.budget import ledger, rules
 from governance.budget.models import (
@@ -211,13 +211,26 @@ def reimburse(pos: PointOfSale, cents: int, on: date, key: str) -> LedgerTransac
 
 
 def trial_balance() -> list[tuple[str, str, int]]:
-    """Every account with its balance. The balance kept on each account is the sum of its
-    postings (one guarded UPDATE per posting; ``verify`` and a test check it), so the trial
-    balance reads one row per account instead of every posting."""
+    """Every account with its balance; the households' own accounts (wallets, contributions)
+    in one line per family, ``wallet:*`` and ``income:contributions:*`` — each household's
+    detail is its statement. The balance kept on each account is the sum of its postings
+    (moved by the same guarded UPDATE that adds them; ``verify`` and a test check it), so the
+    trial balance reads the accounts, not the postings."""
+    family = case(
+        (
+            Account.household_id.is_not(None),
+            func.substr(
+                Account.code, 1, func.length(Account.code) - func.length(Household.reference)
+            )
+            + "*",
+        ),
+        else_=Account.code,
+    ).label("code")
     rows = db.session.execute(
-        select(Account.code, Account.currency, Account.balance_cents).order_by(
-            Account.currency, Account.code
-        )
+        select(family, Account.currency, func.sum(Account.balance_cents))
+        .outerjoin(Household, Household.id == Account.household_id)
+        .group_by(family, Account.currency)
+        .order_by(Account.currency, family)
     )
     return [(code, currency.value, int(total)) for code, currency, total in rows]
 
