@@ -36,7 +36,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
 
 from governance import create_app
-from governance.budget import ledger, purchases, rules
+from governance.budget import checks, ledger, purchases, rules
 from governance.budget.models import (
     AccountKind,
     Currency,
@@ -393,7 +393,7 @@ def run(path: Path) -> None:
         measure(next_month)
         if "--no-verify" not in sys.argv:
             start = time.perf_counter()
-            check = ledger.verify()
+            check = checks.verify()
             assert check.broken is None and not check.unbalanced and not check.wrong_balances
             print(
                 f"verify      chain and every balance OK over {check.transactions:,} "

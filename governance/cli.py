@@ -34,11 +34,11 @@ def demo_command() -> None:
 @with_appcontext
 def verify_command() -> None:
     """Check the decision register and the ledger; name the first broken link."""
-    from governance.budget import ledger
+    from governance.budget import checks
     from governance.votes.register import verify
 
     check = verify()
-    books = ledger.verify()
+    books = checks.verify()
     failed = False
     if check.broken:
         click.echo(f"Decisions: BROKEN at {check.broken} (after {check.count - 1} good ones).")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from governance.budget import rules
@@ -471,44 +471,3 @@ def close_month(month: date) -> None:
     if not is_closed(month):
         db.session.add(ClosedMonth(month=month.replace(day=1)))
         db.session.flush()
-
-
-@dataclass(frozen=True)
-class LedgerCheck:
-    transactions: int
-    head: str
-    broken: int | None  # id of the first transaction whose link does not hold
-    unbalanced: list[int]  # transactions that do not balance per currency
-    wrong_balances: list[str]  # accounts whose kept balance differs from its postings
-
-
-def verify() -> LedgerCheck:
-    postings: dict[int, list[Line]] = defaultdict(list)
-    accounts = {a.id: a for a in db.session.scalars(select(Account))}
-    for tx_id, account_id, cents in db.session.execute(
-        select(Posting.transaction_id, Posting.account_id, Posting.amount_cents).order_by(
-            Posting.id
-        )
-    ):
-        postings[tx_id].append((accounts[account_id], cents))
-    previous, count, broken, unbalanced = GENESIS, 0, None, []
-    for tx in db.session.scalars(select(LedgerTransaction).order_by(LedgerTransaction.id)):
-        count += 1
-        lines = postings[tx.id]
-        if broken is None and (tx.previous_hash != previous or _chain_hash(tx, lines) != tx.hash):
-            broken = tx.id
-        sums: dict[Currency, int] = defaultdict(int)
-        for acc, cents in lines:
-            sums[acc.currency] += cents
-        if any(sums.values()):
-            unbalanced.append(tx.id)
-        previous = tx.hash
-    sums_by_account = dict(
-        db.session.execute(
-            select(Posting.account_id, func.sum(Posting.amount_cents)).group_by(Posting.account_id)
-        ).all()
-    )
-    wrong = [
-        a.code for a in accounts.values() if a.balance_cents != (sums_by_account.get(a.id) or 0)
-    ]
-    return LedgerCheck(count, previous, broken, unbalanced, wrong)

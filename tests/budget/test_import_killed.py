@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from governance import create_app
-from governance.budget import ledger, purchases
+from governance.budget import checks, ledger, purchases
 from governance.budget.models import LedgerTransaction
 from governance.conventionnement.models import PointOfSale, PosKind, PosStatus
 from governance.extensions import db
@@ -88,7 +88,7 @@ def _state(app: Flask) -> tuple[int, dict[str, int], bool]:
         sums: dict[str, int] = {}
         for _code, currency, total in purchases.trial_balance():
             sums[currency] = sums.get(currency, 0) + total
-        check = ledger.verify()
+        check = checks.verify()
         ok = check.broken is None and not check.unbalanced and not check.wrong_balances
         return count, sums, ok
 

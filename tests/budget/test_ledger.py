@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import select, text
 
-from governance.budget import ledger, rules, services
+from governance.budget import checks, ledger, rules, services
 from governance.budget.models import (
     AccountKind,
     Currency,
@@ -121,7 +121,7 @@ def test_the_books_are_append_only_and_tampering_is_found() -> None:
     ):
         with pytest.raises(Exception, match="append-only"), db.session.begin_nested():
             db.session.execute(text(statement))
-    check = ledger.verify()
+    check = checks.verify()
     assert (check.transactions, check.broken, check.unbalanced, check.wrong_balances) == (
         2,
         None,
@@ -135,7 +135,7 @@ def test_the_books_are_append_only_and_tampering_is_found() -> None:
         {"id": first},
     )
     db.session.expire_all()
-    check = ledger.verify()
+    check = checks.verify()
     assert check.broken == first and check.wrong_balances
 
 
@@ -215,7 +215,7 @@ class Books(RuleBasedStateMachine):
 
     @invariant()
     def everything_balances_and_chains(self) -> None:
-        check = ledger.verify()
+        check = checks.verify()
         assert check.broken is None and check.unbalanced == [] and check.wrong_balances == []
 
 

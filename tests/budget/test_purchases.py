@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from governance.budget import ledger, purchases
+from governance.budget import checks, ledger, purchases
 from governance.budget.models import AccountKind, Currency, TransactionKind
 from governance.conventionnement.models import PointOfSale, PosKind, PosStatus
 from governance.errors import DomainError
@@ -90,7 +90,7 @@ def test_reimbursement_and_reports() -> None:
     }
     lines = purchases.household_statement(household)
     assert [cents for _on, _text, cents in lines] == [15000, -4000]
-    check = ledger.verify()
+    check = checks.verify()
     assert check.broken is None and not check.unbalanced and not check.wrong_balances
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from governance.budget import ledger, purchases, reports
+from governance.budget import checks, ledger, purchases, reports
 from governance.budget.models import Account, Posting
 from governance.conventionnement.models import PointOfSale, PosKind, PosStatus
 from governance.extensions import db
@@ -129,4 +129,4 @@ def test_every_kept_balance_is_the_sum_of_its_postings() -> None:
     for account in accounts:
         db.session.refresh(account)
         assert account.balance_cents == sums.get(account.id, 0), account.code
-    assert not ledger.verify().wrong_balances
+    assert not checks.verify().wrong_balances
