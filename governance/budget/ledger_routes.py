@@ -166,6 +166,7 @@ def my_household() -> Response:
         household=household,
         balance=ledger.wallet(household).balance_cents,
         lines=purchases.household_statement(household),
+        paid=purchases.contributions_paid(household),
     )
 
 

@@ -261,3 +261,15 @@ def household_statement(household: Household) -> list[tuple[date, str, int]]:
         .order_by(LedgerTransaction.id)
     )
     return [(on, text, int(cents)) for on, text, cents in rows]
+
+
+def contributions_paid(household: Household) -> list[tuple[date, int]]:
+    """The household's contributions as received (a reversal shows as a negative amount)."""
+    rows = db.session.execute(
+        select(LedgerTransaction.occurred_on, Posting.amount_cents)
+        .join(Posting, Posting.transaction_id == LedgerTransaction.id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.household_id == household.id, Account.kind == AccountKind.INCOME)
+        .order_by(LedgerTransaction.id)
+    )
+    return [(on, -int(cents)) for on, cents in rows]

@@ -175,3 +175,19 @@ def test_reimbursing_a_point_of_sale(client) -> None:  # type: ignore[no-untyped
     assert client.post_form("/budget/comptes/remboursement", good).status_code == 302
     assert _count(LedgerTransaction) == before + 1
     assert purchases.merchant(shops[0]).balance_cents == 0
+
+
+def test_a_household_statement_shows_contributions_and_mona(app, client) -> None:  # type: ignore[no-untyped-def]
+    one, _two, _shops = books()
+    owner = factories.person()
+    one.person_id = owner.id
+    db.session.commit()
+    mine = app.test_client()
+    factories.login(mine, owner)
+    page = mine.get("/budget/mon-foyer").get_data(as_text=True)
+    # F-1: 150 + 150 MonA allocated, 60 + 10 + 5 spent; contributions 5, 9, then −9 reversed
+    assert "225.00" in page and "Cotisations payées" in page and "-9.00" in page
+    assert "F-2" not in page
+    _treasurer(client)
+    treasurer_view = client.get(f"/budget/foyers/{one.id}").get_data(as_text=True)
+    assert "Relevé" in treasurer_view and "225.00" in treasurer_view
