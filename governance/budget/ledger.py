@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.orm.attributes import set_committed_value
 
 from governance.budget import rules
@@ -109,14 +109,17 @@ def post(
     """Record one balanced transaction. The same key with the same content gives back the
     first result; the same key with other content is refused."""
     content = _content(kind, on, lines, reverses.id if reverses else None)
-    existing = db.session.scalar(
-        select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key)
-    )
-    if existing is not None:
+    # One round trip for the three things to know first: this key's earlier transaction, a
+    # closed month, the head of the chain.
+    existing_id, closed, previous = db.session.execute(
+        _BEFORE_POSTING, {"key": key, "month": on.replace(day=1)}
+    ).one()
+    if existing_id is not None:
+        existing = db.session.get(LedgerTransaction, existing_id)
         if existing.content_hash != content:
             raise Conflict(_l("This operation was already recorded with other amounts."))
         return existing
-    if is_closed(on):
+    if closed:
         raise DomainError(_l("This month is closed: nothing can be recorded in it any more."))
     totals: dict[Currency, int] = defaultdict(int)
     for acc, cents in lines:
@@ -125,9 +128,6 @@ def post(
         totals[acc.currency] += cents
     if any(totals.values()):
         raise DomainError(_l("This operation does not balance."))
-    previous = db.session.scalar(
-        select(LedgerTransaction.hash).order_by(LedgerTransaction.id.desc()).limit(1)
-    )
     tx = LedgerTransaction(
         kind=kind,
         occurred_on=on,
@@ -333,16 +333,29 @@ def wallets(households: list[Household]) -> dict[int, Account]:
     return found
 
 
+_table = Account.__table__
+# Built once: a posting's hot path should not pay for building its statements each time.
+_MOVE = (
+    _table.update()
+    .where(
+        _table.c.id == bindparam("account"),
+        _table.c.allow_negative.is_(True) | (_table.c.balance_cents + bindparam("delta") >= 0),
+    )
+    .values(balance_cents=_table.c.balance_cents + bindparam("delta"))
+    .returning(_table.c.balance_cents)
+)
+_BEFORE_POSTING = select(
+    select(LedgerTransaction.id)
+    .where(LedgerTransaction.idempotency_key == bindparam("key"))
+    .scalar_subquery(),
+    select(ClosedMonth.month).where(ClosedMonth.month == bindparam("month")).exists(),
+    select(LedgerTransaction.hash).order_by(LedgerTransaction.id.desc()).limit(1).scalar_subquery(),
+)
+
+
 def _move(acc: Account, cents: int) -> None:
     """One guarded UPDATE: a wallet that would go negative is refused, even under races."""
-    guard = Account.allow_negative.is_(True) | (Account.balance_cents + cents >= 0)
-    balance = db.session.execute(
-        update(Account)
-        .where(Account.id == acc.id, guard)
-        .values(balance_cents=Account.balance_cents + cents)
-        .returning(Account.balance_cents)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    balance = db.session.connection().execute(_MOVE, {"account": acc.id, "delta": cents}).scalar()
     if balance is None:
         raise DomainError(_l("Not enough MonA in this wallet."))
     set_committed_value(acc, "balance_cents", balance)
