@@ -6,11 +6,13 @@ with its table; the page is cached by the browser until the books change (ETag).
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import date
 
 from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
@@ -26,7 +28,8 @@ MONTHS = 12
 
 def _version() -> tuple[str, object]:
     """What the page depends on: the head of the books, the targets, the month, the
-    language. Cheap to read, so an unchanged page costs two small queries."""
+    language, who reads it, the hour. Cheap to read: an unchanged page costs two small
+    queries and no rendering."""
     head = db.session.execute(
         select(LedgerTransaction.id, LedgerTransaction.hash, LedgerTransaction.created_at)
         .order_by(LedgerTransaction.id.desc())
@@ -44,6 +47,9 @@ def _version() -> tuple[str, object]:
             targets[1],
             date.today().replace(day=1),
             get_locale(),
+            # the page's header (who is signed in) and its form tokens (valid for 12 hours)
+            current_user.get_id() if current_user.is_authenticated else "-",
+            int(time.time()) // 3600,
         )
     )
     changed = max((d for d in (head[2] if head else None, targets[1]) if d), default=None)
@@ -106,6 +112,8 @@ def figures() -> Response:
     response.set_etag(etag)
     if changed:
         response.last_modified = changed
-    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    # Kept by the browser only (the page carries the reader's form tokens), asked again each
+    # time: a 304 while the books have not changed.
+    response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     return response

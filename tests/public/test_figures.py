@@ -42,3 +42,13 @@ def test_the_page_is_cached_until_the_books_change(client) -> None:  # type: ign
     english = client.get("/chiffres", headers={"If-None-Match": changed.headers["ETag"]})
     assert english.status_code == 200 and "The fund's figures" in english.get_data(as_text=True)
     assert english.headers["ETag"] != changed.headers["ETag"]
+
+
+def test_a_signed_in_reader_is_not_served_the_anonymous_page(client) -> None:  # type: ignore[no-untyped-def]
+    from tests import factories
+
+    anonymous = client.get("/chiffres")
+    assert anonymous.headers["Cache-Control"] == "private, no-cache"
+    factories.login(client, factories.person())
+    signed_in = client.get("/chiffres", headers={"If-None-Match": anonymous.headers["ETag"]})
+    assert signed_in.status_code == 200  # the header shows who is signed in
