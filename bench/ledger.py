@@ -37,7 +37,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
 
 from governance import create_app
-from governance.budget import checks, ledger, purchases, rules
+from governance.budget import bulk, checks, ledger, purchases, rules
 from governance.budget.models import (
     AccountKind,
     Currency,
@@ -115,7 +115,7 @@ def setup(app: Flask) -> None:
         ],
     )
     households = db.session.scalars(select(Household)).all()
-    ledger.wallets(households)
+    bulk.wallets(households)
     for h in households:
         ledger.contributions_account(h)
     ledger.bank()
@@ -352,7 +352,7 @@ def measure(next_month: date) -> None:
     db.session.commit()
 
     with Clock() as clock:
-        lines = ledger.monthly_run(next_month, confirm=True)
+        lines = bulk.monthly_run(next_month, confirm=True)
         db.session.commit()
     assert len(lines) == HOUSEHOLDS
     report(f"monthly run, {HOUSEHOLDS:,} households", clock.seconds, 5.0)

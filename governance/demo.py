@@ -11,7 +11,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from governance.budget import rules
+from governance.budget import bulk, rules
 from governance.budget import services as budget
 from governance.budget.models import HouseholdStatus, ScaleStatus
 from governance.conventionnement import services as pos_services
@@ -567,7 +567,7 @@ def _demo_ledger(rng: random.Random, committee) -> None:  # type: ignore[no-unty
     weights = [44, 39, 8, 5, 4]  # two Biocoop shops take most purchases, as in Lyon 8e
     for month in range(5, 11):
         first = date(2026, month, 1)
-        ledger.monthly_run(first, confirm=True)
+        bulk.monthly_run(first, confirm=True)
         for h in households:
             if rng.random() < 0.85:
                 paid = h.contribution_cents if rng.random() < 0.9 else h.contribution_cents // 2

@@ -9,7 +9,8 @@ from itertools import groupby
 
 from sqlalchemy import func, select
 
-from governance.budget.ledger import GENESIS, Line, _chain_hash, _Chained
+from governance.budget.bulk import _Chained
+from governance.budget.ledger import GENESIS, Line, _chain_hash
 from governance.budget.models import Account, Currency, LedgerTransaction, Posting
 from governance.extensions import db
 

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from governance.budget.models import TransactionKind
 from governance.people.forms import REQUIRED, TOO_LONG
 
 AMOUNT = _l("Please write an amount, for example 12.50.")
@@ -125,3 +126,13 @@ class ReimbursementForm(OperationForm):
     point_of_sale = SelectField(
         _l("Point of sale"), coerce=int, validate_choice=False, validators=[InputRequired(REQUIRED)]
     )
+
+
+KIND_LABELS = {
+    TransactionKind.GRANT: _l("Grant"),
+    TransactionKind.CONTRIBUTION: _l("Contribution"),
+    TransactionKind.ALLOCATION: _l("Allocation"),
+    TransactionKind.PURCHASE: _l("Purchase"),
+    TransactionKind.REIMBURSEMENT: _l("Reimbursement"),
+    TransactionKind.REVERSAL: _l("Reversal"),
+}

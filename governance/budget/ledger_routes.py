@@ -11,8 +11,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from governance.budget import checks, ledger, purchases, rules
-from governance.budget.ledger_forms import ContributionForm, GrantForm, ImportForm, RunForm
+from governance.budget import bulk, checks, ledger, purchases, rules
+from governance.budget.ledger_forms import (
+    KIND_LABELS,
+    ContributionForm,
+    GrantForm,
+    ImportForm,
+    RunForm,
+)
 from governance.budget.models import Household
 from governance.budget.routes import bp
 from governance.errors import DomainError
@@ -35,6 +41,7 @@ def _books(
         month=month,
         statement=purchases.monthly_statement(month),
         check=checks.quick_check(),
+        kind_labels={kind.value: label for kind, label in KIND_LABELS.items()},
         status=status,
     )
 
@@ -98,7 +105,7 @@ def monthly_run() -> Response:
     if (request.method == "POST" or request.args) and form.validate():
         confirm = request.method == "POST" and request.form.get("confirm") == "yes"
         try:
-            lines = ledger.monthly_run(form.month.data, confirm=confirm)
+            lines = bulk.monthly_run(form.month.data, confirm=confirm)
         except DomainError as error:
             db.session.rollback()
             field_error(form, error)

@@ -14,7 +14,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from governance.budget import ledger, rules
+from governance.budget import bulk, ledger, rules
 from governance.budget.models import (
     Account,
     AccountKind,
@@ -68,7 +68,7 @@ def parse(text: str) -> list[Line]:
     rows = list(reader)
     households = _households({(row["household"] or "").strip() for row in rows})
     points = {p.id: p for p in db.session.scalars(select(PointOfSale))}
-    recorded = ledger.recorded_keys(
+    recorded = bulk.recorded_keys(
         [f"purchase:{(row['operator_id'] or '').strip()[:80]}" for row in rows]
     )
     balances = _wallet_balances()
@@ -94,11 +94,11 @@ def parse(text: str) -> list[Line]:
 def _households(references: set[str]) -> dict[str, Household]:
     found: dict[str, Household] = {}
     refs = sorted(references)
-    for start in range(0, len(refs), ledger.CHUNK):
+    for start in range(0, len(refs), bulk.CHUNK):
         found.update(
             (h.reference, h)
             for h in db.session.scalars(
-                select(Household).where(Household.reference.in_(refs[start : start + ledger.CHUNK]))
+                select(Household).where(Household.reference.in_(refs[start : start + bulk.CHUNK]))
             )
         )
     return found
@@ -153,16 +153,16 @@ def apply(lines: list[Line]) -> int:
     if any(line.errors for line in lines):
         raise DomainError(_l("Some lines are refused: nothing was imported."))
     todo = [line for line in lines if not line.already]
-    wallets = ledger.wallets(list({line.household.id: line.household for line in todo}.values()))
+    wallets = bulk.wallets(list({line.household.id: line.household for line in todo}.values()))
     merchants = {pos.id: merchant(pos) for pos in {line.pos for line in todo}}
     created = 0
     with db.session.begin_nested():
         for start in range(0, len(todo), APPLY_CHUNK):
             if start:
                 _pause_for_tests()
-            created += ledger.post_many(
+            created += bulk.post_many(
                 [
-                    ledger.Entry(
+                    bulk.Entry(
                         TransactionKind.PURCHASE,
                         line.on,
                         [
@@ -199,7 +199,7 @@ def reimburse(pos: PointOfSale, cents: int, on: date, key: str) -> LedgerTransac
         AccountKind.PAYABLE,
     )
     # A form sent twice gives back the first reimbursement (``post``), not a refusal.
-    if key not in ledger.recorded_keys([key]) and merchant(pos).balance_cents < cents:
+    if key not in bulk.recorded_keys([key]) and merchant(pos).balance_cents < cents:
         raise DomainError(_l("This point of sale has not received that many MonA."))
     return ledger.post(
         TransactionKind.REIMBURSEMENT,

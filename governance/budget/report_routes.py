@@ -10,7 +10,6 @@ from datetime import date
 
 from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
@@ -18,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from governance.budget import ledger, purchases, reports, rules
 from governance.budget.ledger_forms import (
+    KIND_LABELS,
     CloseForm,
     PeriodForm,
     ReimbursementForm,
@@ -30,7 +30,6 @@ from governance.budget.models import (
     ClosedMonth,
     LedgerTransaction,
     Posting,
-    TransactionKind,
 )
 from governance.budget.routes import bp
 from governance.conventionnement.forms import POS_KIND_LABELS
@@ -38,15 +37,6 @@ from governance.conventionnement.models import PointOfSale
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.web import field_error, page_number, page_size, render
-
-KIND_LABELS = {
-    TransactionKind.GRANT: _l("Grant"),
-    TransactionKind.CONTRIBUTION: _l("Contribution"),
-    TransactionKind.ALLOCATION: _l("Allocation"),
-    TransactionKind.PURCHASE: _l("Purchase"),
-    TransactionKind.REIMBURSEMENT: _l("Reimbursement"),
-    TransactionKind.REVERSAL: _l("Reversal"),
-}
 
 
 def csv_response(name: str, header: list[str], rows: Iterable[Iterable[object]]) -> Response:

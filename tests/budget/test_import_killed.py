@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from governance import create_app
-from governance.budget import checks, ledger, purchases
+from governance.budget import bulk, checks, ledger, purchases
 from governance.budget.models import LedgerTransaction
 from governance.conventionnement.models import PointOfSale, PosKind, PosStatus
 from governance.extensions import db
@@ -64,7 +64,7 @@ def books(tmp_path: Path) -> Iterator[tuple[Flask, Path, Path]]:
         db.session.add(shop)
         for n in range(HOUSEHOLDS):
             _household(f"F-{n:03d}")
-        ledger.monthly_run(date(2026, 3, 1), confirm=True)  # 150 MonA each
+        bulk.monthly_run(date(2026, 3, 1), confirm=True)  # 150 MonA each
         db.session.commit()
         return shop.id
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import select, text
 
-from governance.budget import checks, ledger, rules, services
+from governance.budget import bulk, checks, ledger, rules, services
 from governance.budget.models import (
     AccountKind,
     Currency,
@@ -77,11 +77,11 @@ def test_same_key_same_content_is_the_same_result_other_content_is_refused() -> 
 def test_monthly_run_credits_wallets_once() -> None:
     _scale()
     single, family = _household("F-1"), _household("F-2", adults=2, children=2)
-    preview = ledger.monthly_run(date(2026, 3, 1), confirm=False)
+    preview = bulk.monthly_run(date(2026, 3, 1), confirm=False)
     assert [line.allocation_cents for line in preview] == [15000, 31500]
     assert db.session.scalar(select(Posting.id)) is None  # the preview writes nothing
-    ledger.monthly_run(date(2026, 3, 15), confirm=True)
-    ledger.monthly_run(date(2026, 3, 1), confirm=True)  # the same month again: nothing new
+    bulk.monthly_run(date(2026, 3, 15), confirm=True)
+    bulk.monthly_run(date(2026, 3, 1), confirm=True)  # the same month again: nothing new
     assert ledger.wallet(single).balance_cents == 15000
     assert ledger.wallet(family).balance_cents == 31500
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from governance.budget import checks, ledger, purchases, reports
+from governance.budget import bulk, checks, ledger, purchases, reports
 from governance.budget.models import Account, Posting
 from governance.conventionnement.models import PointOfSale, PosKind, PosStatus
 from governance.extensions import db
@@ -46,7 +46,7 @@ def _books():  # type: ignore[no-untyped-def]
     shops = _shops()
     ledger.record_grant("Métropole", 1000_00, date(2026, 3, 2), "g1")
     for month in (MARCH, APRIL):
-        ledger.monthly_run(month, confirm=True)
+        bulk.monthly_run(month, confirm=True)
     ledger.record_contribution(one, 5_00, date(2026, 3, 3), "c1")  # March: paid
     ledger.record_contribution(two, 2_00, date(2026, 3, 4), "c2")  # March: partly
     wrong = ledger.record_contribution(one, 9_00, date(2026, 4, 5), "c3")
