@@ -170,6 +170,17 @@ def test_reimbursing_a_point_of_sale(client) -> None:  # type: ignore[no-untyped
     )
     assert too_much.status_code == 422 and 'value="81"' in too_much.get_data(as_text=True)
     assert _count(LedgerTransaction) == before
+    for bad in (
+        {"key": "r0", "point_of_sale": "999999", "amount": "5", "on": "2026-03-30"},
+        {"key": "r0", "point_of_sale": shops[0].id, "amount": "douze", "on": "2026-03-30"},
+        {"key": "r0", "point_of_sale": shops[0].id, "amount": "5", "on": "le 30"},
+    ):
+        refused = client.post_form("/budget/comptes/remboursement", bad)
+        assert refused.status_code == 422 and _count(LedgerTransaction) == before
+    assert "douze" in client.post_form(
+        "/budget/comptes/remboursement",
+        {"key": "r0", "point_of_sale": shops[0].id, "amount": "douze", "on": "2026-03-30"},
+    ).get_data(as_text=True)
     good = {"key": "r1", "point_of_sale": shops[0].id, "amount": "80", "on": "2026-03-30"}
     assert client.post_form("/budget/comptes/remboursement", good).status_code == 302
     assert client.post_form("/budget/comptes/remboursement", good).status_code == 302
