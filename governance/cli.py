@@ -60,11 +60,11 @@ def demo_code_command() -> None:
 @with_appcontext
 def verify_command() -> None:
     """Check the decision register and the ledger; name the first broken link."""
-    from governance.budget import ledger
+    from governance.budget import checks
     from governance.votes.register import verify
 
     check = verify()
-    books = ledger.verify()
+    books = checks.verify()
     failed = False
     if check.broken:
         click.echo(f"Decisions: BROKEN at {check.broken} (after {check.count - 1} good ones).")
@@ -126,12 +126,34 @@ def restore_command(copy: Path) -> None:
     click.echo(f"Restored {copy} into {target}. Run `flask --app governance verify`.")
 
 
+@click.command("import-purchases")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_purchases_command(path: Path) -> None:
+    """Import the payment operator's export of purchases: the whole file or nothing."""
+    from governance.budget import purchases
+    from governance.errors import DomainError
+
+    lines = purchases.parse(path.read_text(encoding="utf-8-sig"))
+    refused = [line for line in lines if line.errors]
+    for line in refused:
+        click.echo(f"line {line.number}: {' '.join(line.errors)}")
+    try:
+        created = purchases.apply(lines)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"{created} purchases recorded, {len(lines) - created} already there.")
+
+
 def init_app(app: Flask) -> None:
     from governance.lottery.cli import check_command as lottery_check
     from governance.lottery.cli import verify_command as lottery_verify
 
     app.cli.add_command(lottery_check)
     app.cli.add_command(lottery_verify)
+    app.cli.add_command(import_purchases_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_code_command)
     app.cli.add_command(retention_command)

@@ -11,7 +11,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from governance.budget import rules
+from governance.budget import bulk, rules
 from governance.budget import services as budget
 from governance.budget.models import HouseholdStatus, ScaleStatus
 from governance.conventionnement import services as pos_services
@@ -286,6 +286,7 @@ def load_demo(seed: int = 2026) -> str:
     db.session.flush()
     _demo_meetings(committee, calim, facilitator, committee_members, local_facilitator)
     _demo_budget(rng, treasurer)
+    _demo_ledger(rng, committee)
     return (
         f"{len(committee_members)} committee members, {len(local_members)} in the local "
         f"committee, {len(named) + len(others) + 1} people in all"
@@ -533,6 +534,67 @@ def _demo_budget(rng: random.Random, treasurer: Person) -> None:
             preset["contribution"],
             treasurer,
         )
+
+
+def _demo_ledger(rng: random.Random, committee) -> None:  # type: ignore[no-untyped-def]
+    """Six months of books (May to October 2026) like CALIM 8's: grants, monthly runs,
+    most contributions paid, purchases mostly at two Biocoop shops, one reimbursement."""
+    from sqlalchemy import select
+
+    from governance.budget import ledger, purchases, reports
+    from governance.budget.models import Household
+    from governance.conventionnement.models import PointOfSale, PosStatus
+
+    shops = [
+        PointOfSale(
+            name=name,
+            kind=kind,
+            group=committee,
+            status=PosStatus.APPROVED,
+            approved_since=date(2025, 12, 1),
+            review_on=date(2027, 12, 1),
+            neighbourhood=area,
+        )
+        for name, kind, area in [
+            ("Biocoop Mermoz", PosKind.SHOP, "Mermoz"),
+            ("Biocoop Monplaisir", PosKind.SHOP, "Monplaisir"),
+            ("Épicerie solidaire des États-Unis", PosKind.GROCERY, "États-Unis"),
+            ("Les Jardins de Bachut", PosKind.PRODUCER, "Bachut"),
+            ("Boulangerie du Grand Trou", PosKind.BAKERY, "Grand Trou"),
+        ]
+    ]
+    db.session.add_all(shops)
+    db.session.flush()
+    households = list(db.session.scalars(select(Household).order_by(Household.reference)))
+    ledger.record_grant("Métropole de Lyon", 120_000_00, date(2026, 5, 4), "demo-grant-1")
+    ledger.record_grant("Fondation de France", 60_000_00, date(2026, 8, 3), "demo-grant-2")
+    reports.set_target(date(2026, 1, 1), 300, "", None)
+    weights = [44, 39, 8, 5, 4]  # two Biocoop shops take most purchases, as in Lyon 8e
+    for month in range(5, 11):
+        first = date(2026, month, 1)
+        bulk.monthly_run(first, confirm=True)
+        for h in households:
+            if rng.random() < 0.85:
+                paid = h.contribution_cents if rng.random() < 0.9 else h.contribution_cents // 2
+                if paid:
+                    day = first.replace(day=rng.randint(2, 12))
+                    ledger.record_contribution(h, paid, day, f"demo-c-{month}-{h.reference}")
+        rows = ["date,operator_id,household,point_of_sale,amount"]
+        for h in households:
+            left = ledger.wallet(h).balance_cents
+            for n in range(2):
+                cents = min(left, rng.randint(3000, 9000))
+                if cents > 0:
+                    shop = rng.choices(shops, weights)[0]
+                    day = first.replace(day=rng.randint(5, 28))
+                    rows.append(
+                        f"{day},demo-{month}-{h.reference}-{n},{h.reference},{shop.id},"
+                        f"{cents // 100}.{cents % 100:02d}"
+                    )
+                    left -= cents
+        purchases.apply(purchases.parse("\n".join(rows) + "\n"))
+    owed = purchases.merchant(shops[0]).balance_cents
+    purchases.reimburse(shops[0], owed, date(2026, 10, 30), "demo-reimbursement-1")
 
 
 def meeting_roles(meeting, facilitator, secretary, timekeeper) -> None:  # type: ignore[no-untyped-def]

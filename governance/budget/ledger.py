@@ -10,25 +10,22 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm.attributes import set_committed_value
 
-from governance.budget import rules
 from governance.budget.models import (
     Account,
     AccountKind,
     ClosedMonth,
     Currency,
     Household,
-    HouseholdStatus,
     LedgerTransaction,
     Posting,
     TransactionKind,
 )
-from governance.budget.services import active_scale
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
 
@@ -106,14 +103,17 @@ def post(
     """Record one balanced transaction. The same key with the same content gives back the
     first result; the same key with other content is refused."""
     content = _content(kind, on, lines, reverses.id if reverses else None)
-    existing = db.session.scalar(
-        select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key)
-    )
-    if existing is not None:
+    # One round trip for the three things to know first: this key's earlier transaction, a
+    # closed month, the head of the chain.
+    existing_id, closed, previous = db.session.execute(
+        _BEFORE_POSTING, {"key": key, "month": on.replace(day=1)}
+    ).one()
+    if existing_id is not None:
+        existing = db.session.get(LedgerTransaction, existing_id)
         if existing.content_hash != content:
             raise Conflict(_l("This operation was already recorded with other amounts."))
         return existing
-    if is_closed(on):
+    if closed:
         raise DomainError(_l("This month is closed: nothing can be recorded in it any more."))
     totals: dict[Currency, int] = defaultdict(int)
     for acc, cents in lines:
@@ -122,9 +122,6 @@ def post(
         totals[acc.currency] += cents
     if any(totals.values()):
         raise DomainError(_l("This operation does not balance."))
-    previous = db.session.scalar(
-        select(LedgerTransaction.hash).order_by(LedgerTransaction.id.desc()).limit(1)
-    )
     tx = LedgerTransaction(
         kind=kind,
         occurred_on=on,
@@ -141,30 +138,47 @@ def post(
         db.session.flush()
         for acc, cents in lines:
             _move(acc, cents)
-            db.session.add(
-                Posting(
-                    transaction_id=tx.id,
-                    account_id=acc.id,
-                    currency=acc.currency,
-                    amount_cents=cents,
-                )
-            )
-        db.session.flush()
+        db.session.execute(
+            insert(Posting),
+            [
+                {
+                    "transaction_id": tx.id,
+                    "account_id": acc.id,
+                    "currency": acc.currency,
+                    "amount_cents": cents,
+                }
+                for acc, cents in lines
+            ],
+        )
     return tx
+
+
+_table = Account.__table__
+# Built once: a posting's hot path should not pay for building its statements each time.
+_MOVE = (
+    _table.update()
+    .where(
+        _table.c.id == bindparam("account"),
+        _table.c.allow_negative.is_(True) | (_table.c.balance_cents + bindparam("delta") >= 0),
+    )
+    .values(balance_cents=_table.c.balance_cents + bindparam("delta"))
+    .returning(_table.c.balance_cents)
+)
+_BEFORE_POSTING = select(
+    select(LedgerTransaction.id)
+    .where(LedgerTransaction.idempotency_key == bindparam("key"))
+    .scalar_subquery(),
+    select(ClosedMonth.month).where(ClosedMonth.month == bindparam("month")).exists(),
+    select(LedgerTransaction.hash).order_by(LedgerTransaction.id.desc()).limit(1).scalar_subquery(),
+)
 
 
 def _move(acc: Account, cents: int) -> None:
     """One guarded UPDATE: a wallet that would go negative is refused, even under races."""
-    guard = Account.allow_negative.is_(True) | (Account.balance_cents + cents >= 0)
-    result = db.session.execute(
-        update(Account)
-        .where(Account.id == acc.id, guard)
-        .values(balance_cents=Account.balance_cents + cents)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    balance = db.session.connection().execute(_MOVE, {"account": acc.id, "delta": cents}).scalar()
+    if balance is None:
         raise DomainError(_l("Not enough MonA in this wallet."))
-    db.session.refresh(acc, ["balance_cents"])
+    set_committed_value(acc, "balance_cents", balance)
 
 
 def reverse(tx: LedgerTransaction, reason: str, on: date) -> LedgerTransaction:
@@ -196,8 +210,19 @@ def record_grant(funder: str, cents: int, on: date, key: str) -> LedgerTransacti
     return post(TransactionKind.GRANT, on, [(bank(), cents), (income, -cents)], key, funder)
 
 
+def contributions_account(household: Household) -> Account:
+    """One income account per household, so that what each one paid is read from the books."""
+    return account(
+        f"{CONTRIBUTIONS}:{household.reference}",
+        f"Cotisations {household.reference}",
+        Currency.EUR,
+        AccountKind.INCOME,
+        household,
+    )
+
+
 def record_contribution(household: Household, cents: int, on: date, key: str) -> LedgerTransaction:
-    income = account(CONTRIBUTIONS, "Cotisations", Currency.EUR, AccountKind.INCOME)
+    income = contributions_account(household)
     return post(
         TransactionKind.CONTRIBUTION,
         on,
@@ -207,93 +232,7 @@ def record_contribution(household: Household, cents: int, on: date, key: str) ->
     )
 
 
-@dataclass(frozen=True)
-class RunLine:
-    household: Household
-    allocation_cents: int
-
-
-def monthly_run(month: date, confirm: bool) -> list[RunLine]:
-    """Credit every active household's wallet with its allocation under the scale in force
-    that month. The preview changes nothing; running a month twice changes nothing."""
-    month = month.replace(day=1)
-    scale = active_scale(month)
-    if scale is None:
-        raise DomainError(_l("No scale is in force for this month."))
-    households = db.session.scalars(
-        select(Household)
-        .where(Household.status == HouseholdStatus.ACTIVE, Household.starts_on <= month)
-        .order_by(Household.reference)
-    ).all()
-    lines = [
-        RunLine(
-            h,
-            rules.allocation_cents(
-                scale.allocation, rules.Composition(h.adults, h.teens, h.children)
-            ),
-        )
-        for h in households
-    ]
-    if confirm:
-        issuance = account(
-            ISSUANCE, "MonA mises en circulation", Currency.MONA, AccountKind.ISSUANCE
-        )
-        for line in lines:
-            post(
-                TransactionKind.ALLOCATION,
-                month,
-                [
-                    (wallet(line.household), line.allocation_cents),
-                    (issuance, -line.allocation_cents),
-                ],
-                f"allocation:{month:%Y-%m}:{line.household.reference}",
-                f"Allocation {month:%m/%Y}",
-            )
-    return lines
-
-
 def close_month(month: date) -> None:
     if not is_closed(month):
         db.session.add(ClosedMonth(month=month.replace(day=1)))
         db.session.flush()
-
-
-@dataclass(frozen=True)
-class LedgerCheck:
-    transactions: int
-    head: str
-    broken: int | None  # id of the first transaction whose link does not hold
-    unbalanced: list[int]  # transactions that do not balance per currency
-    wrong_balances: list[str]  # accounts whose kept balance differs from its postings
-
-
-def verify() -> LedgerCheck:
-    postings: dict[int, list[Line]] = defaultdict(list)
-    accounts = {a.id: a for a in db.session.scalars(select(Account))}
-    for tx_id, account_id, cents in db.session.execute(
-        select(Posting.transaction_id, Posting.account_id, Posting.amount_cents).order_by(
-            Posting.id
-        )
-    ):
-        postings[tx_id].append((accounts[account_id], cents))
-    previous, count, broken, unbalanced = GENESIS, 0, None, []
-    for tx in db.session.scalars(select(LedgerTransaction).order_by(LedgerTransaction.id)):
-        count += 1
-        lines = postings[tx.id]
-        if broken is None and (tx.previous_hash != previous or _chain_hash(tx, lines) != tx.hash):
-            broken = tx.id
-        sums: dict[Currency, int] = defaultdict(int)
-        for acc, cents in lines:
-            sums[acc.currency] += cents
-        if any(sums.values()):
-            unbalanced.append(tx.id)
-        previous = tx.hash
-    sums_by_account = dict(
-        db.session.execute(
-            select(Posting.account_id, func.sum(Posting.amount_cents)).group_by(Posting.account_id)
-        ).all()
-    )
-    wrong = [
-        a.code for a in accounts.values() if a.balance_cents != (sums_by_account.get(a.id) or 0)
-    ]
-    return LedgerCheck(count, previous, broken, unbalanced, wrong)

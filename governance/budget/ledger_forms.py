@@ -8,9 +8,19 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, HiddenField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from governance.budget.models import TransactionKind
 from governance.people.forms import REQUIRED, TOO_LONG
 
 AMOUNT = _l("Please write an amount, for example 12.50.")
@@ -62,3 +72,67 @@ class ImportForm(FlaskForm):
         description=_l("Columns: date, operator_id, household, point_of_sale, amount."),
     )
     content = TextAreaField(validators=[Optional(), Length(max=20_000_000)])
+
+
+class PeriodForm(FlaskForm):
+    """The months a report covers (a GET form: nothing is written)."""
+
+    class Meta:
+        csrf = False
+
+    start = MonthField(_l("From (month)"), validators=[Optional()])
+    end = MonthField(_l("To (month, included)"), validators=[Optional()])
+    month = MonthField(_l("Households for the month"), validators=[Optional()])
+
+    def validate_end(self, field: MonthField) -> None:
+        if self.start.data and field.data:
+            if field.data < self.start.data:
+                raise ValidationError(_l("The last month comes after the first one."))
+            if (field.data.year - self.start.data.year) * 12 > 120:
+                raise ValidationError(_l("At most ten years at once."))
+
+
+class TargetForm(FlaskForm):
+    month = MonthField(_l("From the month"), validators=[InputRequired(_l("Please give a month."))])
+    percent = DecimalField(
+        _l("Share of the allocations covered by contributions, in %"),
+        places=1,
+        validators=[
+            InputRequired(_l("Please write a percentage, for example 30.")),
+            NumberRange(min=0, max=100, message=_l("Between %(min)s and %(max)s.")),
+        ],
+    )
+    reference = StringField(
+        _l("Reference of the committee's decision (if any)"),
+        validators=[Optional(), Length(max=30, message=TOO_LONG)],
+    )
+
+
+class ReversalForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is this operation reversed?"),
+        validators=[DataRequired(REQUIRED), Length(max=500, message=TOO_LONG)],
+    )
+    on = DateField(
+        _l("Date of the reversal"), validators=[InputRequired(_l("Please give a date."))]
+    )
+
+
+class CloseForm(FlaskForm):
+    month = MonthField(_l("Month to close"), validators=[InputRequired(_l("Please give a month."))])
+
+
+class ReimbursementForm(OperationForm):
+    point_of_sale = SelectField(
+        _l("Point of sale"), coerce=int, validate_choice=False, validators=[InputRequired(REQUIRED)]
+    )
+
+
+KIND_LABELS = {
+    TransactionKind.GRANT: _l("Grant"),
+    TransactionKind.CONTRIBUTION: _l("Contribution"),
+    TransactionKind.ALLOCATION: _l("Allocation"),
+    TransactionKind.PURCHASE: _l("Purchase"),
+    TransactionKind.REIMBURSEMENT: _l("Reimbursement"),
+    TransactionKind.REVERSAL: _l("Reversal"),
+}

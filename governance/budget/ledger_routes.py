@@ -11,8 +11,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from governance.budget import ledger, purchases, rules
-from governance.budget.ledger_forms import ContributionForm, GrantForm, ImportForm, RunForm
+from governance.budget import bulk, checks, ledger, purchases, rules
+from governance.budget.ledger_forms import (
+    KIND_LABELS,
+    ContributionForm,
+    GrantForm,
+    ImportForm,
+    RunForm,
+)
 from governance.budget.models import Household
 from governance.budget.routes import bp
 from governance.errors import DomainError
@@ -34,7 +40,8 @@ def _books(
         balance=purchases.trial_balance(),
         month=month,
         statement=purchases.monthly_statement(month),
-        check=ledger.verify(),
+        check=checks.quick_check(),
+        kind_labels={kind.value: label for kind, label in KIND_LABELS.items()},
         status=status,
     )
 
@@ -98,7 +105,7 @@ def monthly_run() -> Response:
     if (request.method == "POST" or request.args) and form.validate():
         confirm = request.method == "POST" and request.form.get("confirm") == "yes"
         try:
-            lines = ledger.monthly_run(form.month.data, confirm=confirm)
+            lines = bulk.monthly_run(form.month.data, confirm=confirm)
         except DomainError as error:
             db.session.rollback()
             field_error(form, error)
@@ -166,4 +173,8 @@ def my_household() -> Response:
         household=household,
         balance=ledger.wallet(household).balance_cents,
         lines=purchases.household_statement(household),
+        paid=purchases.contributions_paid(household),
     )
+
+
+from governance.budget import report_routes  # noqa: E402, F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from governance.db import Base, created_at, intpk, str120, utc
@@ -135,7 +135,7 @@ class LedgerTransaction(Base):
 
     id: Mapped[intpk]
     kind: Mapped[TransactionKind] = mapped_column(_enum(TransactionKind, "transaction_kind"))
-    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    occurred_on: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(String(500), default="")
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -146,13 +146,16 @@ class LedgerTransaction(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[created_at]
 
+    # Covering for the reports by month: the month's operations and their kind, from the index.
+    __table_args__ = (Index("ix_ledger_transaction_occurred_on_kind", "occurred_on", "kind"),)
+
 
 class Posting(Base):
     __tablename__ = "posting"
 
     id: Mapped[intpk]
     transaction_id: Mapped[int] = mapped_column(
-        ForeignKey("ledger_transaction.id", ondelete="RESTRICT"), index=True
+        ForeignKey("ledger_transaction.id", ondelete="RESTRICT")
     )
     account_id: Mapped[int] = mapped_column(
         ForeignKey("account.id", ondelete="RESTRICT"), index=True
@@ -160,7 +163,11 @@ class Posting(Base):
     currency: Mapped[Currency] = mapped_column(_enum(Currency, "posting_currency"))
     amount_cents: Mapped[int] = mapped_column(BigInteger)  # debit positive, credit negative
 
-    __table_args__ = (CheckConstraint("amount_cents <> 0", name="not_zero"),)
+    __table_args__ = (
+        CheckConstraint("amount_cents <> 0", name="not_zero"),
+        # Covering: a month's statement reads its amounts without touching the table.
+        Index("ix_posting_transaction_id_amount_cents", "transaction_id", "amount_cents"),
+    )
 
 
 class ClosedMonth(Base):
@@ -168,3 +175,32 @@ class ClosedMonth(Base):
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     closed_at: Mapped[created_at]
+
+
+class ContributionDue(Base):
+    """What a household was asked to pay for a month, recorded by the monthly run."""
+
+    __tablename__ = "contribution_due"
+
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="RESTRICT"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    cents: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (CheckConstraint("cents >= 0", name="due_not_negative"),)
+
+
+class ContributionTarget(Base):
+    """The share of the allocations the committee wants contributions to cover, from a month
+    on (for example 30 % in Lyon 8e); the latest one started is in force."""
+
+    __tablename__ = "contribution_target"
+
+    effective_month: Mapped[date] = mapped_column(Date, primary_key=True)
+    share_permille: Mapped[int]
+    decision_reference: Mapped[str] = mapped_column(String(30), default="")
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    set_at: Mapped[created_at]
+
+    __table_args__ = (CheckConstraint("share_permille BETWEEN 0 AND 1000", name="share_in_range"),)

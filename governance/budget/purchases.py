@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
-from governance.budget import ledger, rules
+from governance.budget import bulk, ledger, rules
 from governance.budget.models import (
     Account,
     AccountKind,
@@ -53,82 +56,135 @@ class Line:
     on: date | None = None
     cents: int = 0
     errors: list[str] = field(default_factory=list)
+    already: bool = False  # recorded by an earlier import of the same operator id
 
 
 def parse(text: str) -> list[Line]:
-    """Read and check every line; wallets are checked against the whole file, in order."""
+    """Read and check every line; wallets are checked against the whole file, in order.
+    A few queries for the whole file, whatever its length."""
     reader = csv.DictReader(io.StringIO(text))
     if [c for c in COLUMNS if c not in (reader.fieldnames or [])]:
         raise DomainError(_l("The file needs the columns: %(names)s", names=", ".join(COLUMNS)))
-    lines, spent = [], defaultdict(int)
-    for number, row in enumerate(reader, start=2):
-        line = Line(number, (row["operator_id"] or "").strip()[:80])
-        try:
-            line.on = date.fromisoformat(row["date"].strip())
-            line.cents = rules.to_cents(row["amount"].replace(",", "."))
-        except (ValueError, ArithmeticError, AttributeError):
-            line.errors.append(str(_l("The date or the amount is not written as expected.")))
-        line.household = db.session.scalar(
-            select(Household).where(Household.reference == (row["household"] or "").strip())
-        )
-        line.pos = (
-            db.session.get(PointOfSale, int(row["point_of_sale"]))
-            if (row["point_of_sale"] or "").strip().isdigit()
-            else None
-        )
-        if not line.operator_id:
-            line.errors.append(str(_l("The operator's transaction id is missing.")))
-        if line.household is None:
-            line.errors.append(str(_l("Unknown household.")))
-        if line.pos is None:
-            line.errors.append(str(_l("Unknown point of sale.")))
-        elif line.on and not approved_on(line.pos, line.on):
-            line.errors.append(
-                str(_l("%(name)s was not conventionné on that date.", name=line.pos.name))
-            )
-        if line.cents <= 0 and not line.errors:
-            line.errors.append(str(_l("The amount must be more than zero.")))
-        if not line.errors and not _already(line):
-            wallet = ledger.wallet(line.household)
-            if wallet.balance_cents - spent[wallet.id] < line.cents:
+    rows = list(reader)
+    households = _households({(row["household"] or "").strip() for row in rows})
+    points = {p.id: p for p in db.session.scalars(select(PointOfSale))}
+    recorded = bulk.recorded_keys(
+        [f"purchase:{(row['operator_id'] or '').strip()[:80]}" for row in rows]
+    )
+    balances = _wallet_balances()
+    lines: list[Line] = []
+    spent: dict[int, int] = defaultdict(int)
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        line = _check(number, row, households, points)
+        if line.operator_id in seen:
+            line.errors.append(str(_l("This operator id appears twice in the file.")))
+        seen.add(line.operator_id)
+        line.already = _key(line) in recorded
+        if not line.errors and not line.already:
+            left = balances.get(line.household.id, 0) - spent[line.household.id]
+            if left < line.cents:
                 line.errors.append(str(_l("Not enough MonA in this wallet.")))
             else:
-                spent[wallet.id] += line.cents
+                spent[line.household.id] += line.cents
         lines.append(line)
     return lines
+
+
+def _households(references: set[str]) -> dict[str, Household]:
+    found: dict[str, Household] = {}
+    refs = sorted(references)
+    for start in range(0, len(refs), bulk.CHUNK):
+        found.update(
+            (h.reference, h)
+            for h in db.session.scalars(
+                select(Household).where(Household.reference.in_(refs[start : start + bulk.CHUNK]))
+            )
+        )
+    return found
+
+
+def _wallet_balances() -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(Account.household_id, Account.balance_cents).where(
+                Account.kind == AccountKind.WALLET
+            )
+        ).all()
+    )
+
+
+def _check(
+    number: int, row: dict[str, str], households: dict[str, Household], points: dict
+) -> Line:  # type: ignore[type-arg]
+    line = Line(number, (row["operator_id"] or "").strip()[:80])
+    try:
+        line.on = date.fromisoformat(row["date"].strip())
+        line.cents = rules.to_cents(row["amount"].replace(",", "."))
+    except (ValueError, ArithmeticError, AttributeError):
+        line.errors.append(str(_l("The date or the amount is not written as expected.")))
+    line.household = households.get((row["household"] or "").strip())
+    pos_ref = (row["point_of_sale"] or "").strip()
+    line.pos = points.get(int(pos_ref)) if pos_ref.isdigit() else None
+    if not line.operator_id:
+        line.errors.append(str(_l("The operator's transaction id is missing.")))
+    if line.household is None:
+        line.errors.append(str(_l("Unknown household.")))
+    if line.pos is None:
+        line.errors.append(str(_l("Unknown point of sale.")))
+    elif line.on and not approved_on(line.pos, line.on):
+        line.errors.append(
+            str(_l("%(name)s was not conventionné on that date.", name=line.pos.name))
+        )
+    if line.cents <= 0 and not line.errors:
+        line.errors.append(str(_l("The amount must be more than zero.")))
+    return line
 
 
 def _key(line: Line) -> str:
     return f"purchase:{line.operator_id}"
 
 
-def _already(line: Line) -> bool:
-    return (
-        db.session.scalar(
-            select(LedgerTransaction.id).where(LedgerTransaction.idempotency_key == _key(line))
-        )
-        is not None
-    )
+APPLY_CHUNK = 5000
 
 
 def apply(lines: list[Line]) -> int:
     """The whole file or nothing; lines already recorded (same operator id) add nothing."""
     if any(line.errors for line in lines):
         raise DomainError(_l("Some lines are refused: nothing was imported."))
+    todo = [line for line in lines if not line.already]
+    wallets = bulk.wallets(list({line.household.id: line.household for line in todo}.values()))
+    merchants = {pos.id: merchant(pos) for pos in {line.pos for line in todo}}
     created = 0
     with db.session.begin_nested():
-        for line in lines:
-            if _already(line):
-                continue
-            ledger.post(
-                TransactionKind.PURCHASE,
-                line.on,
-                [(ledger.wallet(line.household), -line.cents), (merchant(line.pos), line.cents)],
-                _key(line),
-                f"{line.pos.name} — {line.household.reference}",
+        for start in range(0, len(todo), APPLY_CHUNK):
+            if start:
+                _pause_for_tests()
+            created += bulk.post_many(
+                [
+                    bulk.Entry(
+                        TransactionKind.PURCHASE,
+                        line.on,
+                        [
+                            (wallets[line.household.id], -line.cents),
+                            (merchants[line.pos.id], line.cents),
+                        ],
+                        _key(line),
+                        f"{line.pos.name} — {line.household.reference}",
+                    )
+                    for line in todo[start : start + APPLY_CHUNK]
+                ]
             )
-            created += 1
     return created
+
+
+def _pause_for_tests() -> None:
+    """A hook for the test that kills an import half-way: with TABLEE_IMPORT_PAUSE set to a
+    file name, the import writes that file between two chunks and waits to be killed."""
+    marker = os.environ.get("TABLEE_IMPORT_PAUSE")
+    if marker:
+        Path(marker).write_text("applying")
+        time.sleep(60)
 
 
 def reimburse(pos: PointOfSale, cents: int, on: date, key: str) -> LedgerTransaction:
@@ -142,7 +198,8 @@ def reimburse(pos: PointOfSale, cents: int, on: date, key: str) -> LedgerTransac
         Currency.EUR,
         AccountKind.PAYABLE,
     )
-    if merchant(pos).balance_cents < cents:
+    # A form sent twice gives back the first reimbursement (``post``), not a refusal.
+    if key not in bulk.recorded_keys([key]) and merchant(pos).balance_cents < cents:
         raise DomainError(_l("This point of sale has not received that many MonA."))
     return ledger.post(
         TransactionKind.REIMBURSEMENT,
@@ -154,12 +211,26 @@ def reimburse(pos: PointOfSale, cents: int, on: date, key: str) -> LedgerTransac
 
 
 def trial_balance() -> list[tuple[str, str, int]]:
-    """Every account with the sum of its postings, from the postings themselves."""
+    """Every account with its balance; the households' own accounts (wallets, contributions)
+    in one line per family, ``wallet:*`` and ``income:contributions:*`` — each household's
+    detail is its statement. The balance kept on each account is the sum of its postings
+    (moved by the same guarded UPDATE that adds them; ``verify`` and a test check it), so the
+    trial balance reads the accounts, not the postings."""
+    family = case(
+        (
+            Account.household_id.is_not(None),
+            func.substr(
+                Account.code, 1, func.length(Account.code) - func.length(Household.reference)
+            )
+            + "*",
+        ),
+        else_=Account.code,
+    ).label("code")
     rows = db.session.execute(
-        select(Account.code, Account.currency, func.coalesce(func.sum(Posting.amount_cents), 0))
-        .outerjoin(Posting, Posting.account_id == Account.id)
-        .group_by(Account.id)
-        .order_by(Account.currency, Account.code)
+        select(family, Account.currency, func.sum(Account.balance_cents))
+        .outerjoin(Household, Household.id == Account.household_id)
+        .group_by(family, Account.currency)
+        .order_by(Account.currency, family)
     )
     return [(code, currency.value, int(total)) for code, currency, total in rows]
 
@@ -190,3 +261,15 @@ def household_statement(household: Household) -> list[tuple[date, str, int]]:
         .order_by(LedgerTransaction.id)
     )
     return [(on, text, int(cents)) for on, text, cents in rows]
+
+
+def contributions_paid(household: Household) -> list[tuple[date, int]]:
+    """The household's contributions as received (a reversal shows as a negative amount)."""
+    rows = db.session.execute(
+        select(LedgerTransaction.occurred_on, Posting.amount_cents)
+        .join(Posting, Posting.transaction_id == LedgerTransaction.id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.household_id == household.id, Account.kind == AccountKind.INCOME)
+        .order_by(LedgerTransaction.id)
+    )
+    return [(on, -int(cents)) for on, cents in rows]

@@ -120,8 +120,19 @@ def _household_form(household: Household | None) -> Response:
         form=form,
         household=household,
         suggestions=suggestions,
+        books=_statement(household) if household is not None else None,
         status=form_status(form),
     )
+
+
+def _statement(household: Household) -> dict[str, object]:
+    from governance.budget import ledger, purchases
+
+    return {
+        "balance": ledger.wallet(household).balance_cents,
+        "lines": purchases.household_statement(household),
+        "paid": purchases.contributions_paid(household),
+    }
 
 
 @bp.route("/foyers/nouveau", methods=["GET", "POST"])

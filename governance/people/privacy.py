@@ -62,8 +62,8 @@ def _person_links() -> list[tuple[Table, Any]]:
 
 def export(person: Person) -> dict[str, Any]:
     """Everything the platform holds about this person, as plain JSON values."""
-    from governance.budget.models import Household, LedgerTransaction, TransactionKind
-    from governance.budget.purchases import household_statement
+    from governance.budget.models import Household
+    from governance.budget.purchases import contributions_paid, household_statement
 
     data: dict[str, Any] = {
         "exported_at": utcnow().isoformat(),
@@ -82,11 +82,9 @@ def export(person: Person) -> dict[str, Any]:
         for h in households
     }
     data["contributions_paid"] = {
-        h.reference: _rows(
-            LedgerTransaction.__table__,
-            (LedgerTransaction.kind == TransactionKind.CONTRIBUTION)
-            & (LedgerTransaction.description == h.reference),
-        )
+        h.reference: [
+            {"date": _plain(on), "euro_cents": cents} for on, cents in contributions_paid(h)
+        ]
         for h in households
     }
     return data

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import select, text
 
-from governance.budget import ledger, rules, services
+from governance.budget import bulk, checks, ledger, rules, services
 from governance.budget.models import (
     AccountKind,
     Currency,
@@ -77,11 +77,11 @@ def test_same_key_same_content_is_the_same_result_other_content_is_refused() -> 
 def test_monthly_run_credits_wallets_once() -> None:
     _scale()
     single, family = _household("F-1"), _household("F-2", adults=2, children=2)
-    preview = ledger.monthly_run(date(2026, 3, 1), confirm=False)
+    preview = bulk.monthly_run(date(2026, 3, 1), confirm=False)
     assert [line.allocation_cents for line in preview] == [15000, 31500]
     assert db.session.scalar(select(Posting.id)) is None  # the preview writes nothing
-    ledger.monthly_run(date(2026, 3, 15), confirm=True)
-    ledger.monthly_run(date(2026, 3, 1), confirm=True)  # the same month again: nothing new
+    bulk.monthly_run(date(2026, 3, 15), confirm=True)
+    bulk.monthly_run(date(2026, 3, 1), confirm=True)  # the same month again: nothing new
     assert ledger.wallet(single).balance_cents == 15000
     assert ledger.wallet(family).balance_cents == 31500
 
@@ -121,7 +121,7 @@ def test_the_books_are_append_only_and_tampering_is_found() -> None:
     ):
         with pytest.raises(Exception, match="append-only"), db.session.begin_nested():
             db.session.execute(text(statement))
-    check = ledger.verify()
+    check = checks.verify()
     assert (check.transactions, check.broken, check.unbalanced, check.wrong_balances) == (
         2,
         None,
@@ -135,7 +135,7 @@ def test_the_books_are_append_only_and_tampering_is_found() -> None:
         {"id": first},
     )
     db.session.expire_all()
-    check = ledger.verify()
+    check = checks.verify()
     assert check.broken == first and check.wrong_balances
 
 
@@ -215,7 +215,7 @@ class Books(RuleBasedStateMachine):
 
     @invariant()
     def everything_balances_and_chains(self) -> None:
-        check = ledger.verify()
+        check = checks.verify()
         assert check.broken is None and check.unbalanced == [] and check.wrong_balances == []
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from governance.budget import ledger, purchases
+from governance.budget import checks, ledger, purchases
 from governance.budget.models import AccountKind, Currency, TransactionKind
 from governance.conventionnement.models import PointOfSale, PosKind, PosStatus
 from governance.errors import DomainError
@@ -90,7 +90,7 @@ def test_reimbursement_and_reports() -> None:
     }
     lines = purchases.household_statement(household)
     assert [cents for _on, _text, cents in lines] == [15000, -4000]
-    check = ledger.verify()
+    check = checks.verify()
     assert check.broken is None and not check.unbalanced and not check.wrong_balances
 
 
@@ -121,3 +121,13 @@ def test_bean_check_agrees_with_our_books(tmp_path, client) -> None:  # type: ig
     factories.login(client, factories.with_role(Role.TREASURER))
     csv_text = client.get("/budget/comptes/journal.csv").get_data(as_text=True)
     assert "merchant:" in csv_text and csv_text.count("\n") == 1 + 2 * 6 + 4
+
+
+def test_an_operator_id_twice_in_one_file_is_refused() -> None:
+    shop, _closed, household = _setup()
+    text = HEADER + f"2026-03-05,op-1,F-1,{shop.id},1\n2026-03-06,op-1,F-1,{shop.id},2\n"
+    lines = purchases.parse(text)
+    assert [bool(line.errors) for line in lines] == [False, True]
+    with pytest.raises(DomainError):
+        purchases.apply(lines)
+    assert ledger.wallet(household).balance_cents == 15000

@@ -31,5 +31,5 @@ def test_treasurer_runs_the_month_on_a_phone(page: Page) -> None:
     visit(page, "/budget/comptes/mois?month=2026-11-01")
     page.get_by_role("button", name="Confirmer et créditer les porte-monnaie").click()
     expect(page.get_by_text("Le mois est versé")).to_be_visible()
-    expect(page.locator("[role=status]").last).to_contain_text("équilibrées et chaînées")
+    expect(page.locator("[role=status]").last).to_contain_text("les comptes sont équilibrés")
     check_a11y(page)

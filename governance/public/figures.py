@@ -1,0 +1,119 @@
+"""/chiffres: the fund's figures for everyone, without an account and without personal data —
+money received, allocations, purchases by kind of point of sale, the contribution share
+against the committee's target, months of runway. Charts are SVG drawn on the server, each
+with its table; the page is cached by the browser until the books change (ETag)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import date
+
+from flask import request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from governance.budget import charts, reports
+from governance.budget.models import ContributionTarget, LedgerTransaction
+from governance.conventionnement.forms import POS_KIND_LABELS
+from governance.extensions import db
+from governance.public.routes import bp
+from governance.web import render
+
+MONTHS = 12
+
+
+def _version() -> tuple[str, object]:
+    """What the page depends on: the head of the books, the targets, the month, the
+    language, who reads it, the hour. Cheap to read: an unchanged page costs two small
+    queries and no rendering."""
+    head = db.session.execute(
+        select(LedgerTransaction.id, LedgerTransaction.hash, LedgerTransaction.created_at)
+        .order_by(LedgerTransaction.id.desc())
+        .limit(1)
+    ).first()
+    targets = db.session.execute(
+        select(func.count(), func.max(ContributionTarget.set_at)).select_from(ContributionTarget)
+    ).first()
+    stamp = "|".join(
+        str(part)
+        for part in (
+            head[0] if head else 0,
+            head[1] if head else "",
+            targets[0],
+            targets[1],
+            date.today().replace(day=1),
+            get_locale(),
+            # the page's header (who is signed in) and its form tokens (valid for 12 hours)
+            current_user.get_id() if current_user.is_authenticated else "-",
+            int(time.time()) // 3600,
+        )
+    )
+    changed = max((d for d in (head[2] if head else None, targets[1]) if d), default=None)
+    return hashlib.sha256(stamp.encode()).hexdigest()[:32], changed
+
+
+def _charts(months: list[reports.MonthTotals], shares: list[reports.ShareMonth], bought):  # type: ignore[no-untyped-def]
+    labels = [m.month.strftime("%m/%y") for m in months]
+    money = charts.bars(
+        _("Money received and MonA allocated, per month"),
+        labels,
+        [
+            (_("contributions"), [m.contributions / 100 for m in months]),
+            (_("grants"), [m.grants / 100 for m in months]),
+            (_("allocations"), [m.allocations / 100 for m in months]),
+        ],
+    )
+    share = charts.bars(
+        _("Contribution share and target, per month"),
+        labels,
+        [
+            (_("share"), [(s.share_permille or 0) / 10 for s in shares]),
+            (_("target"), [(s.target_permille or 0) / 10 for s in shares]),
+        ],
+        unit="%",
+    )
+    kinds = charts.bars(
+        _("Purchases by kind of point of sale"),
+        [str(POS_KIND_LABELS[k])[:14] for k, _c, _p in bought.by_kind],
+        [(_("purchases"), [c / 100 for _k, c, _p in bought.by_kind])],
+    )
+    return money, share, kinds
+
+
+@bp.get("/chiffres")
+def figures() -> Response:
+    etag, changed = _version()
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        end = date.today().replace(day=1)
+        start = reports.add_months(end, -(MONTHS - 1))
+        months = reports.monthly_totals(start, end)
+        shares = reports.contribution_share(start, end)
+        bought = reports.purchases(start, end)
+        money, share, kinds = _charts(months, shares, bought)
+        response = render(
+            "public/figures.html",
+            months=months,
+            shares=shares,
+            bought=bought,
+            kinds=POS_KIND_LABELS,
+            runway=reports.runway(date.today()),
+            totals={
+                name: sum(getattr(m, name) for m in months)
+                for name in ("contributions", "grants", "allocations", "purchases")
+            },
+            charts={"money": money, "share": share, "kinds": kinds},
+        )
+    response.set_etag(etag)
+    if changed:
+        response.last_modified = changed
+    # Kept by the browser only (the page carries the reader's form tokens), asked again each
+    # time: a 304 while the books have not changed.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    return response

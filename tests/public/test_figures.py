@@ -1,0 +1,54 @@
+"""/chiffres: the fund's figures for anyone, without personal data, charts with their
+tables, no script, and answered from the browser's cache while the books do not change."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from governance.budget import ledger, reports
+from governance.extensions import db
+from tests.budget.test_reports import _books
+
+
+def test_the_figures_are_public_and_without_personal_data(client) -> None:  # type: ignore[no-untyped-def]
+    today = date.today().replace(day=1)
+    _books()
+    # this month's money, so that it falls within the page's last twelve months
+    ledger.record_grant("Fondation", 250_00, today, "g-today")
+    reports.set_target(date(2026, 1, 1), 300, "CCA-2026-001", None)
+    db.session.commit()
+    page = client.get("/chiffres")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "250.00 €" in html and "Subventions reçues" in html
+    assert html.count("<svg") == 3 and html.count("<table") == 3  # each chart has its table
+    assert "<script" not in html.split("</head>")[1].split("<footer")[0]
+    assert not re.search(r"F-[12]\b", html)  # no household, no wallet
+    assert "Mois d’avance = argent disponible" in html
+
+
+def test_the_page_is_cached_until_the_books_change(client) -> None:  # type: ignore[no-untyped-def]
+    first = client.get("/chiffres")
+    etag = first.headers["ETag"]
+    again = client.get("/chiffres", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    ledger.record_grant("Région", 10_00, date.today(), "g-new")
+    db.session.commit()
+    changed = client.get("/chiffres", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.headers["Last-Modified"]
+    client.post_form("/langue", {"lang": "en"})
+    english = client.get("/chiffres", headers={"If-None-Match": changed.headers["ETag"]})
+    assert english.status_code == 200 and "The fund's figures" in english.get_data(as_text=True)
+    assert english.headers["ETag"] != changed.headers["ETag"]
+
+
+def test_a_signed_in_reader_is_not_served_the_anonymous_page(client) -> None:  # type: ignore[no-untyped-def]
+    from tests import factories
+
+    anonymous = client.get("/chiffres")
+    assert anonymous.headers["Cache-Control"] == "private, no-cache"
+    factories.login(client, factories.person())
+    signed_in = client.get("/chiffres", headers={"If-None-Match": anonymous.headers["ETag"]})
+    assert signed_in.status_code == 200  # the header shows who is signed in
