@@ -72,9 +72,21 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     if os.environ.get(PREFIX + "DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = os.environ[PREFIX + "DATABASE_URL"]
     settings.update(overrides or {})
+    settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A server may close idle connections (restart, proxy): test them before use.
+        settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = _instance_secret(Path(instance_path))
     return settings
+
+
+def database_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` (as hosts hand them out) use psycopg 3."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
 
 
 def _instance_secret(instance: Path) -> str:

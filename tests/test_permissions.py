@@ -22,14 +22,14 @@ def test_every_route_is_in_the_table_and_nothing_else(app: Flask) -> None:
     assert PERMISSIONS.keys() - endpoints == set(), "permissions for routes that do not exist"
 
 
-def test_a_route_missing_from_the_table_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_route_missing_from_the_table_is_refused(database_url: str) -> None:  # type: ignore[no-untyped-def]
     from governance import create_app
     from governance.extensions import db
     from tests.conftest import Client
 
     other = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "x",
             "SERVER_NAME": "tablee.test",
         }

@@ -29,6 +29,7 @@ from governance.budget.models import (
     TransactionKind,
 )
 from governance.budget.services import active_scale
+from governance.db import lock_chain
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
 
@@ -106,6 +107,7 @@ def post(
     """Record one balanced transaction. The same key with the same content gives back the
     first result; the same key with other content is refused."""
     content = _content(kind, on, lines, reverses.id if reverses else None)
+    lock_chain(db.session, "ledger")  # before the key is looked up: a retry waits, then finds it
     existing = db.session.scalar(
         select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key)
     )

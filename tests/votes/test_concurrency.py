@@ -8,7 +8,6 @@ import http.client
 import secrets
 import threading
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -79,10 +78,10 @@ def _credentials(app: Any, token: str) -> tuple[str, str]:
     return cookie, header
 
 
-def test_sixty_one_positions_at_once(tmp_path: Path) -> None:
+def test_sixty_one_positions_at_once(database_url: str) -> None:
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'burst.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "burst-secret",
         }
     )

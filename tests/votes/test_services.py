@@ -240,7 +240,8 @@ def test_a_decision_cannot_be_edited_and_tampering_is_found() -> None:
             text("UPDATE decision SET text = 'autre' WHERE id = :id"), {"id": first.id}
         )
     # Someone with the database file in hand removes the guard and edits the text.
-    db.session.execute(text("DROP TRIGGER decision_never_updated"))
+    on = " ON decision" if db.session.connection().dialect.name == "postgresql" else ""
+    db.session.execute(text(f"DROP TRIGGER decision_never_updated{on}"))
     db.session.execute(
         text("UPDATE decision SET text = 'falsifié' WHERE id = :id"), {"id": first.id}
     )
