@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.pool import NullPool
 
 ADMIN_URL = os.environ.get("TABLEE_PG_ADMIN_URL", "")
@@ -64,3 +65,12 @@ def database(folder: Path, purpose: str) -> Iterator[str]:
         yield url
     finally:
         drop_database(name)
+
+
+def dispose_when_idle(engine: Engine, timeout_s: float = 5.0) -> None:
+    """Close the pool once the server's request threads have given their connections back
+    (they may still be tearing down after their client read the answer)."""
+    deadline = time.monotonic() + timeout_s
+    while engine.pool.checkedout() and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.01)
+    engine.dispose()

@@ -128,7 +128,8 @@ def test_the_books_are_append_only_and_tampering_is_found() -> None:
         [],
         [],
     )
-    db.session.execute(text("DROP TRIGGER posting_never_updated"))
+    on = " ON posting" if db.session.connection().dialect.name == "postgresql" else ""
+    db.session.execute(text(f"DROP TRIGGER posting_never_updated{on}"))
     first = db.session.scalar(select(LedgerTransaction.id).order_by(LedgerTransaction.id))
     db.session.execute(
         text("UPDATE posting SET amount_cents = amount_cents * 2 WHERE transaction_id = :id"),

@@ -66,7 +66,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
         def close() -> None:
             with app.app_context():
-                db.engine.dispose()
+                databases.dispose_when_idle(db.engine)
 
         contextvars.Context().run(close)
 

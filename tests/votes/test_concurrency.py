@@ -24,6 +24,7 @@ from governance.sessions import services as meetings
 from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus
 from governance.votes import services
 from governance.votes.models import DecisionKind, Position
+from tests import databases
 
 MEMBERS = 61
 
@@ -139,7 +140,7 @@ def test_sixty_one_positions_at_once(database_url: str) -> None:
             n = db.session.scalar(
                 select(func.count()).select_from(Position).where(Position.round_id == round_id)
             )
-            db.engine.dispose()
+            databases.dispose_when_idle(db.engine)
             return n or 0
 
     assert contextvars.Context().run(count) == MEMBERS
