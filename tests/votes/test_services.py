@@ -64,7 +64,7 @@ def test_one_position_per_member_and_round_is_a_database_constraint() -> None:
     proposal, people = open_proposal(members=1)
     round_ = services.open_round(proposal)
     services.give_position(round_, people[0], Value.CONSENT)
-    with pytest.raises(IntegrityError, match="(?i)unique"), db.session.begin_nested():
+    with pytest.raises(IntegrityError, match=r"(?i)unique"), db.session.begin_nested():
         db.session.add(Position(round_id=round_.id, person_id=people[0].id, value=Value.CONSENT))
         db.session.flush()
 
