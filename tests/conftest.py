@@ -67,7 +67,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             upgrade()
         yield app
         with app.app_context():
-            db.engine.dispose()
+            databases.close_pool(db)
 
 
 @pytest.fixture

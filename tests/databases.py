@@ -15,9 +15,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy import create_engine, make_url
 from sqlalchemy.pool import NullPool
 
 ADMIN_URL = os.environ.get("TABLEE_PG_ADMIN_URL", "")
@@ -67,10 +68,13 @@ def database(folder: Path, purpose: str) -> Iterator[str]:
         drop_database(name)
 
 
-def dispose_when_idle(engine: Engine, timeout_s: float = 5.0) -> None:
-    """Close the pool once the server's request threads have given their connections back
-    (they may still be tearing down after their client read the answer)."""
+def close_pool(db: Any, timeout_s: float = 5.0) -> None:
+    """Close the current app's pool, once this context's session and the server's request
+    threads (which may still be tearing down after their client read the answer) have given
+    their connections back: a connection out at that moment would be left open."""
+    db.session.remove()
+    engine = db.engine
     deadline = time.monotonic() + timeout_s
-    while engine.pool.checkedout() and time.monotonic() < deadline:  # type: ignore[attr-defined]
+    while engine.pool.checkedout() and time.monotonic() < deadline:
         time.sleep(0.01)
     engine.dispose()

@@ -11,7 +11,7 @@ from governance import mail
 from governance.extensions import db
 from governance.people.models import Role
 from governance.permissions import PERMISSIONS, Access, allowed
-from tests import factories
+from tests import databases, factories
 
 ROLES: list[Role | None] = [None, Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN]
 
@@ -44,7 +44,7 @@ def test_a_route_missing_from_the_table_is_refused(database_url: str) -> None:  
         factories.login(client, admin)
         response = client.get("/non-declaree")
         db.session.remove()
-        db.engine.dispose()
+        databases.close_pool(db)
     assert response.status_code == 403
     assert "secret" not in response.get_data(as_text=True)
 

@@ -66,7 +66,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
         def close() -> None:
             with app.app_context():
-                databases.dispose_when_idle(db.engine)
+                databases.close_pool(db)
 
         contextvars.Context().run(close)
 

@@ -140,7 +140,7 @@ def test_sixty_one_positions_at_once(database_url: str) -> None:
             n = db.session.scalar(
                 select(func.count()).select_from(Position).where(Position.round_id == round_id)
             )
-            databases.dispose_when_idle(db.engine)
+            databases.close_pool(db)
             return n or 0
 
     assert contextvars.Context().run(count) == MEMBERS
