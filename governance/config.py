@@ -39,6 +39,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "THROTTLE_MAX_FAILURES_PER_ADDRESS": 300,
         "CAISSE_NAME": "Caisse alimentaire commune",
         "PAGE_SIZE": 50,
+        # Serving: pages and static files compressed (zstd, brotli or gzip, whichever the phone
+        # takes); static URLs carry a hash of the file, so browsers may keep them a year.
+        "COMPRESS_MIN_SIZE": 500,
+        "STATIC_MAX_AGE_SECONDS": 365 * 24 * 3600,
+        # Behind a reverse proxy: how many proxies set X-Forwarded-* (0: none is trusted).
+        "PROXY_HOPS": 0,
         # Mail: without a server, messages stay in the outbox (readable by admins).
         "MAIL_SERVER": "",
         "MAIL_PORT": 25,
