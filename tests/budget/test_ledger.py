@@ -10,6 +10,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from governance.budget import ledger, rules, services
 from governance.budget.models import (
@@ -23,6 +24,7 @@ from governance.budget.models import (
 )
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
+from tests import databases
 
 DAY = date(2026, 3, 10)
 
@@ -223,3 +225,13 @@ class Books(RuleBasedStateMachine):
 def test_the_books_hold_whatever_happens() -> None:
     Books.TestCase.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)
     Books.TestCase().runTest()
+
+
+@databases.postgres_only
+def test_postgresql_refuses_truncating_the_books_and_the_register() -> None:
+    """SQLite has no TRUNCATE; on PostgreSQL it would bypass the row triggers, so it has its own."""
+    ledger.record_grant("Région", 7000, DAY, "g1")
+    for table in ("posting", "ledger_transaction", "decision"):
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.execute(text(f"TRUNCATE {table} CASCADE"))
+    assert ledger.verify().transactions == 1
