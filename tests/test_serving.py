@@ -55,3 +55,46 @@ def test_pages_and_static_files_are_compressed_for_phones_that_accept_it(client)
     body = brotli.decompress(script.get_data())
     script.close()
     assert body == Path(STATIC / "vendor" / "htmx.min.js").read_bytes()
+
+
+def test_behind_a_proxy_the_client_address_comes_from_its_headers(database_url: str) -> None:
+    """With TABLEE_PROXY_HOPS=1 the login throttle counts the phone's address, not the proxy's;
+    with 0 (no proxy) a forged header changes nothing."""
+    import contextvars
+
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from governance import create_app
+    from governance.extensions import db
+    from governance.people.models import LoginAttempt
+    from tests import databases
+    from tests.conftest import Client
+
+    def addresses(hops: int) -> list[str]:
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "PROXY_HOPS": hops}
+        )
+        app.test_client_class = Client
+
+        def run() -> list[str]:
+            with app.app_context():
+                upgrade()
+                client = app.test_client()
+                client.post(
+                    "/connexion",
+                    data={
+                        "csrf_token": client.csrf_token("/connexion"),
+                        "identifier": "nobody",
+                        "secret": "wrong",
+                    },
+                    headers={"X-Forwarded-For": "203.0.113.9"},
+                )
+                found = list(db.session.scalars(select(LoginAttempt.address)))
+                databases.close_pool(db)
+                return found
+
+        return contextvars.Context().run(run)
+
+    assert addresses(0) == ["127.0.0.1"]
+    assert addresses(1) == ["127.0.0.1", "203.0.113.9"]
