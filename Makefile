@@ -10,7 +10,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run serve test lint bench i18n chromium java clean
+.PHONY: install run serve test test-sqlite test-postgresql lint bench i18n chromium java postgresql clean
 
 install: $(STAMP) $(VENDOR)/htmx.min.js $(COMPILED)
 
@@ -54,14 +54,32 @@ java:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
 
+# Debian's PostgreSQL server, for the second run of the tests and benches (scripts/with-postgres
+# starts a throw-away one on loopback each time; the package's own cluster is not used).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql for the tests on PostgreSQL…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check governance tests bench
 
-test: install chromium java lint
+# The whole suite twice: on SQLite files, then on a throw-away PostgreSQL server.
+test: lint test-sqlite test-postgresql
+
+test-sqlite: install chromium java
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+test-postgresql: install chromium java postgresql
+	scripts/with-postgres $(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Every bench on SQLite, then the consent round and the live room on PostgreSQL.
+PG_BENCHES := bench/consent_round.py bench/live_room.py
+bench: install postgresql
+	@for script in bench/*.py; do echo "== $$script (SQLite)"; $(BIN)/python $$script || exit 1; done
+	@scripts/with-postgres --durable bash -c 'for script in $(PG_BENCHES); do \
+	  echo "== $$script (PostgreSQL)"; $(BIN)/python $$script || exit 1; done'
 
 # Extract every translatable string, then update the catalogs (run after changing a string).
 i18n: $(STAMP)

@@ -1,10 +1,13 @@
-"""Ceiling: the fastest a one-row insert can go through gunicorn and the app's SQLite setup.
+"""Ceiling: the fastest a one-row insert can go through gunicorn and the app's database setup.
 
 A bare Flask endpoint (``POST /insert``) writes one row into a throw-away SQLite database that is
 configured by ``governance.db.configure_engine`` exactly like the app's own (WAL, foreign keys,
-the busy timeout, ``BEGIN IMMEDIATE`` for writers). It is served by gunicorn with the project's
-``gunicorn.conf.py`` and loaded by 61 keep-alive clients on loopback: the citizen committee
-polling and posting at once. Later benchmarks compare against the summary line it prints.
+the busy timeout, ``BEGIN IMMEDIATE`` for writers) — or, when ``TABLEE_PG_ADMIN_URL`` names a
+PostgreSQL server (``scripts/with-postgres --durable``, as ``make bench`` does), into a fresh
+database on it, the writers taking the app's advisory lock. It is served by gunicorn with the
+project's ``gunicorn.conf.py`` and loaded by 61 keep-alive clients on loopback: the citizen
+committee polling and posting at once. Later benchmarks compare against the summary line it
+prints.
 
 Run: ``.venv/bin/python bench/ceiling.py [--duration 10] [--workers N] [--threads N]``.
 
@@ -19,22 +22,35 @@ import asyncio
 import http.client
 import math
 import os
+import re
 import runpy
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, request
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, create_engine, insert
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    func,
+    insert,
+    make_url,
+    select,
+)
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `import governance` without relying on the editable install
@@ -61,22 +77,58 @@ rows = Table(
 # --- the app gunicorn serves ----------------------------------------------------------------
 
 
-def make_engine(db_path: str, busy_timeout_ms: int) -> Engine:
+PG_ADMIN_URL = os.environ.get("TABLEE_PG_ADMIN_URL", "")  # set by scripts/with-postgres
+
+
+@contextmanager
+def bench_database(folder: Path) -> Iterator[str]:
+    """The URL of an empty database for one bench: an SQLite file in ``folder``, or a fresh
+    database on the PostgreSQL server of ``TABLEE_PG_ADMIN_URL``, dropped afterwards."""
+    if not PG_ADMIN_URL:
+        yield f"sqlite:///{folder / 'bench.db'}"
+        return
+    name = "bench_" + re.sub(r"[^a-z0-9_]", "_", folder.name.lower())
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def describe(url: str) -> str:
+    """What the bench runs on, for its report."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                version = connection.exec_driver_sql("SHOW server_version").scalar()
+                return f"PostgreSQL {version} on 127.0.0.1 (throw-away server)"
+            return f"SQLite {connection.exec_driver_sql('SELECT sqlite_version()').scalar()} file"
+    finally:
+        engine.dispose()
+
+
+def make_engine(url: str, busy_timeout_ms: int) -> Engine:
     """An engine set up like the app's: default pool, then ``configure_engine``."""
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(url)
     configure_engine(engine, busy_timeout_ms)
     return engine
 
 
-def create_app(db_path: str, busy_timeout_ms: int) -> Flask:
+def create_app(url: str, busy_timeout_ms: int) -> Flask:
     """Gunicorn calls this in each worker after the fork, so every worker owns its engine."""
     app = Flask(__name__)
-    engine = make_engine(db_path, busy_timeout_ms)
+    engine = make_engine(url, busy_timeout_ms)
 
     @app.post("/insert")
     def insert_row() -> tuple[str, int, dict[str, str]]:
         payload = request.get_data(as_text=True)[:200]
-        # One transaction; the request method is POST, so configure_engine begins IMMEDIATE.
+        # One transaction; the request method is POST, so configure_engine begins IMMEDIATE
+        # (SQLite) or takes the writers' advisory lock (PostgreSQL).
         with engine.begin() as connection:
             result = connection.execute(insert(rows).values(created_at=utcnow(), payload=payload))
         return str(result.inserted_primary_key[0]), 201, {"X-Worker": str(os.getpid())}
@@ -186,7 +238,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve(config: ServerConfig, db_path: Path, busy_ms: int, log: Path) -> Iterator[int]:
+def serve(config: ServerConfig, url: str, busy_ms: int, log: Path) -> Iterator[int]:
     """Run gunicorn for the block's duration and yield its port; it is stopped even on error."""
     port = free_port()
     with log.open("wb") as log_file:
@@ -195,7 +247,7 @@ def serve(config: ServerConfig, db_path: Path, busy_ms: int, log: Path) -> Itera
             gunicorn_command(
                 config,
                 port,
-                f"ceiling:create_app({str(db_path)!r}, {busy_ms})",
+                f"ceiling:create_app({url!r}, {busy_ms})",
                 f"{ROOT / 'bench'},{ROOT}",
             ),
             cwd=ROOT,
@@ -351,17 +403,22 @@ def percentile_ms(ordered: list[float], fraction: float) -> float:
     return ordered[rank - 1] * 1000
 
 
-def count_rows(db_path: Path) -> tuple[int, int]:
+def count_rows(url: str) -> tuple[int, int]:
     """Rows and distinct payloads: a row written twice would show as fewer distinct payloads."""
-    with closing(sqlite3.connect(db_path)) as connection:
-        found = connection.execute(
-            "SELECT COUNT(*), COUNT(DISTINCT payload) FROM ceiling_rows"
-        ).fetchone()
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(
+                select(func.count(), func.count(rows.c.payload.distinct()))
+            ).one()
+    finally:
+        engine.dispose()
     return int(found[0]), int(found[1])
 
 
-def report(config: ServerConfig, args: argparse.Namespace, tally: Tally) -> str:
+def report(config: ServerConfig, args: argparse.Namespace, tally: Tally, database: str) -> str:
     """Print the figures; return the one-line summary that later benchmarks parse."""
+    print(f"database    {database}")
     ordered = sorted(tally.latencies_s)
     p50, p95, p99 = (percentile_ms(ordered, f) for f in (0.50, 0.95, 0.99))
     peak = ordered[-1] * 1000 if ordered else float("nan")
@@ -394,8 +451,8 @@ def report(config: ServerConfig, args: argparse.Namespace, tally: Tally) -> str:
     )
 
 
-def rows_match(db_path: Path, tally: Tally) -> bool:
-    total, distinct = count_rows(db_path)
+def rows_match(url: str, tally: Tally) -> bool:
+    total, distinct = count_rows(url)
     same = total == distinct == tally.created
     verdict = "ok" if same else "MISMATCH"
     print(
@@ -428,14 +485,17 @@ def parse_args() -> argparse.Namespace:
 def main() -> int:
     args = parse_args()
     config = server_config(args.workers, args.threads)
-    with tempfile.TemporaryDirectory(prefix="tablee-ceiling-") as tmp:
-        db_path, log = Path(tmp) / "ceiling.db", Path(tmp) / "gunicorn.log"
+    with (
+        tempfile.TemporaryDirectory(prefix="tablee-ceiling-") as tmp,
+        bench_database(Path(tmp)) as url,
+    ):
+        log = Path(tmp) / "gunicorn.log"
         busy_ms = int(defaults(tmp)["SQLITE_BUSY_TIMEOUT_MS"])  # the app's own default
-        schema_engine = make_engine(str(db_path), busy_ms)
+        schema_engine = make_engine(url, busy_ms)
         metadata.create_all(schema_engine)  # before the workers start, so they never race on it
         schema_engine.dispose()
         try:
-            with serve(config, db_path, busy_ms, log) as port:
+            with serve(config, url, busy_ms, log) as port:
                 tally = asyncio.run(load(port, args.clients, args.warmup, args.duration))
         except RuntimeError as error:
             print(
@@ -444,8 +504,8 @@ def main() -> int:
             )
             return 2
         # Counted only now: gunicorn has stopped, so every answered insert is committed.
-        summary = report(config, args, tally)
-        matched = rows_match(db_path, tally)
+        summary = report(config, args, tally, describe(url))
+        matched = rows_match(url, tally)
     print(summary)  # last, so that `tail -n 1` finds it
     return 0 if matched and tally.errors == 0 and tally.created > 0 else 1
 

@@ -2,8 +2,9 @@
 
 The whole citizen committee sits in the room with the live page open on their phones: htmx asks
 ``GET /seances/<id>/salle`` every few seconds with the last ETag, and the app answers a bodiless
-304 while nothing changes. This benchmark builds that meeting in a throw-away SQLite database
-(61 members present, two agenda items, the meeting open), serves the real app with the project's
+304 while nothing changes. This benchmark builds that meeting in a throw-away database (SQLite,
+or PostgreSQL: see ``configure_env``) (61 members present, two agenda items, the meeting open),
+serves the real app with the project's
 ``gunicorn.conf.py`` and lets 61 keep-alive "phones" poll it. Halfway through, the facilitator
 moves to the next item once, to show how fast the change reaches every phone.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import math
 import os
 import re
@@ -27,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,8 +42,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `import governance` without relying on the editable install
 
 from ceiling import (  # noqa: E402 — bench/ is on the path when this file runs as a script
+    PG_ADMIN_URL,
     BenchError,
     ServerConfig,
+    bench_database,
+    describe,
     free_port,
     gunicorn_command,
     percentile_ms,
@@ -87,10 +92,25 @@ class Room:
     cookies: list[str]  # one signed session cookie per phone
 
 
+# The PostgreSQL databases the benches create, dropped when the bench exits.
+_databases = ExitStack()
+atexit.register(_databases.close)
+
+
 def configure_env(db_path: Path) -> None:
-    """The same settings for the setup here and for gunicorn, which inherits the environment."""
-    os.environ["TABLEE_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    """The same settings for the setup here and for gunicorn, which inherits the environment.
+
+    The database is an SQLite file at ``db_path``, or, when ``TABLEE_PG_ADMIN_URL`` names a
+    PostgreSQL server (``make bench`` runs the benches a second time with one), a fresh
+    database on that server."""
+    url = (
+        _databases.enter_context(bench_database(db_path.parent))
+        if PG_ADMIN_URL
+        else f"sqlite:///{db_path}"
+    )
+    os.environ["TABLEE_SQLALCHEMY_DATABASE_URI"] = url
     os.environ["TABLEE_SECRET_KEY"] = secrets.token_urlsafe(32)
+    print(f"database    {describe(url)}", flush=True)
 
 
 def open_meeting(group: Group, facilitator: Person, members: list[Person]) -> Meeting:

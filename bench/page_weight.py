@@ -10,9 +10,10 @@ idle (the live room's first poll, 3 s later, is not part of the load). The publi
 pages are opened the same way by a visitor without an account (no cookie at all), against
 their own target: at most 50 KB compressed and 5 requests on the first load.
 
-The app does not compress its responses yet, so each body is gzipped here at level 6, as a
-reverse proxy would send it; only text types are, as a proxy's ``gzip_types`` would do. A
-response that already carries a Content-Encoding counts with its encoded size instead. The
+The app compresses its responses itself (Flask-Compress: zstd, brotli or gzip, whichever
+Chromium takes): those count with their encoded size as they came over the wire. A body the app
+left uncompressed (under its 500-byte threshold) is gzipped here at level 6, as a reverse proxy
+would send it; only text types are, as a proxy's ``gzip_types`` would do. The
 response headers are counted as they came over HTTP/1.1 (an approximation: HTTP/2 would compress
 them); the requests' own headers go up, not down, and are not counted.
 

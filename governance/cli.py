@@ -1,15 +1,19 @@
-"""Flask commands: ``flask --app governance demo``."""
+"""Flask commands: ``flask --app governance demo`` (demo data, verify, backup, restore)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import URL, func, select
 
 from governance.extensions import db
 
@@ -83,47 +87,148 @@ def verify_command() -> None:
         raise SystemExit(1)
 
 
-def _sqlite_path() -> Path:
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite" or not url.database:
-        raise click.ClickException("backup and restore work on an SQLite file database")
+def _sqlite_path(url: URL) -> Path:
+    if not url.database or url.database == ":memory:":
+        raise click.ClickException("backup and restore need an SQLite file, not a memory database")
     return Path(url.database)
+
+
+def _backend() -> str:
+    name = db.engine.url.get_backend_name()
+    if name not in ("sqlite", "postgresql"):
+        raise click.ClickException(f"backup and restore work on SQLite or PostgreSQL, not {name}")
+    return name
+
+
+SUFFIX = {"sqlite": ".db", "postgresql": ".dump"}  # an SQLite file; pg_dump's custom format
+
+
+def _pg_tool(name: str) -> str:
+    """pg_dump / pg_restore: on the PATH, else the newest of Debian's PostgreSQL versions."""
+    found = shutil.which(name) or next(
+        (str(p) for p in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)),
+        None,
+    )
+    if found is None:
+        raise click.ClickException(f"{name} is not installed (Debian: postgresql-client)")
+    return found
+
+
+def _pg_run(tool: str, *args: str) -> None:
+    """Run a PostgreSQL client tool on the app's database; the password goes through the
+    environment, never the command line (which other users of the machine can read)."""
+    url = db.engine.url
+    conninfo = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    ).render_as_string(hide_password=False)
+    env = {**os.environ, **({"PGPASSWORD": str(url.password)} if url.password else {})}
+    done = subprocess.run(  # noqa: S603 — fixed tool, arguments from our own settings
+        [_pg_tool(tool), "--dbname", conninfo, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise click.ClickException(f"{tool} failed: {done.stderr.strip()}")
+
+
+def _rotate(folder: Path, suffix: str, keep: int) -> list[Path]:
+    """Remove all but the ``keep`` newest copies (their names sort by date); the removed."""
+    copies = sorted(folder.glob(f"tablee-*{suffix}"))
+    removed = copies[: max(0, len(copies) - keep)]
+    for old in removed:
+        old.unlink()
+    return removed
 
 
 @click.command("backup")
 @click.option(
     "--to",
     "folder",
-    type=click.Path(path_type=Path),
+    type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Folder of the copies (default: instance/backups).",
 )
-@click.option("--keep", default=14, show_default=True, help="How many copies to keep.")
+@click.option(
+    "--keep",
+    default=14,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many copies to keep; older ones are removed.",
+)
+@click.option("--quiet", is_flag=True, help="Print nothing on success (for cron).")
 @with_appcontext
-def backup_command(folder: Path | None, keep: int) -> None:
-    """A consistent copy of the live database (SQLite's online backup), then rotation."""
-    source = _sqlite_path()
+def backup_command(folder: Path | None, keep: int, quiet: bool) -> None:
+    """A consistent copy of the live database, then rotation; safe to run while serving.
+
+    SQLite: the online backup API. PostgreSQL: pg_dump in its custom format (restore it with
+    ``restore``, or pg_restore). The copy is written under a temporary name and renamed once
+    complete, so a failed run leaves no half copy and never removes a good one.
+    """
+    backend = _backend()
     folder = folder or Path(current_app.instance_path) / "backups"
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"tablee-{datetime.now(UTC):%Y%m%d-%H%M%S-%f}.db"
-    with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
-        live.backup(copy)
-    copies = sorted(folder.glob("tablee-*.db"))
-    for old in copies[: max(0, len(copies) - keep)]:
-        old.unlink()
-    click.echo(f"Backup written: {target}")
+    target = folder / f"tablee-{datetime.now(UTC):%Y%m%d-%H%M%S-%f}{SUFFIX[backend]}"
+    partial = target.with_name(target.name + ".partial")
+    try:
+        if backend == "sqlite":
+            source = _sqlite_path(db.engine.url)
+            with (
+                closing(sqlite3.connect(source)) as live,
+                closing(sqlite3.connect(partial)) as copy,
+            ):
+                live.backup(copy)
+        else:
+            _pg_run("pg_dump", "--format=custom", "--no-owner", "--file", str(partial))
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    removed = _rotate(folder, SUFFIX[backend], keep)
+    if not quiet:
+        click.echo(f"Backup written: {target} ({len(removed)} older copies removed)")
 
 
 @click.command("restore")
 @click.argument("copy", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def restore_command(copy: Path) -> None:
-    """Bring a backup back into the live database (stop the server first)."""
-    target = _sqlite_path()
+    """Bring a backup back into the live database, whole or not at all (stop the server
+    first; then run ``verify``)."""
+    backend = _backend()
+    if copy.suffix != SUFFIX[backend]:
+        raise click.ClickException(
+            f"{copy.name} is not a {backend} backup (those end in {SUFFIX[backend]})"
+        )
+    db.session.remove()
     db.engine.dispose()
-    with sqlite3.connect(copy) as source, sqlite3.connect(target) as live:
-        source.backup(live)
-    click.echo(f"Restored {copy} into {target}. Run `flask --app governance verify`.")
+    if backend == "sqlite":
+        target = _sqlite_path(db.engine.url)
+        with closing(sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)) as source:
+            try:
+                sound = source.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            except sqlite3.DatabaseError:
+                sound = False
+            if not sound:
+                raise click.ClickException(f"{copy.name} is not a sound SQLite database")
+            with closing(sqlite3.connect(target)) as live:
+                source.backup(live)
+    else:
+        _pg_run(
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            str(copy),
+        )
+    click.echo(f"Restored {copy} into the {backend} database. Run `flask --app governance verify`.")
 
 
 @click.command("import-purchases")

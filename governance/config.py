@@ -45,6 +45,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # after this many months; its reference and its accounts stay in the books.
         "HOUSEHOLD_RETENTION_MONTHS": 24,
         "PAGE_SIZE": 50,
+        # Serving: pages and static files compressed (zstd, brotli or gzip, whichever the phone
+        # takes); static URLs carry a hash of the file, so browsers may keep them a year.
+        "COMPRESS_MIN_SIZE": 500,
+        "STATIC_MAX_AGE_SECONDS": 365 * 24 * 3600,
+        # Behind a reverse proxy: how many proxies set X-Forwarded-* (0: none is trusted).
+        "PROXY_HOPS": 0,
         # Mail: without a server, messages stay in the outbox (readable by admins).
         "MAIL_SERVER": "",
         "MAIL_PORT": 25,
@@ -78,9 +84,21 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     if os.environ.get(PREFIX + "DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = os.environ[PREFIX + "DATABASE_URL"]
     settings.update(overrides or {})
+    settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A server may close idle connections (restart, proxy): test them before use.
+        settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = _instance_secret(Path(instance_path))
     return settings
+
+
+def database_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` (as hosts hand them out) use psycopg 3."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
 
 
 def _instance_secret(instance: Path) -> str:

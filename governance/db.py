@@ -1,4 +1,4 @@
-"""The declarative Base, reusable column types, and the SQLite connection setup."""
+"""The declarative Base, reusable column types, and the connection setup (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import DateTime, Engine, Enum, MetaData, String, TypeDecorator, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, String, TypeDecorator, event, text
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -80,7 +80,60 @@ def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+# PostgreSQL advisory lock keys (any 64-bit numbers, fixed forever): the writers' turn, and one
+# per hash chain. Advisory locks belong to one database, so two caisses never share them.
+WRITER_LOCK = 0x7461626C_0001
+CHAIN_LOCKS = {"decisions": 0x7461626C_0002, "ledger": 0x7461626C_0003}
+
+
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    """The database's writers take turns: ``BEGIN IMMEDIATE`` on SQLite, an advisory lock on
+    PostgreSQL; the rules of the house were written for one writer at a time."""
+    if engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
+    elif engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, busy_timeout_ms)
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """A writing transaction first waits for the writers' advisory lock, held until it ends.
+
+    The same guarantee as SQLite's ``BEGIN IMMEDIATE``: a check-then-write (one position per
+    member, a wallet's balance, the next reference) never races another writer, while page
+    reads (GET, ``read_first``) never wait. PostgreSQL queues the waiters and wakes the next one
+    when the lock is released, across every worker process, so no ``WriterQueue`` is needed.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if _may_write():
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        _after_commit()
+
+
+def lock_chain(session: Any, chain: str) -> None:
+    """Serialise the appends to one hash chain until the transaction ends.
+
+    On SQLite the writer already holds the database's write lock (``BEGIN IMMEDIATE``); on
+    PostgreSQL a transaction-scoped advisory lock makes the second writer wait, then read the
+    head the first one committed, so two links can never claim the same previous hash.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCKS[chain]})
+
+
+def _after_commit() -> None:
+    # A request writes once (the route commits once): what it reads afterwards to render
+    # its answer must not hold the write lock that other phones are waiting for.
+    if has_request_context() and g.get("tablee_tx") != "read":
+        g.tablee_tx = "done"
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """SQLite: WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for writers.
 
     pysqlite's own transaction handling is switched off (SQLAlchemy's documented recipe) so that
@@ -88,8 +141,6 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     instead of failing with "database is locked" when two of them upgrade at once; page reads
     (GET) begin deferred, so that under WAL they never wait for a writer.
     """
-    if engine.dialect.name != "sqlite":
-        return
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -131,10 +182,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "commit")
     def _on_commit(connection: Any) -> None:
         _leave(connection)
-        # A request writes once (the route commits once): what it reads afterwards to render
-        # its answer must not hold the write lock that other phones are waiting for.
-        if has_request_context() and g.get("tablee_tx") != "read":
-            g.tablee_tx = "done"
+        _after_commit()
 
     @event.listens_for(engine, "rollback")
     def _on_rollback(connection: Any) -> None:

@@ -1,10 +1,13 @@
-"""One app per test session on a migrated SQLite file; every test rolls back to a savepoint."""
+"""One app per test session on a migrated database (an SQLite file, or a PostgreSQL database
+when ``TABLEE_PG_ADMIN_URL`` names a server: see ``tests/databases.py``); every test rolls back
+to a savepoint."""
 
 from __future__ import annotations
 
 import contextvars
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +20,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from governance import create_app
 from governance.extensions import db
+from tests import databases
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -43,21 +47,34 @@ class Client(FlaskClient):
         return self.open(path, method=method, headers=headers, **kwargs)
 
 
+def pytest_report_header() -> str:
+    return f"database: {databases.BACKEND}"
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    path = tmp_path_factory.mktemp("db") / "tablee-test.db"
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "tests-only-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-            "SERVER_NAME": "tablee.test",
-        }
-    )
-    app.test_client_class = Client
-    with app.app_context():
-        upgrade()
-    yield app
+    with databases.database(tmp_path_factory.mktemp("db"), "session") as url:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "tests-only-secret",
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SERVER_NAME": "tablee.test",
+            }
+        )
+        app.test_client_class = Client
+        with app.app_context():
+            upgrade()
+        yield app
+        with app.app_context():
+            databases.close_pool(db)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database of the suite's kind, for a test that makes an app of its own."""
+    with databases.database(tmp_path, "own") as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextvars
-import shutil
 import threading
-from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -18,9 +16,10 @@ from governance.db import include_name
 from governance.demo import load_demo
 from governance.extensions import db
 from governance.people.models import Group, GroupKind, Membership, Person, Role
-from tests import factories
+from tests import databases, factories
 
 
+@databases.sqlite_only
 def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout() -> None:
     connection = db.session.connection()
     assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -36,11 +35,10 @@ def test_the_migrations_match_the_models() -> None:
     assert compare_metadata(context, db.metadata) == []
 
 
-def test_concurrent_writers_queue_instead_of_failing(tmp_path: Path) -> None:
-    """Writers BEGIN IMMEDIATE: two threads writing at once both succeed, none is 'locked'."""
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}", "SECRET_KEY": "x"}
-    )
+def test_concurrent_writers_queue_instead_of_failing(database_url: str) -> None:
+    """Writers take turns (BEGIN IMMEDIATE on SQLite, the writers' advisory lock on
+    PostgreSQL): six threads writing at once all succeed, none is 'locked'."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x"})
     with app.app_context():
         db.create_all()
     errors: list[Exception] = []
@@ -64,7 +62,7 @@ def test_concurrent_writers_queue_instead_of_failing(tmp_path: Path) -> None:
     assert errors == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Person)) == 90
-        db.engine.dispose()
+        databases.close_pool(db)
 
 
 def test_foreign_keys_are_enforced() -> None:
@@ -77,7 +75,7 @@ def test_foreign_keys_are_enforced() -> None:
             )
         )
     except Exception as error:
-        assert "FOREIGN KEY" in str(error)
+        assert "foreign key" in str(error).lower()
     else:
         raise AssertionError("a membership of nobody was accepted")
     finally:
@@ -143,10 +141,8 @@ def test_demo_data_is_a_realistic_caisse() -> None:
     assert "61 committee members" in summary
 
 
-def test_demo_command_loads_once(app: Flask, tmp_path: Path) -> None:
-    other = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}", "SECRET_KEY": "x"}
-    )
+def test_demo_command_loads_once(app: Flask, database_url: str) -> None:
+    other = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x"})
     with other.app_context():
         db.create_all()
     runner = other.test_cli_runner()
@@ -160,7 +156,7 @@ def test_demo_command_loads_once(app: Flask, tmp_path: Path) -> None:
     assert "not loaded" in second.output
     with other.app_context():
         assert db.session.scalar(select(func.count()).select_from(Person)) == 87
-        db.engine.dispose()
+        databases.close_pool(db)
 
 
 def test_people_list_is_a_fragment_for_htmx_and_a_page_otherwise(client) -> None:  # type: ignore[no-untyped-def]
@@ -190,45 +186,3 @@ def test_people_list_does_not_query_per_person(client, queries) -> None:  # type
     queries.statements.clear()
     client.get("/admin/personnes")
     assert queries.count == few
-
-
-def test_backup_then_restore_keeps_the_books_verifiable(tmp_path: Path) -> None:
-    other = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.db'}", "SECRET_KEY": "x"}
-    )
-    runner = other.test_cli_runner()
-
-    def run(*args: str) -> Any:
-        return contextvars.Context().run(runner.invoke, args=list(args))
-
-    def grant(key: str) -> None:
-        from datetime import date
-
-        from governance.budget import ledger
-
-        with other.app_context():
-            ledger.record_grant("Métropole", 1000, date(2026, 3, 1), key)
-            db.session.commit()
-
-    def setup() -> None:
-        from flask_migrate import upgrade
-
-        with other.app_context():
-            upgrade()
-
-    contextvars.Context().run(setup)
-    contextvars.Context().run(grant, "before")
-    made = run("backup", "--to", str(tmp_path / "copies"), "--keep", "2")
-    assert "Backup written" in made.output, made.output
-    copy = tmp_path / "kept.db"  # set aside: rotation below removes the oldest copies
-    shutil.copyfile(next((tmp_path / "copies").glob("tablee-*.db")), copy)
-    contextvars.Context().run(grant, "after")  # a change the backup does not hold
-    for _ in range(3):
-        run("backup", "--to", str(tmp_path / "copies"), "--keep", "2")
-    assert len(list((tmp_path / "copies").glob("tablee-*.db"))) == 2  # rotation
-    restored = run("restore", str(copy))
-    assert "Restored" in restored.output, restored.output
-    check = run("verify")
-    assert "Ledger: OK, 1 transactions" in check.output, check.output
-    with other.app_context():
-        db.engine.dispose()

@@ -11,7 +11,7 @@ from governance import mail
 from governance.extensions import db
 from governance.people.models import Role
 from governance.permissions import PERMISSIONS, Access, allowed
-from tests import factories
+from tests import databases, factories
 
 ROLES: list[Role | None] = [None, Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN]
 
@@ -22,14 +22,14 @@ def test_every_route_is_in_the_table_and_nothing_else(app: Flask) -> None:
     assert PERMISSIONS.keys() - endpoints == set(), "permissions for routes that do not exist"
 
 
-def test_a_route_missing_from_the_table_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_route_missing_from_the_table_is_refused(database_url: str) -> None:  # type: ignore[no-untyped-def]
     from governance import create_app
     from governance.extensions import db
     from tests.conftest import Client
 
     other = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "x",
             "SERVER_NAME": "tablee.test",
         }
@@ -44,7 +44,7 @@ def test_a_route_missing_from_the_table_is_refused(tmp_path) -> None:  # type: i
         factories.login(client, admin)
         response = client.get("/non-declaree")
         db.session.remove()
-        db.engine.dispose()
+        databases.close_pool(db)
     assert response.status_code == 403
     assert "secret" not in response.get_data(as_text=True)
 

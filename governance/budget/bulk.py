@@ -33,7 +33,7 @@ from governance.budget.models import (
     TransactionKind,
 )
 from governance.budget.services import active_scale
-from governance.db import utcnow
+from governance.db import lock_chain, utcnow
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
 
@@ -71,6 +71,7 @@ def post_many(entries: list[Entry]) -> int:
     """Record many balanced transactions at once, with the same rules as ``post`` (idempotent,
     balanced, closed months refused, wallets never below zero), in a few statements: the
     monthly run and purchase imports. All of them, or none. Returns how many were new."""
+    lock_chain(db.session, "ledger")  # before the keys are looked up, as ``post`` does
     existing = recorded_keys([e.key for e in entries])
     new: list[tuple[Entry, str]] = []
     for entry in entries:

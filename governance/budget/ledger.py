@@ -26,6 +26,7 @@ from governance.budget.models import (
     Posting,
     TransactionKind,
 )
+from governance.db import lock_chain
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
 
@@ -103,6 +104,7 @@ def post(
     """Record one balanced transaction. The same key with the same content gives back the
     first result; the same key with other content is refused."""
     content = _content(kind, on, lines, reverses.id if reverses else None)
+    lock_chain(db.session, "ledger")  # before the key is looked up: a retry waits, then finds it
     # One round trip for the three things to know first: this key's earlier transaction, a
     # closed month, the head of the chain.
     existing_id, closed, previous = db.session.execute(

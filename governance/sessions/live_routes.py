@@ -154,7 +154,8 @@ def room(meeting_id: int) -> Response:
         get_locale(),
         panels.etag(state[3], current_user.id),
     )
-    if is_htmx() and etag in request.if_none_match:
+    # Weak: the same room compressed or not (Flask-Compress leaves weak validators alone).
+    if is_htmx() and request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         meeting = visible_meeting(meeting_id)
@@ -169,7 +170,7 @@ def room(meeting_id: int) -> Response:
             panels=panels.render(meeting, current_user, "room"),
             open=meeting.status is MeetingStatus.OPEN,
         )
-    response.set_etag(etag)
+    response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "no-cache, private"
     response.headers["Vary"] = "HX-Request, Cookie"
     return response

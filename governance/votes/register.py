@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from governance.db import lock_chain
 from governance.extensions import db
 from governance.people.models import Person
 from governance.votes.models import Decision, Objection, Outcome, Position, Proposal, Round
@@ -100,7 +101,9 @@ def head() -> Decision | None:
 
 def record(proposal: Proposal, outcome: Outcome) -> Decision:
     """Write the decision; the writer holds the database's write lock (BEGIN IMMEDIATE on
-    SQLite), so two decisions can never claim the same sequence or previous hash."""
+    SQLite, the chain's advisory lock on PostgreSQL), so two decisions can never claim the
+    same sequence or previous hash."""
+    lock_chain(db.session, "decisions")
     meeting = proposal.item.meeting
     group = meeting.group
     decided_on = meeting.starts_at.date()

@@ -10,6 +10,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from governance.budget import bulk, checks, ledger, rules, services
 from governance.budget.models import (
@@ -23,6 +24,7 @@ from governance.budget.models import (
 )
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
+from tests import databases
 
 DAY = date(2026, 3, 10)
 
@@ -128,7 +130,8 @@ def test_the_books_are_append_only_and_tampering_is_found() -> None:
         [],
         [],
     )
-    db.session.execute(text("DROP TRIGGER posting_never_updated"))
+    on = " ON posting" if db.session.connection().dialect.name == "postgresql" else ""
+    db.session.execute(text(f"DROP TRIGGER posting_never_updated{on}"))
     first = db.session.scalar(select(LedgerTransaction.id).order_by(LedgerTransaction.id))
     db.session.execute(
         text("UPDATE posting SET amount_cents = amount_cents * 2 WHERE transaction_id = :id"),
@@ -222,3 +225,13 @@ class Books(RuleBasedStateMachine):
 def test_the_books_hold_whatever_happens() -> None:
     Books.TestCase.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)
     Books.TestCase().runTest()
+
+
+@databases.postgres_only
+def test_postgresql_refuses_truncating_the_books_and_the_register() -> None:
+    """SQLite has no TRUNCATE; on PostgreSQL it would bypass the row triggers, so it has its own."""
+    ledger.record_grant("Région", 7000, DAY, "g1")
+    for table in ("posting", "ledger_transaction", "decision"):
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.execute(text(f"TRUNCATE {table} CASCADE"))
+    assert checks.verify().transactions == 1

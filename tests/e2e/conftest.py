@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from governance import create_app
 from governance.demo import load_demo
 from governance.extensions import db
+from tests import databases
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -45,26 +46,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with the demo caisse on its own database, served by a thread on loopback."""
-    path = tmp_path_factory.mktemp("e2e") / "tablee-e2e.db"
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e-only-secret"}
-    )
+    with databases.database(tmp_path_factory.mktemp("e2e"), "e2e") as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "e2e-only-secret"})
 
-    def prepare() -> None:  # outside any test's app context
-        with app.app_context():
-            upgrade()
-            load_demo()
-            db.session.commit()
+        def prepare() -> None:  # outside any test's app context
+            with app.app_context():
+                upgrade()
+                load_demo()
+                db.session.commit()
 
-    contextvars.Context().run(prepare)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(
-        target=contextvars.Context().run, args=(server.serve_forever,), daemon=True
-    )
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+        contextvars.Context().run(prepare)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(
+            target=contextvars.Context().run, args=(server.serve_forever,), daemon=True
+        )
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_port}"
+        server.shutdown()
+        thread.join(timeout=5)
+
+        def close() -> None:
+            with app.app_context():
+                databases.close_pool(db)
+
+        contextvars.Context().run(close)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ import http.client
 import secrets
 import threading
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,6 +24,7 @@ from governance.sessions import services as meetings
 from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus
 from governance.votes import services
 from governance.votes.models import DecisionKind, Position
+from tests import databases
 
 MEMBERS = 61
 
@@ -79,10 +79,10 @@ def _credentials(app: Any, token: str) -> tuple[str, str]:
     return cookie, header
 
 
-def test_sixty_one_positions_at_once(tmp_path: Path) -> None:
+def test_sixty_one_positions_at_once(database_url: str) -> None:
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'burst.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "burst-secret",
         }
     )
@@ -140,7 +140,7 @@ def test_sixty_one_positions_at_once(tmp_path: Path) -> None:
             n = db.session.scalar(
                 select(func.count()).select_from(Position).where(Position.round_id == round_id)
             )
-            db.engine.dispose()
+            databases.close_pool(db)
             return n or 0
 
     assert contextvars.Context().run(count) == MEMBERS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from governance.errors import DomainError, Forbidden
 from governance.extensions import db
@@ -63,7 +64,7 @@ def test_one_position_per_member_and_round_is_a_database_constraint() -> None:
     proposal, people = open_proposal(members=1)
     round_ = services.open_round(proposal)
     services.give_position(round_, people[0], Value.CONSENT)
-    with pytest.raises(Exception, match="UNIQUE"), db.session.begin_nested():
+    with pytest.raises(IntegrityError, match=r"(?i)unique"), db.session.begin_nested():
         db.session.add(Position(round_id=round_.id, person_id=people[0].id, value=Value.CONSENT))
         db.session.flush()
 
@@ -240,7 +241,8 @@ def test_a_decision_cannot_be_edited_and_tampering_is_found() -> None:
             text("UPDATE decision SET text = 'autre' WHERE id = :id"), {"id": first.id}
         )
     # Someone with the database file in hand removes the guard and edits the text.
-    db.session.execute(text("DROP TRIGGER decision_never_updated"))
+    on = " ON decision" if db.session.connection().dialect.name == "postgresql" else ""
+    db.session.execute(text(f"DROP TRIGGER decision_never_updated{on}"))
     db.session.execute(
         text("UPDATE decision SET text = 'falsifié' WHERE id = :id"), {"id": first.id}
     )

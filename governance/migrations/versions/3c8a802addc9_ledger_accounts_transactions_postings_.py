@@ -82,6 +82,19 @@ def upgrade():
                     f"CREATE TRIGGER {table}_never_{action.lower()}d BEFORE {action} ON {table} "
                     f"BEGIN SELECT RAISE(ABORT, '{table}: the books are append-only'); END"
                 )
+    elif op.get_bind().dialect.name == 'postgresql':
+        # tablee_refuse_change() comes with the decisions' migration (4a69e377199d).
+        for table in ('ledger_transaction', 'posting'):
+            refuse = f"EXECUTE FUNCTION tablee_refuse_change('{table}: the books are append-only')"
+            for action in ('UPDATE', 'DELETE'):
+                op.execute(
+                    f"CREATE TRIGGER {table}_never_{action.lower()}d BEFORE {action} ON {table} "
+                    f"FOR EACH ROW {refuse}"
+                )
+            op.execute(
+                f"CREATE TRIGGER {table}_never_truncated BEFORE TRUNCATE ON {table} "
+                f"FOR EACH STATEMENT {refuse}"
+            )
     # ### end Alembic commands ###
 
 
@@ -91,6 +104,10 @@ def downgrade():
         for table in ('ledger_transaction', 'posting'):
             for action in ('update', 'delete'):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_never_{action}d")
+    elif op.get_bind().dialect.name == 'postgresql':
+        for table in ('ledger_transaction', 'posting'):
+            for action in ('updated', 'deleted', 'truncated'):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_never_{action} ON {table}")
     with op.batch_alter_table('posting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posting_transaction_id'))
         batch_op.drop_index(batch_op.f('ix_posting_account_id'))
