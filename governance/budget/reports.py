@@ -230,7 +230,9 @@ def monthly_totals(start: date, end: date) -> list[MonthTotals]:
         measure = _MEASURES.get((account_kind, TransactionKind(tx_kind)))
         if measure and _as_date(m) in totals:
             name, sign = measure
-            setattr(totals[_as_date(m)], name, getattr(totals[_as_date(m)], name) + sign * cents)
+            setattr(
+                totals[_as_date(m)], name, getattr(totals[_as_date(m)], name) + sign * int(cents)
+            )
     return list(totals.values())
 
 

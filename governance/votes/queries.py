@@ -162,7 +162,7 @@ def register(wanted: RegisterFilter, page: int, size: int) -> tuple[list[Decisio
     matches costs tens of milliseconds, but the register's own order."""
     match = search.fts_query(wanted.text) if wanted.text else None
     if match is not None and db.session.get_bind().dialect.name == "postgresql":
-        return _register_postgresql(wanted, page, size)  # pragma: no cover - not run yet
+        return _register_postgresql(wanted, page, size)
     listed = select(Decision).options(
         selectinload(Decision.group), defer(Decision.record), defer(Decision.text)
     )
@@ -185,13 +185,19 @@ def register(wanted: RegisterFilter, page: int, size: int) -> tuple[list[Decisio
 
 def _register_postgresql(
     wanted: RegisterFilter, page: int, size: int
-) -> tuple[list[Decision], int]:  # pragma: no cover - no PostgreSQL server here yet
-    """The same search on PostgreSQL: its French dictionary stems, a GIN index on the same
-    expression makes it fast (to create with the PostgreSQL migration)."""
+) -> tuple[list[Decision], int]:
+    """The same search on PostgreSQL: its French Snowball stemmer on both sides, accents
+    folded on both sides, every meaningful word matching as a stem prefix (as on SQLite)."""
     document = func.to_tsvector(
-        "french", Decision.reference + " " + Decision.title + " " + Decision.text
+        "french",
+        func.translate(
+            func.lower(Decision.reference + " " + Decision.title + " " + Decision.text),
+            search.ACCENTED,
+            search.PLAIN,
+        ),
     )
-    matched = document.bool_op("@@")(func.websearch_to_tsquery("french", wanted.text))
+    terms = search.pg_query(wanted.text)
+    matched = document.bool_op("@@")(func.to_tsquery("french", terms))
     total = (
         db.session.scalar(_filtered(select(func.count(Decision.id)).where(matched), wanted)) or 0
     )

@@ -7,10 +7,11 @@ in sync with ``decision`` by triggers (see the migration), which index the *stem
 stemmer, drops the small words that carry no meaning ("de", "la"…), and each stem matches as a
 prefix, so a word typed in part still finds.
 
-PostgreSQL (not used yet): ``queries._register_postgresql`` matches
-``to_tsvector('french', reference || ' ' || title || ' ' || text)`` against
-``websearch_to_tsquery('french', :q)``; a GIN index on that expression (in the PostgreSQL
-migration, to write then) makes it fast. Nothing else in the register needs to change.
+PostgreSQL: ``queries._register_postgresql`` matches ``to_tsvector('french', …)`` of the text,
+lowercased and with its accents folded by ``translate``, against ``to_tsquery('french', …)`` of
+the typed words folded the same way, each as a prefix (``pg_query``): PostgreSQL's French
+configuration is the same Snowball stemmer. (A GIN index on that expression would make it fast
+over a large register; not written yet.)
 """
 
 from __future__ import annotations
@@ -141,6 +142,25 @@ def fts_query(text: str) -> str | None:
     if not terms:
         return None
     return " ".join(f'"{term}"*' for term in terms)
+
+
+# Accents folded on PostgreSQL, by ``translate`` in SQL and by ``fold`` here (the same pairs).
+ACCENTED = "àâäáãåéèêëíìîïóòôöõúùûüýÿçñœæ"
+PLAIN = "aaaaaaeeeeiiiiooooouuuuyycnoa"
+
+
+def fold(word: str) -> str:
+    return word.translate(str.maketrans(ACCENTED, PLAIN))
+
+
+def pg_query(text: str) -> str:
+    """A ``to_tsquery`` for what someone typed: every meaningful word, accents folded, as a
+    prefix; only letters and digits reach PostgreSQL, so no input is a syntax error."""
+    found = [re.sub(r"[^a-z0-9]", "", fold(w)) for w in words(text)]
+    found = [w for w in found if w]
+    meaningful = [w for w in found if w not in STOPWORDS] or found
+    terms = list(dict.fromkeys(meaningful[:MAX_TERMS])) or ["zzzzzz"]
+    return " & ".join(f"{term}:*" for term in terms)
 
 
 def register_functions(connection: sqlite3.Connection) -> None:

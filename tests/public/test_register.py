@@ -14,7 +14,7 @@ from sqlalchemy import text
 from governance.extensions import db
 from governance.votes import search
 from governance.votes.models import DecisionKind
-from tests import factories
+from tests import databases, factories
 from tests.public.helpers import decided
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -27,6 +27,7 @@ def test_stems_fold_plural_accents_and_case() -> None:
     assert search.fts_query("“!?” — ") is None  # nothing to search for: no query at all
 
 
+@databases.sqlite_only
 def test_the_index_follows_the_decisions_through_the_triggers() -> None:
     decision = decided("Conventionnement de la boulangerie", "Le pain au levain est conventionné.")
     row = db.session.execute(

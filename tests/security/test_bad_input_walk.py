@@ -121,15 +121,23 @@ def _fingerprint() -> str:
     The rows are concatenated by the database itself, one query per table."""
     digest = hashlib.sha256()
     connection = db.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
     for table in db.metadata.sorted_tables:
         if table.name in IGNORED_TABLES:
             continue
-        quoted = " || ',' || ".join(f'quote("{c.name}")' for c in table.columns)
         order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
-        everything = connection.exec_driver_sql(
-            f"SELECT count(*), group_concat(r, char(10)) FROM "  # noqa: S608 — our own names
-            f'(SELECT {quoted} AS r FROM "{table.name}" ORDER BY {order})'
-        ).one()
+        if sqlite:
+            quoted = " || ',' || ".join(f'quote("{c.name}")' for c in table.columns)
+            query = (
+                f"SELECT count(*), group_concat(r, char(10)) FROM "  # noqa: S608 — our names
+                f'(SELECT {quoted} AS r FROM "{table.name}" ORDER BY {order})'
+            )
+        else:
+            query = (
+                f"SELECT count(*), string_agg(t::text, chr(10) ORDER BY {order}) "  # noqa: S608
+                f'FROM "{table.name}" AS t'
+            )
+        everything = connection.exec_driver_sql(query).one()
         digest.update(f"{table.name}:{everything[0]}:{everything[1]}".encode())
     return digest.hexdigest()
 
