@@ -146,5 +146,7 @@ def test_the_second_factor_pages_on_a_phone(phone: Any) -> None:
     member = phone()
     log_in(member, "membre@tablee.example", DEMO_PASSWORD)
     member.get_by_role("link", name="Protéger votre compte avec une application").click()
-    expect(member.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    qr = member.get_by_role("img", name=re.compile("QR code"))
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.complete && img.naturalWidth") > 100  # drawn, not broken
     check_a11y(member)
