@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import difflib
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -371,6 +382,34 @@ def _position_refused(round_: Round, form: PositionForm, error: DomainError | No
     return render("votes/panel_page.html", panel=html, meeting=meeting, status=422)
 
 
+# The fragment a phone gets back after a position without a reason differs only by language,
+# round and value, and by the form's token: rendered once, the token put in each time.
+_FRAGMENTS: dict[tuple[str, int, str, tuple[str, ...]], str] = {}
+_TOKEN = "__tablee_csrf_token__"  # noqa: S105 — where the token goes, not a secret
+_MAX_FRAGMENTS = 2048
+
+
+def _my_position(found: services.Ballot, form: PositionForm, value: Value) -> Response:
+    context = {
+        "round": found,
+        "values": found.values,
+        "form": form,
+        "mine": {"value": value, "recorded_by_id": None},
+    }
+    if form.argument.data:
+        return render("votes/_position.html", **context)
+    key = (str(get_locale()), found.round_id, value.value, tuple(v.value for v in found.values))
+    html = _FRAGMENTS.get(key)
+    if html is None:
+        html = render_template("votes/_position.html", csrf=_TOKEN, **context)
+        if len(_FRAGMENTS) >= _MAX_FRAGMENTS:
+            _FRAGMENTS.clear()
+        _FRAGMENTS[key] = html
+    response = make_response(html.replace(_TOKEN, generate_csrf()))
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
 @bp.post("/tours/<int:round_id>/position")
 def position(round_id: int) -> Response:
     """A member's own position, from their phone; given again, it replaces the previous one.
@@ -396,13 +435,7 @@ def position(round_id: int) -> Response:
         return _position_refused(_round(round_id), form, error)
     db.session.commit()
     if is_htmx():
-        return render(
-            "votes/_position.html",
-            round=found,
-            values=found.values,
-            form=form,
-            mine={"value": value, "recorded_by_id": None},
-        )
+        return _my_position(found, form, value)
     flash(_("Your position is recorded. You can change it until the round closes."), "success")
     return redirect(url_for("sessions.room", meeting_id=found.meeting_id))
 

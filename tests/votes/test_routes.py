@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -212,3 +213,33 @@ def test_a_phone_gets_back_only_its_own_form_in_few_statements(app, queries) -> 
         )
         == 0
     )
+
+
+def test_the_fragment_kept_for_a_round_carries_each_phones_own_token(app) -> None:  # type: ignore[no-untyped-def]
+    """The answer to a position is rendered once per round and value; each phone still gets
+    its own form token, and a reason typed is always shown back."""
+    proposal, people = open_proposal(members=3)
+    proposal_id = proposal.id
+    db.session.commit()
+    facilitator, first, second = _clients(app, people)
+    facilitator.post_form(f"/propositions/{proposal_id}/consentement", {})
+    round_id = _last_round(proposal_id)
+    answers = []
+    for client in (first, second):
+        token = client.csrf_token()
+        sent = client.htmx(
+            "POST", f"/tours/{round_id}/position", data={"csrf_token": token, "value": "consent"}
+        )
+        html = sent.get_data(as_text=True)
+        assert sent.status_code == 200 and "__tablee_csrf_token__" not in html
+        # The token in the fragment is this phone's: sending the form again with it works.
+        kept = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        answers.append(html.replace(kept, "TOKEN"))
+        again = client.post(
+            f"/tours/{round_id}/position",
+            data={"csrf_token": kept, "value": "concern", "argument": "Le prix des fruits"},
+            headers={"HX-Request": "true"},
+        )
+        assert again.status_code == 200
+        assert "Le prix des fruits" in again.get_data(as_text=True)
+    assert answers[0] == answers[1]  # one rendering, each phone's own token put in
