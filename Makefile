@@ -85,7 +85,7 @@ bench: install postgresql
 i18n: $(STAMP)
 	$(BIN)/pybabel extract --sort-by-file --no-wrap -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
 	  --project=Tablée --copyright-holder="Tablée" -o translations/messages.pot .
-	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i translations/messages.pot -d translations
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
 	$(MAKE) install
 
 clean:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String, event, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -86,7 +86,7 @@ def _should_record() -> bool:
         return False
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return False
-    return request.endpoint in g.get("tablee_audited_endpoints", ())
+    return request.endpoint in current_app.extensions["tablee_audited"]
 
 
 def _before_commit(session: Session) -> None:
@@ -123,10 +123,6 @@ def events(page: int, size: int) -> tuple[list[AuditEvent], int]:
 
 
 def init_app(app: Flask) -> None:
-    @app.before_request
-    def _endpoints() -> None:
-        g.tablee_audited_endpoints = app.extensions["tablee_audited"]
-
     with app.app_context():
         app.extensions["tablee_audited"] = frozenset(audited_endpoints())
         engine = db.engine

@@ -166,6 +166,9 @@ BEFORE_PIN = {
     "people.set_language",
     "people.choose_language",
 }
+# In the cookie session of an admin or treasurer let in by their password who has no second
+# factor yet: every page but its set-up (and logging out) sends them there.
+ENROL_SECOND_FACTOR = "enrol_second_factor"
 BEFORE_SECOND_FACTOR = {
     "static",
     "people.second_factor_setup",
@@ -221,7 +224,7 @@ def _guard() -> Response | None:
     ):
         return redirect(url_for("people.choose_pin"))
     if (
-        session.get("enrol_second_factor")
+        session.get(ENROL_SECOND_FACTOR)
         and current_user.is_authenticated
         and endpoint not in BEFORE_SECOND_FACTOR
     ):

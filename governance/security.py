@@ -65,11 +65,10 @@ def _idle_timeout() -> Response | None:
     limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
     seen = session.get(SEEN)
     if isinstance(seen, int) and now - seen > limit:
+        from governance.people.auth import fresh_session
+
         logout_user()
-        lang = session.get("lang")
-        session.clear()
-        if lang:
-            session["lang"] = lang
+        fresh_session()
         flash(_l("You were logged out after a long time without activity. Log in again."), "info")
         return redirect(url_for("people.login", next=request.full_path.rstrip("?")))
     if not isinstance(seen, int) or now - seen >= SEEN_RESOLUTION_S:

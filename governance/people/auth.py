@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from governance.extensions import login_manager
 from governance.people.models import Person
+
+
+def fresh_session() -> None:
+    """Empty the cookie session at a login or a logout; only the language choice survives."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def init_app(app: Flask) -> None:

@@ -98,7 +98,8 @@ def erase(person: Person, by: Person) -> None:
         raise DomainError(_l("You cannot erase your own account: ask another administrator."))
     if person.erased_at is not None:
         raise DomainError(_l("This person was already erased."))
-    services.end_all_login_sessions(person)
+    if person.active:
+        services.set_active(person, False)  # logged out everywhere, the date kept
     person.display_name = str(_l("Erased person %(number)d", number=person.id))
     person.username = f"efface-{person.id}"
     person.email = None
@@ -109,8 +110,6 @@ def erase(person: Person, by: Person) -> None:
     person.totp_secret = None
     person.totp_last_step = None
     person.locale = None
-    person.active = False
-    person.deactivated_at = person.deactivated_at or utcnow()
     person.erased_at = utcnow()
     db.session.execute(
         update(LoginCard).where(LoginCard.person_id == person.id).values(revoked_at=utcnow())

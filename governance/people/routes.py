@@ -10,10 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from governance import permissions
 from governance.errors import DomainError, TooManyAttempts
 from governance.extensions import db
 from governance.people import second_factor as totp
 from governance.people import services
+from governance.people.auth import fresh_session
 from governance.people.forms import (
     ROLE_LABELS,
     CardLoginForm,
@@ -38,16 +40,13 @@ def client_address() -> str:
 
 def _log_in(person: Person) -> None:
     """A fresh cookie session with a new login session token: nothing survives from before."""
-    lang = session.get("lang")
-    session.clear()
+    fresh_session()
     services.start_login_session(person, request.headers.get("User-Agent", ""))
     login_user(person)
-    if lang:
-        session["lang"] = lang
 
 
 PENDING = "pending_second_factor"  # in the cookie session: who passed the password, when, next
-ENROL = "enrol_second_factor"  # logged in, but must set up the app before anything else
+ENROL = permissions.ENROL_SECOND_FACTOR  # logged in, must set up the app before anything else
 CANDIDATE = "second_factor_candidate"  # the secret shown for enrolment, until confirmed
 PENDING_S = 5 * 60
 
@@ -181,10 +180,7 @@ def card_scan(code: str) -> Response:
 def logout() -> Response:
     services.end_login_session(current_user.login_token)
     logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    fresh_session()
     db.session.commit()
     flash(_("You are logged out. See you soon!"), "success")
     return redirect(url_for("public.home"))

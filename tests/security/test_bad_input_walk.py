@@ -166,8 +166,6 @@ def _posts(app: Flask, ids: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         words = WORDS.get(rule.endpoint, {})
         values = {arg: words.get(arg, ids.get(arg, 1)) for arg in rule.arguments}
-        if "number" in rule.arguments:
-            values["number"] = 1
         posts.append((rule.endpoint, rule.build(values)[1]))
     return sorted(posts)
 
