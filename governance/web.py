@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, make_response, render_template, request
@@ -14,6 +14,8 @@ from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
 
 from governance.errors import DomainError
+
+T = TypeVar("T")
 
 
 def is_htmx() -> bool:
@@ -44,6 +46,22 @@ def field_error(form: FlaskForm, error: DomainError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     target = field if field is not None else next(iter(form))
     target.errors = [*target.errors, str(error.message)]
+
+
+def save(form: FlaskForm, action: Callable[[], T]) -> T | None:
+    """Run a service call for a submitted form, in the request's transaction. Done: committed,
+    and its result returned (an action returns what it saved, never None). Refused by a rule
+    (``DomainError``): rolled back, the refusal shown on the field it names, None returned."""
+    from governance.extensions import db
+
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        field_error(form, error)
+        return None
+    db.session.commit()
+    return result
 
 
 def safe_next(target: str | None, default: str) -> str:

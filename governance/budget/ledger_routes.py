@@ -19,11 +19,11 @@ from governance.budget.ledger_forms import (
     ImportForm,
     RunForm,
 )
-from governance.budget.models import Household
+from governance.budget.models import Household, LedgerTransaction
 from governance.budget.routes import bp
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.web import field_error, render
+from governance.web import field_error, render, save
 
 
 def _books(
@@ -54,21 +54,17 @@ def books() -> Response:
 @bp.post("/comptes/subvention")
 def grant() -> Response:
     form = GrantForm()
-    if form.validate_on_submit():
-        try:
-            ledger.record_grant(
-                form.funder.data.strip(),
-                rules.to_cents(form.amount.data),
-                form.on.data,
-                f"grant:{form.key.data}",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The grant is recorded."), "success")
-            return redirect(url_for("budget.books"))
+    if form.validate_on_submit() and save(
+        form,
+        lambda: ledger.record_grant(
+            form.funder.data.strip(),
+            rules.to_cents(form.amount.data),
+            form.on.data,
+            f"grant:{form.key.data}",
+        ),
+    ):
+        flash(_("The grant is recorded."), "success")
+        return redirect(url_for("budget.books"))
     return _books(grant=form, status=422)
 
 
@@ -79,20 +75,18 @@ def contribution() -> Response:
         household = db.session.scalar(
             select(Household).where(Household.reference == form.household.data.strip())
         )
-        try:
+
+        def record() -> LedgerTransaction:
             if household is None:
                 raise DomainError(_("Unknown household."), "household")
-            ledger.record_contribution(
+            return ledger.record_contribution(
                 household,
                 rules.to_cents(form.amount.data),
                 form.on.data,
                 f"contribution:{form.key.data}",
             )
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
+
+        if save(form, record):
             flash(_("The contribution is recorded."), "success")
             return redirect(url_for("budget.books"))
     return _books(contribution=form, status=422)

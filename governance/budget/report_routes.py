@@ -36,7 +36,7 @@ from governance.conventionnement.forms import POS_KIND_LABELS
 from governance.conventionnement.models import PointOfSale
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.web import field_error, page_number, page_size, render
+from governance.web import page_number, page_size, render, save
 
 
 def csv_response(name: str, header: list[str], rows: Iterable[Iterable[object]]) -> Response:
@@ -268,16 +268,11 @@ def transaction(tx_id: int) -> Response:
     if tx is None:
         raise NotFound()
     form = ReversalForm() if request.method == "POST" else ReversalForm(on=date.today())
-    if form.validate_on_submit():
-        try:
-            ledger.reverse(tx, form.reason.data.strip(), form.on.data)
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The operation is reversed."), "success")
-            return redirect(url_for("budget.transaction", tx_id=tx_id))
+    if form.validate_on_submit() and save(
+        form, lambda: ledger.reverse(tx, form.reason.data.strip(), form.on.data)
+    ):
+        flash(_("The operation is reversed."), "success")
+        return redirect(url_for("budget.transaction", tx_id=tx_id))
     return _transaction(tx, form, 422 if request.method == "POST" else 200)
 
 
@@ -326,20 +321,18 @@ def reimbursement() -> Response:
     form.point_of_sale.choices = [(p.id, p.name) for p, _cents in owed]
     if form.validate_on_submit():
         pos = db.session.get(PointOfSale, form.point_of_sale.data)
-        try:
+
+        def record() -> LedgerTransaction:
             if pos is None:
                 raise DomainError(_("Choose a point of sale from the list."), "point_of_sale")
-            purchases.reimburse(
+            return purchases.reimburse(
                 pos,
                 rules.to_cents(form.amount.data),
                 form.on.data,
                 f"reimbursement:{form.key.data}",
             )
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
+
+        if save(form, record):
             flash(_("The reimbursement is recorded."), "success")
             return redirect(url_for("budget.reimbursement"))
     status = 422 if request.method == "POST" else 200

@@ -33,7 +33,7 @@ from governance.lottery.forms import (
 )
 from governance.lottery.models import Lottery, LotteryStatus, Method, Purpose
 from governance.people.models import Group
-from governance.web import field_error, form_status, render
+from governance.web import form_status, render, save
 
 bp = Blueprint("lottery", __name__, url_prefix="/tirages", template_folder="templates")
 
@@ -71,20 +71,18 @@ def index() -> Response:
     form = _new_form()
     if form.validate_on_submit():
         group = db.session.get(Group, form.group_id.data) if form.group_id.data else None
-        try:
-            lottery = services.open_lottery(
+        lottery = save(
+            form,
+            lambda: services.open_lottery(
                 form.title.data,
                 Purpose(form.purpose.data),
                 group,
                 form.places.data,
                 Method(form.method.data),
                 current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if lottery is not None:
             return redirect(url_for("lottery.lottery", lottery_id=lottery.id))
     rows = db.session.scalars(select(Lottery).order_by(Lottery.id.desc())).all()
     return render("lottery/index.html", lotteries=rows, form=form, status=form_status(form))

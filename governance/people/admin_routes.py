@@ -28,7 +28,7 @@ from governance.people.forms import (
 from governance.people.models import Group, GroupKind, Membership, Person, QuorumKind, Role
 from governance.people.routes import bp
 from governance.permissions import has_role
-from governance.web import field_error, form_status, page_number, page_size, render
+from governance.web import field_error, form_status, page_number, page_size, render, save
 
 LABELS = {
     "role_labels": ROLE_LABELS,
@@ -96,21 +96,18 @@ def _person_page(found: Person, erase_form: EraseForm | None = None, status: int
 @bp.route("/admin/personnes/nouvelle", methods=["GET", "POST"])
 def person_new() -> Response:
     form = PersonForm()
-    if form.validate_on_submit():
-        try:
-            created = services.create_person(
-                form.display_name.data,
-                form.email.data,
-                form.username.data,
-                form.password.data or None,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is registered.", name=created.display_name), "success")
-            return redirect(url_for("people.person", person_id=created.id))
+    created = form.validate_on_submit() and save(
+        form,
+        lambda: services.create_person(
+            form.display_name.data,
+            form.email.data,
+            form.username.data,
+            form.password.data or None,
+        ),
+    )
+    if created:
+        flash(_("%(name)s is registered.", name=created.display_name), "success")
+        return redirect(url_for("people.person", person_id=created.id))
     return render(
         "people/person_form.html", block="form", form=form, person=None, status=form_status(form)
     )
@@ -193,13 +190,8 @@ def person_erase(person_id: int) -> Response:
     form = EraseForm()
     if not form.validate_on_submit():
         return _person_page(found, erase_form=form, status=422)
-    try:
-        privacy.erase(found, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        field_error(form, error)
+    if not save(form, lambda: privacy.erase(found, current_user)):
         return _person_page(found, erase_form=form, status=422)
-    db.session.commit()
     flash(_("The person is erased: their name and contact details are gone."), "success")
     return redirect(url_for("people.person", person_id=found.id))
 
@@ -288,8 +280,9 @@ def _save_group_form(group: Group | None) -> Response:
             rounds_before_fallback=form.rounds_before_fallback.data,
             fallback=(int(num), int(den)) if num else None,
         )
-        try:
-            saved = services.save_group(
+        saved = save(
+            form,
+            lambda: services.save_group(
                 group,
                 form.name.data,
                 GroupKind(form.kind.data),
@@ -298,12 +291,9 @@ def _save_group_form(group: Group | None) -> Response:
                 form.quorum_value.data,
                 form.code.data,
                 rule,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved is not None:
             flash(_("The group %(name)s is saved.", name=saved.name), "success")
             return redirect(url_for("people.group", group_id=saved.id))
     return render(

@@ -90,7 +90,7 @@ def export(person: Person) -> dict[str, Any]:
     return data
 
 
-def erase(person: Person, by: Person) -> None:
+def erase(person: Person, by: Person) -> Person:
     """Pseudonymise: no name, no contact, no way to log in, no link to a household."""
     from governance.budget.models import Household
 
@@ -118,6 +118,7 @@ def erase(person: Person, by: Person) -> None:
         update(Household).where(Household.person_id == person.id).values(person_id=None)
     )
     db.session.flush()
+    return person
 
 
 @dataclass(frozen=True)
