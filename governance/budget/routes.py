@@ -30,7 +30,7 @@ from governance.errors import DomainError
 from governance.extensions import db
 from governance.sessions.models import Meeting, MeetingStatus
 from governance.votes.services import decision_final
-from governance.web import field_error, form_status, render
+from governance.web import field_error, form_status, render, save
 
 bp = Blueprint("budget", __name__, url_prefix="/budget", template_folder="templates")
 
@@ -82,25 +82,22 @@ def _household_form(household: Household | None) -> Response:
         form.status.data = household.status.value
     if household is None and not form.is_submitted():
         form.starts_on.data = date.today()
-    if form.validate_on_submit():
-        try:
-            saved = services.save_household(
-                household,
-                adults=form.adults.data,
-                teens=form.teens.data,
-                children=form.children.data,
-                income_bracket=form.income_bracket.data,
-                contribution_cents=rules.to_cents(form.contribution.data),
-                starts_on=form.starts_on.data,
-                status=HouseholdStatus(form.status.data),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The household %(ref)s is saved.", ref=saved.reference), "success")
-            return redirect(url_for("budget.household", household_id=saved.id))
+    saved = form.validate_on_submit() and save(
+        form,
+        lambda: services.save_household(
+            household,
+            adults=form.adults.data,
+            teens=form.teens.data,
+            children=form.children.data,
+            income_bracket=form.income_bracket.data,
+            contribution_cents=rules.to_cents(form.contribution.data),
+            starts_on=form.starts_on.data,
+            status=HouseholdStatus(form.status.data),
+        ),
+    )
+    if saved:
+        flash(_("The household %(ref)s is saved.", ref=saved.reference), "success")
+        return redirect(url_for("budget.household", household_id=saved.id))
     suggestions = []
     if household is not None:
         who = rules.Composition(household.adults, household.teens, household.children)

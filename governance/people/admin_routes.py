@@ -317,17 +317,15 @@ def membership_add(group_id: int) -> Response:
     form = _membership_form()
     if form.validate_on_submit():
         person = db.session.get(Person, form.person_id.data)
-        try:
+
+        def add() -> Membership:
             if person is None:
                 raise DomainError(_("This person does not exist."), field="person_id")
-            services.add_membership(
+            return services.add_membership(
                 person, group, Role(form.role.data), form.starts_on.data, form.ends_on.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
+
+        if save(form, add):
             flash(
                 _(
                     "%(name)s is added to the group as %(role)s.",
