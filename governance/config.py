@@ -35,6 +35,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOGIN_SESSION_MAX_AGE_HOURS": 24 * 14,  # absolute: then log in again, whatever happens
         "IDLE_TIMEOUT_MINUTES": 4 * 60,  # a morning's meeting keeps a phone active
         "LOGIN_CARD_VALID_DAYS": 30,
+        # Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): 61 members logging in at the
+        # start of a meeting fit a 2-core server. Older, costlier hashes are redone at login.
+        "PASSWORD_HASH_TIME_COST": 2,
+        "PASSWORD_HASH_MEMORY_KIB": 19 * 1024,
+        "PASSWORD_HASH_PARALLELISM": 1,
         # Throttling: a person's account is protected tightly; an address (one Wi-Fi for a whole
         # room) only loosely, so that 61 people logging in together are never locked out.
         "THROTTLE_WINDOW_MINUTES": 15,

@@ -189,7 +189,7 @@ def _random_people(rng: random.Random, count: int, password_hash: str) -> list[P
 def load_demo(seed: int = 2026) -> str:
     """Create the demo groups and people; flushes, the caller commits."""
     rng = random.Random(seed)  # noqa: S311 — demo names, not secrets
-    password_hash = services.hasher.hash(DEMO_PASSWORD)
+    password_hash = services.hash_secret(DEMO_PASSWORD)
     start = date(2025, 9, 6)
 
     committee = services.save_group(

@@ -5,6 +5,7 @@ to a savepoint."""
 from __future__ import annotations
 
 import contextvars
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,15 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from governance import create_app
 from governance.extensions import db
 from tests import databases
+
+# Tests hash passwords at the cheapest Argon2id settings (every app a test makes, the browser
+# tests' server included, reads them from the environment); the production parameters are
+# tested once, in tests/people/test_passwords.py.
+os.environ.update(
+    TABLEE_PASSWORD_HASH_TIME_COST="1",
+    TABLEE_PASSWORD_HASH_MEMORY_KIB="8",
+    TABLEE_PASSWORD_HASH_PARALLELISM="1",
+)
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 

@@ -29,7 +29,7 @@ def person(**overrides: Any) -> Person:
     password = values.pop("password", PASSWORD)
     created = Person(**values)
     if password == PASSWORD:
-        _password_hash = _password_hash or services.hasher.hash(PASSWORD)
+        _password_hash = _password_hash or services.hash_secret(PASSWORD)
         created.secret_hash = _password_hash
         created.secret_kind = services.SecretKind.PASSWORD
     elif password:
