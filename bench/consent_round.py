@@ -158,7 +158,7 @@ def populate(app: Flask, phones: int, items: int) -> Committee:
     first = votes.open_round(db.session.get_one(Proposal, proposal_ids[0]))
     tokens = [people.start_login_session(person, USER_AGENT) for person in members]
     held = credentials(app, members, tokens)
-    path = f"/seances/{meeting.id}/salle"
+    path = f"/seances/{meeting.id}/salle/etat"
     # live_room's serve() opens the room with the first cookie to know the server is ready.
     room = Room(meeting.id, path, app.config["SESSION_COOKIE_NAME"], [c.cookie for c in held])
     committee = Committee(room, proposal_ids, first.id, held)

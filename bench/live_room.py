@@ -1,7 +1,7 @@
 """Live room: 61 phones polling the room of an open meeting every 2 s, through gunicorn.
 
 The whole citizen committee sits in the room with the live page open on their phones: htmx asks
-``GET /seances/<id>/salle`` every few seconds with the last ETag, and the app answers a bodiless
+``GET /seances/<id>/salle/etat`` every few seconds with the last ETag, and the app answers a bodiless
 304 while nothing changes. This benchmark builds that meeting in a throw-away database (SQLite,
 or PostgreSQL: see ``configure_env``) (61 members present, two agenda items, the meeting open),
 serves the real app with the project's
@@ -152,7 +152,7 @@ def populate(app: Flask, phones: int) -> Room:
     cookies = [serializer.dumps({"_user_id": token, "_fresh": True}) for token in tokens]
     return Room(
         meeting_id=meeting_id,
-        path=f"/seances/{meeting_id}/salle",
+        path=f"/seances/{meeting_id}/salle/etat",
         cookie_name=app.config["SESSION_COOKIE_NAME"],
         cookies=cookies,
     )

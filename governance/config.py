@@ -35,6 +35,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOGIN_SESSION_MAX_AGE_HOURS": 24 * 14,  # absolute: then log in again, whatever happens
         "IDLE_TIMEOUT_MINUTES": 4 * 60,  # a morning's meeting keeps a phone active
         "LOGIN_CARD_VALID_DAYS": 30,
+        # Seconds between two polls of the live room's status by each phone.
+        "LIVE_POLL_SECONDS": 3,
         # Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): 61 members logging in at the
         # start of a meeting fit a 2-core server. Older, costlier hashes are redone at login.
         "PASSWORD_HASH_TIME_COST": 2,

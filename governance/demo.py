@@ -8,7 +8,7 @@ third of the members have no e-mail address: they log in with a printed card and
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from governance.budget import bulk, rules
@@ -294,6 +294,9 @@ def load_demo(seed: int = 2026) -> str:
 
 
 PARIS = ZoneInfo("Europe/Paris")
+MONTHS = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+).split()
 AGENDA = [
     (ItemKind.INFORMATION, "Accueil, tour de météo et rappel des règles", 15),
     (ItemKind.CONVENTIONNEMENT, "Conventionnement : Biocoop Les Arceaux (rapport du binôme)", 40),
@@ -321,16 +324,17 @@ def _meeting(group, by, title, when, items, place="Maison pour tous Léo-Lagrang
 
 
 def _held(meeting, by, present):  # type: ignore[no-untyped-def]
-    """Convene, open, take presence, write minutes, close."""
-    meetings.transition(meeting, MeetingStatus.CONVENED, by)
+    """Convene, open, take presence, write minutes, close: history, on the meeting's dates."""
+    convened = meeting.starts_at - timedelta(days=10)
+    meetings.transition(meeting, MeetingStatus.CONVENED, by, now=convened)
     meeting.notified_version = meeting.agenda_version
-    meetings.transition(meeting, MeetingStatus.OPEN, by)
+    meetings.transition(meeting, MeetingStatus.OPEN, by, now=meeting.starts_at)
     for person in present:
         meetings.mark_attendance(meeting, person, AttendanceStatus.PRESENT, by)
     for item in meeting.items:
         if item.kind in (ItemKind.DECISION, ItemKind.CONVENTIONNEMENT):
             _decided(item, by, present)
-    meetings.transition(meeting, MeetingStatus.CLOSED, by)
+    meetings.transition(meeting, MeetingStatus.CLOSED, by, now=meeting.starts_at + timedelta(hours=3))
     meetings.save_minutes(meeting, {i.id: MINUTES[i.kind] for i in meeting.items})
 
 
@@ -358,11 +362,14 @@ def _demo_meetings(committee, calim, facilitator, members, local_facilitator) ->
     meeting_roles(november, members[8], members[10], members[11])
     _held(november, facilitator, members[2:30])
 
+    # The coming session is today, so that whoever tries the demo can open it and live it
+    # (a meeting opens only on its own day).
+    today = datetime.now(PARIS).date()
     december = _meeting(
         committee,
         facilitator,
-        "Séance mensuelle de décembre",
-        datetime(2026, 12, 5, 9, 30, tzinfo=PARIS),
+        f"Séance mensuelle de {MONTHS[today.month - 1]}",
+        datetime.combine(today, time(9, 30), tzinfo=PARIS),
         AGENDA,
     )
     meeting_roles(december, facilitator, members[12], members[13])

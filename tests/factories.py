@@ -107,7 +107,8 @@ def meeting(where: Group | None = None, **overrides: Any) -> Any:
 
     values: dict[str, Any] = {
         "title": "Séance mensuelle",
-        "starts_at": datetime(2026, 12, 5, 9, 0, tzinfo=UTC),
+        # Today, within the hour: a meeting opens only on its own day.
+        "starts_at": datetime.now(UTC).replace(minute=0, second=0, microsecond=0),
         "duration_minutes": 180,
         "place": "Maison de quartier",
         "code": _new_code(),

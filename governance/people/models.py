@@ -128,6 +128,10 @@ class Group(Base):
     rounds_before_fallback: Mapped[int] = mapped_column(default=2)
     fallback_numerator: Mapped[int | None]
     fallback_denominator: Mapped[int | None]
+    # Without quorum the group decides nothing (the item is postponed) unless its rule says so.
+    decide_without_quorum: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Members check in on their phone while the meeting is open, or this long before its start.
+    check_in_minutes_before: Mapped[int] = mapped_column(default=30)
     created_at: Mapped[created_at]
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -140,6 +144,7 @@ class Group(Base):
             "quorum_kind <> 'percent' OR quorum_value <= 100", name="quorum_percent_at_most_100"
         ),
         CheckConstraint("rounds_before_fallback >= 1", name="at_least_one_round"),
+        CheckConstraint("check_in_minutes_before BETWEEN 0 AND 240", name="check_in_window"),
         CheckConstraint(
             "(fallback_numerator IS NULL AND fallback_denominator IS NULL) OR "
             "(fallback_numerator > 0 AND fallback_denominator >= fallback_numerator)",

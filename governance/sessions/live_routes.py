@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import segno
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,11 +16,9 @@ from governance.extensions import db
 from governance.people.models import Person
 from governance.sessions import panels, queries, services
 from governance.sessions.forms import EXPECTED, AttendanceForm, CheckInForm
-from governance.sessions.models import AttendanceStatus, Meeting, MeetingStatus
+from governance.sessions.models import Attendance, AttendanceStatus, Meeting
 from governance.sessions.routes import bp, run_meeting, visible_meeting
 from governance.web import form_status, is_htmx, render
-
-POLL_SECONDS = 3
 
 
 # --- check-in -----------------------------------------------------------------------------
@@ -90,27 +88,84 @@ def attendance_mark(meeting_id: int, person_id: int) -> Response:
     return redirect(url_for("sessions.attendance", meeting_id=meeting.id, _anchor=f"p{person.id}"))
 
 
-# --- the facilitator's console ------------------------------------------------------------
+# --- the facilitator's console and every member's phone -------------------------------------
+#
+# Both are a page of two regions: a small *status* (item, timer, quorum) polled every few
+# seconds from its own URL, and the *parts* (the item's panels, the agenda), fetched again from
+# their own URL only when the status says they changed and the person is not busy with them.
+# Fragments have URLs of their own, so that no cache can ever answer a poll with a whole page.
 
 
-def _console(meeting: Meeting) -> Response:
+def _part_key(meeting: Meeting, viewer_id: int, place: str) -> str:
+    """Changes whenever the parts of the page change for this viewer."""
+    shown = [meeting.status.value, meeting.current_item_id, meeting.agenda_version]
+    if place == "console":
+        shown += [meeting.timer_started_at is not None, services.quorum(meeting).counted]
+    prefix = ".".join(str(value) for value in shown)
+    return f"{prefix}:{panels.key(meeting.current_item_id, viewer_id, place)}"
+
+
+def _live(meeting: Meeting, place: str) -> dict[str, object]:
+    """What the status and the parts of the console ("console") or the room ("room") show."""
+    return {
+        "meeting": meeting,
+        "elapsed": services.elapsed_seconds(meeting),
+        "expected": EXPECTED,
+        "part_key": _part_key(meeting, current_user.id, place),
+        "open_round": panels.open_round(meeting.current_item_id),
+    }
+
+
+def _fragment_only(endpoint: str, meeting_id: int) -> Response | None:
+    """A fragment URL opened as a page (a bookmark, a reload) leads to the page itself."""
+    if is_htmx():
+        return None
+    return redirect(url_for(endpoint, meeting_id=meeting_id))
+
+
+def _no_store_between_people(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-cache, private"
+    response.vary.add("HX-Request")
+    response.vary.add("Cookie")
+    return response
+
+
+def _console_context(meeting: Meeting) -> dict[str, object]:
     url = url_for("sessions.check_in_scan", code=meeting.code, _external=True)
-    return render(
-        "sessions/console.html",
-        block="console",
-        meeting=meeting,
-        quorum=services.quorum(meeting),
-        elapsed=services.elapsed_seconds(meeting),
-        qr_svg=segno.make(url, error="m").svg_inline(scale=5, title=_("QR code to check in")),
-        check_in_url=url,
-        expected=EXPECTED,
-        panels=panels.render(meeting, current_user, "console"),
-    )
+    return {
+        **_live(meeting, "console"),
+        "quorum": services.quorum(meeting),
+        "qr_svg": segno.make(url, error="m").svg_inline(scale=5, title=_("QR code to check in")),
+        "check_in_url": url,
+        "panels": panels.render(meeting, current_user, "console"),
+    }
 
 
 @bp.get("/<int:meeting_id>/console")
 def console(meeting_id: int) -> Response:
-    return _console(run_meeting(meeting_id))
+    page = render("sessions/console.html", **_console_context(run_meeting(meeting_id)))
+    return _no_store_between_people(page)
+
+
+@bp.get("/<int:meeting_id>/console/etat")
+def console_status(meeting_id: int) -> Response:
+    meeting = run_meeting(meeting_id)
+    found = _fragment_only("sessions.console", meeting_id) or render(
+        "sessions/console.html",
+        block="status",
+        quorum=services.quorum(meeting),
+        **_live(meeting, "console"),
+    )
+    return _no_store_between_people(found)
+
+
+@bp.get("/<int:meeting_id>/console/suite")
+def console_parts(meeting_id: int) -> Response:
+    meeting = run_meeting(meeting_id)
+    found = _fragment_only("sessions.console", meeting_id) or render(
+        "sessions/console.html", block="parts", **_console_context(meeting)
+    )
+    return _no_store_between_people(found)
 
 
 ACTIONS = {
@@ -130,47 +185,76 @@ def live_action(meeting_id: int, action: str) -> Response:
         raise DomainError(_("This form has expired. Reload the page, then send it again."))
     ACTIONS[action](meeting)
     db.session.commit()
-    if is_htmx():
-        return _console(queries.meeting(meeting.id))
     return redirect(url_for("sessions.console", meeting_id=meeting.id))
 
 
-# --- every member's phone -----------------------------------------------------------------
+def _room_member(meeting_id: int) -> tuple[int, int, Attendance | None]:
+    """The room's one small read before anything is rendered: (live version, status code of
+    the person's presence, presence). 404 for whoever is not in the meeting's group."""
+    state = queries.live_state(meeting_id)
+    if state is None or not queries.group_roles(current_user, state[2], date.today()):
+        abort(404)
+    return state[0], state[2], queries.attendance_of(meeting_id, current_user.id)
+
+
+def _room_context(meeting: Meeting, attendance: Attendance | None) -> dict[str, object]:
+    return {
+        **_live(meeting, "room"),
+        "attendance": attendance,
+        "poll_seconds": current_app.config["LIVE_POLL_SECONDS"],
+        "check_in_open": services.check_in_is_open(meeting),
+    }
 
 
 @bp.get("/<int:meeting_id>/salle")
 def room(meeting_id: int) -> Response:
-    """The room as a member sees it. Polled every few seconds by htmx: while nothing changes,
-    the answer is a bodiless 304 decided from one small read, before any rendering."""
-    state = queries.live_state(meeting_id)
-    if state is None or not queries.group_roles(current_user, state[2], date.today()):
-        abort(404)
-    attendance = queries.attendance_of(meeting_id, current_user.id)
-    etag = "room-{}-{}-{}-{}-{}-{}".format(
+    """The room as a member sees it, on their phone."""
+    _, _, attendance = _room_member(meeting_id)
+    meeting = visible_meeting(meeting_id)
+    context = _room_context(meeting, attendance)
+    page = render(
+        "sessions/room.html", panels=panels.render(meeting, current_user, "room"), **context
+    )
+    return _no_store_between_people(page)
+
+
+@bp.get("/<int:meeting_id>/salle/etat")
+def room_status(meeting_id: int) -> Response:
+    """Polled every few seconds by each phone: while nothing changed, a bodiless 304 decided
+    from one small read, before any rendering."""
+    version, _, attendance = _room_member(meeting_id)
+    etag = "room-status-{}-{}-{}-{}-{}".format(
         meeting_id,
-        state[0],
+        version,
         current_user.id,
         attendance.status if attendance else "none",
         get_locale(),
-        panels.etag(state[3], current_user.id),
     )
-    # Weak: the same room compressed or not (Flask-Compress leaves weak validators alone).
-    if is_htmx() and request.if_none_match.contains_weak(etag):
+    redirected = _fragment_only("sessions.room", meeting_id)
+    if redirected is not None:
+        return redirected
+    # Weak: the same answer compressed or not (Flask-Compress leaves weak validators alone).
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         meeting = visible_meeting(meeting_id)
-        response = render(
-            "sessions/room.html",
-            block="live",
-            meeting=meeting,
-            attendance=attendance,
-            elapsed=services.elapsed_seconds(meeting),
-            expected=EXPECTED,
-            poll_seconds=POLL_SECONDS,
-            panels=panels.render(meeting, current_user, "room"),
-            open=meeting.status is MeetingStatus.OPEN,
-        )
+        response = render("sessions/room.html", block="status", **_room_context(meeting, attendance))
     response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = "no-cache, private"
-    response.headers["Vary"] = "HX-Request, Cookie"
-    return response
+    return _no_store_between_people(response)
+
+
+@bp.get("/<int:meeting_id>/salle/suite")
+def room_parts(meeting_id: int) -> Response:
+    """The item's panels and the agenda, fetched when the status says they changed."""
+    _, _, attendance = _room_member(meeting_id)
+    redirected = _fragment_only("sessions.room", meeting_id)
+    if redirected is not None:
+        return redirected
+    meeting = visible_meeting(meeting_id)
+    response = render(
+        "sessions/room.html",
+        block="parts",
+        panels=panels.render(meeting, current_user, "room"),
+        **_room_context(meeting, attendance),
+    )
+    return _no_store_between_people(response)

@@ -1,5 +1,10 @@
 """Panels that higher packages show under the current item of the live room (a consent round,
-a questionnaire report…). They register here; sessions never imports them."""
+a questionnaire report…). They register here; sessions never imports them.
+
+The room and the console are two regions: a small *status* polled every few seconds (item,
+timer, quorum), and the *panels*, where people choose, type and read. The status carries a key
+of what the panels show; a phone fetches the panels again only when that key changes, and only
+when the person is not in the middle of something (see ``static/js/tablee.js``)."""
 
 from __future__ import annotations
 
@@ -13,22 +18,25 @@ from governance.sessions.models import Meeting
 
 # (meeting, viewer, place) → HTML or None; place is "room" (a member's phone) or "console".
 Render = Callable[[Meeting, Person, str], Markup | None]
-# (current item id, viewer id) → a short string that changes when the viewer's panel changes
-# for a reason the meeting's live version does not see (their own position, for example).
-Etag = Callable[[int, int], str]
+# (current item id, viewer id, place) → a short string that changes whenever what the panel
+# shows this viewer changes.
+Key = Callable[[int, int, str], str]
+# current item id → the id of the round open on it, or None.
+OpenRound = Callable[[int], int | None]
 
 
 @dataclass(frozen=True)
 class Panel:
     render: Render
-    etag: Etag | None = None
+    key: Key | None = None
+    open_round: OpenRound | None = None
 
 
 _PANELS: list[Panel] = []
 
 
-def register(render: Render, etag: Etag | None = None) -> None:
-    _PANELS.append(Panel(render, etag))
+def register(render: Render, key: Key | None = None, open_round: OpenRound | None = None) -> None:
+    _PANELS.append(Panel(render, key, open_round))
 
 
 def render(meeting: Meeting, viewer: Person, place: str) -> list[Markup]:
@@ -38,7 +46,17 @@ def render(meeting: Meeting, viewer: Person, place: str) -> list[Markup]:
     return [html for html in shown if html is not None]
 
 
-def etag(item_id: int | None, viewer_id: int) -> str:
+def key(item_id: int | None, viewer_id: int, place: str) -> str:
     if item_id is None:
         return ""
-    return "-".join(panel.etag(item_id, viewer_id) for panel in _PANELS if panel.etag)
+    return "-".join(panel.key(item_id, viewer_id, place) for panel in _PANELS if panel.key)
+
+
+def open_round(item_id: int | None) -> int | None:
+    if item_id is None:
+        return None
+    for panel in _PANELS:
+        found = panel.open_round(item_id) if panel.open_round else None
+        if found is not None:
+            return found
+    return None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
@@ -203,11 +205,25 @@ def _renumber(meeting: Meeting, ordered: list[AgendaItem] | None = None) -> None
 # --- the life of a meeting ----------------------------------------------------------------
 
 
-def transition(meeting: Meeting, to: MeetingStatus, by: Person) -> None:
-    """The one way a meeting changes state; every other write to ``status`` is a bug."""
+def local_day(moment: datetime) -> date:
+    """The calendar day of a moment where the caisse is (its configured time zone)."""
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def transition(
+    meeting: Meeting, to: MeetingStatus, by: Person, now: datetime | None = None
+) -> None:
+    """The one way a meeting changes state; every other write to ``status`` is a bug.
+
+    ``now`` is the clock: the present, except when history is recorded afterwards (the demo)."""
     if (meeting.status, to) not in TRANSITIONS:
         raise DomainError(_l("This meeting cannot go from this step to that one."))
-    now = utcnow()
+    now = now or utcnow()
+    if to is S.OPEN and local_day(now) != local_day(meeting.starts_at):
+        # Its decisions are dated the day it is open: never before or after its own day.
+        raise DomainError(
+            _l("A meeting opens on its own day. Change its date first if it takes place today.")
+        )
     if to is S.CONVENED:
         if not meeting.items:
             raise DomainError(_l("Add at least one item to the agenda before convening."))
@@ -306,12 +322,32 @@ def mark_attendance(
     return attendance
 
 
+def check_in_opens_at(meeting: Meeting) -> datetime:
+    return meeting.starts_at - timedelta(minutes=meeting.group.check_in_minutes_before)
+
+
+def check_in_is_open(meeting: Meeting, now: datetime | None = None) -> bool:
+    """Members check in themselves only in the room: while the meeting is open, or from a
+    while before its start (the group's setting) once it is convened."""
+    if meeting.status is S.OPEN:
+        return True
+    return meeting.status is S.CONVENED and (now or utcnow()) >= check_in_opens_at(meeting)
+
+
 def check_in(code: str, person: Person) -> Meeting:
-    """A member checks in from their phone with the meeting's short code."""
+    """A member checks in from their phone with the code shown in the room."""
     normalized = "".join(c for c in code.upper() if c.isalnum())
     meeting = db.session.scalar(select(Meeting).where(Meeting.code == normalized))
     if meeting is None or meeting.status not in {S.CONVENED, S.OPEN}:
         raise NotFound(_l("No meeting is open with this code. Check the code on the screen."))
+    if not check_in_is_open(meeting):
+        raise DomainError(
+            _l(
+                "Checking in opens when the meeting starts, in the room. Come back then: the "
+                "code is on the screen."
+            ),
+            field="code",
+        )
     mark_attendance(meeting, person, AttendanceStatus.PRESENT, by=None)
     return meeting
 

@@ -83,6 +83,7 @@ class AmendForm(FlaskForm):
     text = TextAreaField(
         _l("New version of the text"),
         validators=[DataRequired(REQUIRED), Length(max=20000, message=TOO_LONG)],
+        render_kw={"rows": 14},  # a whole proposal, readable on a phone without scrolling inside
     )
 
 

@@ -87,6 +87,8 @@ class Proposal(Base):
     review_on: Mapped[date | None] = mapped_column(Date)
     stage: Mapped[Stage] = mapped_column(_enum(Stage, "proposal_stage"), default=Stage.PRESENTATION)
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome, "proposal_outcome"))
+    # Postponed because the group's quorum was not reached (the rule forbade deciding).
+    postponed_for_quorum: Mapped[bool] = mapped_column(Boolean, default=False)
     # Notes the secretary takes during the clarifying questions and the reactions.
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[created_at]

@@ -16,9 +16,11 @@ from governance.votes.models import (
     Decision,
     DecisionKind,
     Objection,
+    ObjectionStatus,
     Outcome,
     Position,
     Proposal,
+    ProposalVersion,
     Round,
 )
 
@@ -84,17 +86,54 @@ def has_conflict(item_id: int, person_id: int) -> bool:
     )
 
 
-def panel_etag(item_id: int, person_id: int) -> str:
-    """Changes when this member's own position in the item's open round changes."""
-    row = db.session.execute(
-        select(Position.id, Position.value, Position.updated_at)
+def panel_key(item_id: int, viewer_id: int, place: str) -> str:
+    """Changes whenever the consent panel of this item changes for this viewer: the proposal,
+    its stage, version and outcome, its rounds, the objections still raised, the viewer's
+    conflict of interest, and on the console the number of answers. One query."""
+    versions = select(func.count(ProposalVersion.id)).where(
+        ProposalVersion.proposal_id == Proposal.id
+    )
+    rounds = select(func.count(Round.id)).where(Round.proposal_id == Proposal.id)
+    open_round = select(Round.id).where(Round.proposal_id == Proposal.id, Round.closed_at.is_(None))
+    raised = (
+        select(func.count(Objection.id))
+        .join(Round, Round.id == Objection.round_id)
+        .where(Round.proposal_id == Proposal.id, Objection.status == ObjectionStatus.RAISED)
+    )
+    conflict = (
+        select(ConflictOfInterest.id)
+        .where(ConflictOfInterest.item_id == item_id, ConflictOfInterest.person_id == viewer_id)
+        .exists()
+    )
+    answered = (
+        select(func.count(Position.id))
         .join(Round, Round.id == Position.round_id)
+        .where(Round.proposal_id == Proposal.id, Round.closed_at.is_(None))
+    )
+    columns = [
+        Proposal.id,
+        Proposal.stage,
+        Proposal.outcome,
+        versions.scalar_subquery(),
+        rounds.scalar_subquery(),
+        open_round.scalar_subquery(),
+        raised.scalar_subquery(),
+        conflict,
+    ]
+    if place == "console":
+        columns.append(answered.scalar_subquery())
+    row = db.session.execute(select(*columns).where(Proposal.item_id == item_id)).one_or_none()
+    if row is None:
+        return "none"
+    return ".".join("" if value is None else str(value) for value in row)
+
+
+def open_round_of(item_id: int) -> int | None:
+    return db.session.scalar(
+        select(Round.id)
         .join(Proposal, Proposal.id == Round.proposal_id)
-        .where(
-            Proposal.item_id == item_id, Round.closed_at.is_(None), Position.person_id == person_id
-        )
-    ).one_or_none()
-    return "none" if row is None else f"{row[0]}.{row[1]}.{row[2].timestamp():.0f}"
+        .where(Proposal.item_id == item_id, Round.closed_at.is_(None))
+    )
 
 
 def decision(reference: str) -> Decision | None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from governance.db import lock_chain
 from governance.extensions import db
 from governance.people.models import Person
+from governance.sessions import services as meetings
 from governance.votes.models import Decision, Objection, Outcome, Position, Proposal, Round
 
 GENESIS = "0" * 64
@@ -106,7 +107,7 @@ def record(proposal: Proposal, outcome: Outcome) -> Decision:
     lock_chain(db.session, "decisions")
     meeting = proposal.item.meeting
     group = meeting.group
-    decided_on = meeting.starts_at.date()
+    decided_on = meetings.local_day(meeting.starts_at)
     sequence = (
         db.session.scalar(
             select(func.max(Decision.sequence)).where(

@@ -31,7 +31,7 @@ from governance.sessions import panels
 from governance.sessions import queries as meeting_queries
 from governance.sessions import services as meetings
 from governance.sessions.models import AgendaItem, ItemKind, Meeting
-from governance.votes import queries, services
+from governance.votes import panel, queries, services
 from governance.votes.forms import (
     KIND_LABELS,
     OBJECTION_LABELS,
@@ -117,68 +117,19 @@ def _back_to_console(proposal: Proposal) -> Response:
 # --- the panel in the live room -----------------------------------------------------------
 
 
-def panel_context(meeting: Meeting, viewer: Person, place: str) -> dict[str, object] | None:
-    item = meeting.current_item
-    proposal = queries.proposal_for_item(item.id) if item else None
-    if item is None or (proposal is None and place == "room"):
-        return None
-    context: dict[str, object] = {
-        "meeting": meeting,
-        "item": item,
-        "proposal": proposal,
-        "place": place,
-    }
-    if proposal is None:
-        return context
-    round_ = proposal.open_round
-    last = proposal.rounds[-1] if proposal.rounds else None
-    # While a round is open a phone needs only its own position: the decision, the
-    # objections and the named results are read when there is something to show.
-    answering = round_ is not None and place == "room"
-    context.update(
-        round=round_,
-        last=last,
-        decision=queries.decision_for_proposal(proposal.id) if proposal.outcome else None,
-        objections=[] if answering else queries.objections(proposal.id),
-        conflict=queries.has_conflict(item.id, viewer.id),
-        group=meeting.group,
-    )
-    if round_ is not None:
-        mine = queries.my_position(round_.id, viewer.id)
-        form = PositionForm(
-            formdata=None,
-            value=mine.value.value if mine else None,
-            argument=mine.argument if mine else "",
-        )
-        context.update(
-            eligible=services.is_eligible(round_, viewer.id),
-            mine=mine,
-            form=form,
-            values=services.allowed_values(round_),
-            answered=services.answered_count(round_.id) if place == "console" else None,
-        )
-        if place == "console":
-            answered_ids = {p.person_id for p in queries.positions(round_.id)}
-            waiting = [e.person_id for e in round_.eligible if e.person_id not in answered_ids]
-            context["waiting"] = queries.people(waiting)
-    if last is not None and last.closed_at is not None and not answering:
-        context["results"] = queries.positions(last.id)
-    return context
-
-
 def _trusted(html: str) -> Markup:
     """HTML rendered by our own autoescaping template, safe to embed as is."""
     return Markup(html)  # noqa: S704
 
 
 def render_panel(meeting: Meeting, viewer: Person, place: str) -> Markup | None:
-    context = panel_context(meeting, viewer, place)
+    context = panel.context(meeting, viewer, place)
     if context is None:
         return None
     return _trusted(render_template("votes/_panel.html", **context))
 
 
-panels.register(render_panel, etag=queries.panel_etag)
+panels.register(render_panel, key=queries.panel_key, open_round=queries.open_round_of)
 
 
 # --- proposals ----------------------------------------------------------------------------
@@ -335,11 +286,14 @@ def round_open(proposal_id: int, kind: str) -> Response:
     return _back_to_console(found)
 
 
-@bp.post("/propositions/<int:proposal_id>/<any(reporter,retirer):action>")
+@bp.post("/propositions/<int:proposal_id>/<any(reporter,'reporter-quorum',retirer):action>")
 def proposal_end(proposal_id: int, action: str) -> Response:
     found = _run(proposal_id)
     _confirm()
-    (services.postpone if action == "reporter" else services.withdraw)(found)
+    if action == "retirer":
+        services.withdraw(found)
+    else:
+        services.postpone(found, for_quorum=action == "reporter-quorum")
     db.session.commit()
     return _back_to_console(found)
 
@@ -366,8 +320,13 @@ def _position_refused(round_: Round, form: PositionForm, error: DomainError | No
     """The form back with what was refused; on a phone (htmx) only its own fragment, unless the
     round is no longer open to this member: then the whole panel, which shows why."""
     meeting = _meeting_of(round_.proposal)
-    context = panel_context(meeting, current_user, "room") or {}
-    context["form"] = form
+    context = panel.context(meeting, current_user, "room") or {}
+    if context.get("round") is not round_:
+        # The round closed (or another began) before this position arrived: nothing is
+        # recorded, and what the member wrote is shown back to copy.
+        context["unsent"] = form
+    else:
+        context["form"] = form
     if error is not None:
         target = form.argument if error.field == "argument" else form.value
         target.errors = [*target.errors, str(error.message)]

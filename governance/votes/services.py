@@ -84,6 +84,7 @@ def attach_proposal(
     )
     db.session.add(proposal)
     db.session.flush()
+    meetings.touch_live(item.meeting)
     return proposal
 
 
@@ -167,34 +168,62 @@ def eligible_ids(item: AgendaItem) -> list[int]:
     return sorted(members.intersection(present) - conflicted)
 
 
-def open_round(proposal: Proposal, kind: RoundKind = RoundKind.CONSENT) -> Round:
-    """Opening freezes who may answer: nobody joins or leaves the round after this."""
-    _require_live(proposal)
+def next_stage(proposal: Proposal) -> Stage | None:
+    """The discussion step the facilitator can move to from here, if any."""
+    if proposal.stage in (Stage.PRESENTATION, Stage.QUESTIONS):
+        return DISCUSSION_STAGES[DISCUSSION_STAGES.index(proposal.stage) + 1]
+    return None
+
+
+def consent_rounds(proposal: Proposal) -> int:
+    return sum(1 for r in proposal.rounds if r.kind is RoundKind.CONSENT)
+
+
+def round_refusal(proposal: Proposal, kind: RoundKind, quorum: meetings.Quorum) -> Any:
+    """Why a round of this kind cannot open now (a sentence for the facilitator), or None.
+    The console asks this before offering the button; ``open_round`` refuses with it."""
+    if proposal.outcome is not None:
+        return _l("This proposal is already decided.")
+    if proposal.item.meeting.status is not MeetingStatus.OPEN:
+        return _l("The meeting is not open.")
     if proposal.open_round is not None:
-        raise DomainError(_l("A round is already open."))
+        return _l("A round is already open.")
     if raised_objections(proposal):
-        raise DomainError(
-            _l(
-                "Some objections are not resolved yet: integrate them in a new "
-                "version, or record that they were withdrawn or are not blocking."
-            )
+        return _l(
+            "Some objections are not resolved yet: integrate them in a new "
+            "version, or record that they were withdrawn or are not blocking."
         )
     group = proposal.item.meeting.group
-    consent_rounds = sum(1 for r in proposal.rounds if r.kind is RoundKind.CONSENT)
     if kind is RoundKind.FALLBACK:
         if not group.has_fallback:
-            raise DomainError(_l("This group's rule has no fallback vote."))
-        if consent_rounds < group.rounds_before_fallback:
-            raise DomainError(
-                _l(
-                    "A fallback vote comes only after %(num)d consent rounds.",
-                    num=group.rounds_before_fallback,
-                )
+            return _l("This group's rule has no fallback vote.")
+        if consent_rounds(proposal) < group.rounds_before_fallback:
+            return _l(
+                "A fallback vote comes only after %(num)d consent rounds.",
+                num=group.rounds_before_fallback,
             )
+    if quorum.counted == 0:
+        return _l("Nobody is marked present: take the presence first.")
+    if not quorum.met and not group.decide_without_quorum:
+        return _l(
+            "The quorum is not reached: %(counted)d present out of %(required)d needed. "
+            "This group decides nothing without quorum: postpone the item, or wait for more "
+            "members.",
+            counted=quorum.counted,
+            required=quorum.required,
+        )
+    return None
+
+
+def open_round(proposal: Proposal, kind: RoundKind = RoundKind.CONSENT) -> Round:
+    """Opening freezes who may answer, and the presence and quorum it was opened with."""
+    quorum = meetings.quorum(proposal.item.meeting)
+    refusal = round_refusal(proposal, kind, quorum)
+    if refusal is not None:
+        raise DomainError(refusal)
     eligible = eligible_ids(proposal.item)
     if not eligible:
         raise DomainError(_l("Nobody is marked present: take the presence first."))
-    quorum = meetings.quorum(proposal.item.meeting)
     round_ = Round(
         proposal=proposal,
         version=proposal.current_version,
@@ -458,8 +487,12 @@ def resolve_objection(
     return None
 
 
-def postpone(proposal: Proposal) -> None:
-    """To the next meeting: nothing is decided, the proposal stays as it is."""
+def postpone(proposal: Proposal, for_quorum: bool = False) -> None:
+    """To the next meeting: nothing is decided, the proposal stays as it is. ``for_quorum``
+    records that it was for lack of quorum (refused when the quorum is reached)."""
+    if for_quorum and meetings.quorum(proposal.item.meeting).met:
+        raise DomainError(_l("The quorum is reached: there is no need to postpone for it."))
+    proposal.postponed_for_quorum = for_quorum
     _end_without_decision(proposal, Outcome.POSTPONED)
 
 
@@ -494,6 +527,10 @@ def declare_conflict(item: AgendaItem, person: Person, reason: str) -> ConflictO
 
 
 def _decide(proposal: Proposal, outcome: Outcome) -> Outcome:
+    last = proposal.rounds[-1]
+    if not last.quorum_met and not proposal.item.meeting.group.decide_without_quorum:
+        # open_round refuses such a round; this guards the register against any other path.
+        raise DomainError(_l("No decision without quorum: this group's rule forbids it."))
     proposal.outcome, proposal.stage = outcome, Stage.DONE
     decision = register.record(proposal, outcome)
     meetings.touch_live(proposal.item.meeting)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,7 +37,8 @@ def _new_meeting(client: Any, committee: Any) -> Meeting:
         {
             "group_id": committee.id,
             "title": "Séance de décembre",
-            "day": "2026-12-05",
+            # Today: a meeting opens only on its own day.
+            "day": datetime.now(ZoneInfo("Europe/Paris")).date().isoformat(),
             "time": "09:30",
             "duration_minutes": "60",
             "place": "Maison Pour Tous",
@@ -255,23 +257,59 @@ def test_check_in_and_the_live_room_answers_304_until_something_changes(app, cli
     checked = phone.post_form("/seances/presence", {"code": meeting.code.lower()})
     assert checked.headers["Location"] == f"/seances/{meeting.id}/salle"
 
-    first = phone.htmx("GET", f"/seances/{meeting.id}/salle")
-    assert first.status_code == 200 and "Premier point" in first.get_data(as_text=True)
+    page = phone.get(f"/seances/{meeting.id}/salle")
+    assert page.status_code == 200 and "ETag" not in page.headers
+    assert "Vary" in page.headers and "HX-Request" in page.headers["Vary"]
+    status_url = f"/seances/{meeting.id}/salle/etat"
+    first = phone.htmx("GET", status_url)
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and "Premier point" in html and "<header" not in html
     etag = first.headers["ETag"]
-    again = phone.htmx("GET", f"/seances/{meeting.id}/salle", headers={"If-None-Match": etag})
+    again = phone.htmx("GET", status_url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b""
 
     assert client.post_form(f"/seances/{meeting.id}/direct/suivant", {}).status_code == 302
-    changed = phone.htmx("GET", f"/seances/{meeting.id}/salle", headers={"If-None-Match": etag})
+    changed = phone.htmx("GET", status_url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "Deuxième point" in changed.get_data(as_text=True)
-    assert "consentement" in changed.get_data(as_text=True)
+    parts = phone.htmx("GET", f"/seances/{meeting.id}/salle/suite").get_data(as_text=True)
+    assert "consentement" in parts and "<header" not in parts
+
+
+def test_the_room_status_and_parts_are_never_whole_pages(app, client) -> None:  # type: ignore[no-untyped-def]
+    """The fragments have URLs of their own: a cache keyed on the URL can never answer a poll
+    with the page (which nested whole pages in the room), nor the page with a fragment."""
+    committee, people = _setup(client, members=1, without_email=0)
+    meeting = factories.meeting(committee, status=MeetingStatus.OPEN)
+    factories.item(meeting, title="Accueil")
+    db.session.commit()
+    phone = app.test_client()
+    factories.login(phone, people[1])
+    page = phone.get(f"/seances/{meeting.id}/salle").get_data(as_text=True)
+    assert page.count("<header") == 1 and 'id="room-status"' in page and 'id="room-parts"' in page
+    for suffix in ("etat", "suite"):
+        fragment = phone.htmx("GET", f"/seances/{meeting.id}/salle/{suffix}")
+        html = fragment.get_data(as_text=True)
+        assert fragment.status_code == 200 and "<html" not in html and "<header" not in html
+        assert "HX-Request" in fragment.headers["Vary"]
+        assert "no-cache" in fragment.headers["Cache-Control"]
+        # Opened as a page (a reload, a bookmark), a fragment's URL leads to the room.
+        opened = phone.get(f"/seances/{meeting.id}/salle/{suffix}")
+        assert opened.status_code == 302
+        assert opened.headers["Location"].endswith(f"/seances/{meeting.id}/salle")
+    status = phone.htmx("GET", f"/seances/{meeting.id}/salle/etat").get_data(as_text=True)
+    parts = phone.htmx("GET", f"/seances/{meeting.id}/salle/suite").get_data(as_text=True)
+    # The person's forms and the agenda are in the parts, never in the polled status.
+    assert "<form" not in status and "<details" not in status
+    assert 'id="agenda-' in parts
+    # Members never see the code (they check in with the one shown in the room).
+    assert meeting.code not in page + status + parts
 
 
 def test_room_poll_costs_the_same_whatever_the_size(app, client, queries) -> None:  # type: ignore[no-untyped-def]
     committee, people = _setup(client, members=2, without_email=0)
     meeting = factories.meeting(committee, status=MeetingStatus.OPEN)
     factories.item(meeting)
-    url = f"/seances/{meeting.id}/salle"  # read now: after the commit it would be re-read
+    url = f"/seances/{meeting.id}/salle/etat"  # read now: after the commit it would be re-read
     db.session.commit()
     phone = app.test_client()
     factories.login(phone, people[1])

@@ -51,7 +51,7 @@ def _prepare(app: Any) -> tuple[int, list[str]]:
         from datetime import UTC, datetime
 
         meeting = meetings.create_meeting(
-            group, "Séance", datetime(2026, 12, 5, 9, tzinfo=UTC), 180, "", members[0]
+            group, "Séance", datetime.now(UTC), 180, "", members[0]
         )
         item = meetings.add_item(
             meeting, meeting.agenda_version, ItemKind.DECISION, "Point", "", None, 30

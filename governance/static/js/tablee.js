@@ -37,3 +37,108 @@ function tick() {
   }
 }
 setInterval(tick, 1000);
+
+// The live room and the console. The status region is polled by htmx from its own URL; it
+// carries the key of what the parts below show (data-part-key). When that key changes, the
+// parts are fetched again — unless the person is busy in them: a form they changed and have not
+// sent, a field they are in, or a notice they must read first. Then the parts wait; if the round
+// under their form closed meanwhile, they are told so beside it, with what they wrote kept.
+// <details> they opened or closed stay as they left them.
+function busyForm(part) {
+  const active = document.activeElement;
+  const typing = active && part.contains(active) && active.matches("input, textarea, select");
+  return typing || part.querySelector("form[data-keep][data-dirty], [data-hold]");
+}
+
+function tellRoundClosed(part, status) {
+  const mine = part.querySelector("[data-round]");
+  if (!mine || mine.dataset.round === status.dataset.round) {
+    return;
+  }
+  const notice = mine.querySelector("[data-round-closed]");
+  if (notice && notice.hidden) {
+    notice.hidden = false;
+    for (const button of mine.querySelectorAll("form button[type=submit]")) {
+      button.disabled = true;
+    }
+  }
+}
+
+async function refreshPart(part) {
+  if (part.dataset.loading) {
+    return;
+  }
+  part.dataset.loading = "1";
+  try {
+    const response = await fetch(part.dataset.src, {
+      headers: { "HX-Request": "true" },
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+    if (!response.ok || response.redirected) {
+      return;
+    }
+    const template = document.createElement("template");
+    template.innerHTML = (await response.text()).trim();
+    const fresh = template.content.querySelector("[data-live-part]");
+    if (!fresh || !part.isConnected || busyForm(part)) {
+      return;
+    }
+    for (const details of part.querySelectorAll("details[id]")) {
+      const again = fresh.querySelector(`details[id="${CSS.escape(details.id)}"]`);
+      if (again) {
+        again.open = details.open;
+      }
+    }
+    part.replaceWith(fresh);
+    htmx.process(fresh);
+  } finally {
+    delete part.dataset.loading;
+  }
+}
+
+function followStatus() {
+  const status = document.querySelector("[data-live-status]");
+  if (!status) {
+    return;
+  }
+  for (const part of document.querySelectorAll("[data-live-part]")) {
+    if (part.dataset.key === status.dataset.partKey) {
+      continue;
+    }
+    if (busyForm(part)) {
+      tellRoundClosed(part, status);
+    } else {
+      refreshPart(part);
+    }
+  }
+}
+
+document.addEventListener("input", (event) => {
+  const form = event.target.closest("form[data-keep]");
+  if (form) {
+    form.dataset.dirty = "1";
+  }
+});
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("form[data-keep]");
+  if (form) {
+    form.dataset.dirty = "1";
+  }
+});
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-show-news]");
+  if (!button) {
+    return;
+  }
+  const part = button.closest("[data-live-part]");
+  for (const held of part.querySelectorAll("form[data-keep][data-dirty], [data-hold]")) {
+    delete held.dataset.dirty;
+    held.removeAttribute("data-hold");
+  }
+  document.activeElement?.blur();
+  refreshPart(part);
+});
+// After every poll (the browser turns a 304 into the cached status, swapped again) and after a
+// person's own form came back from the server.
+document.addEventListener("htmx:afterSettle", followStatus);
