@@ -279,6 +279,12 @@ def _save_group_form(group: Group | None) -> Response:
             allow_abstention=form.allow_abstention.data,
             rounds_before_fallback=form.rounds_before_fallback.data,
             fallback=(int(num), int(den)) if num else None,
+            decide_without_quorum=form.decide_without_quorum.data,
+            check_in_minutes_before=(
+                30
+                if form.check_in_minutes_before.data is None
+                else form.check_in_minutes_before.data
+            ),
         )
         saved = save(
             form,

@@ -270,6 +270,20 @@ class GroupRuleForm(GroupForm):
     fallback = SelectField(
         _l("Fallback vote, as a last resort"), choices=FALLBACK_CHOICES, default=""
     )
+    decide_without_quorum = BooleanField(
+        _l("The group may decide even without quorum"),
+        description=_l("Left unticked, an item is postponed when the quorum is not reached."),
+        default=False,
+    )
+    check_in_minutes_before = IntegerField(
+        _l("Members can check in this many minutes before the start"),
+        default=30,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=240, message=_l("Between %(min)s and %(max)s.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class MembershipForm(FlaskForm):

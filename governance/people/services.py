@@ -371,6 +371,8 @@ class DecisionRule:
     allow_abstention: bool = True
     rounds_before_fallback: int = 2
     fallback: tuple[int, int] | None = None  # (2, 3): two thirds of the votes cast
+    decide_without_quorum: bool = False  # else, without quorum, nothing is decided
+    check_in_minutes_before: int = 30  # members check in from this long before the start
 
 
 SMALL_WORDS = {"de", "du", "des", "la", "le", "les", "et", "l", "d", "en", "pour"}
@@ -418,6 +420,8 @@ def save_group(
         group.allow_concern, group.allow_abstention = rule.allow_concern, rule.allow_abstention
         group.rounds_before_fallback = rule.rounds_before_fallback
         group.fallback_numerator, group.fallback_denominator = rule.fallback or (None, None)
+        group.decide_without_quorum = rule.decide_without_quorum
+        group.check_in_minutes_before = rule.check_in_minutes_before
     db.session.flush()
     return group
 

@@ -138,6 +138,7 @@ def _meeting_page(
         conflict=conflict,
         status=status,
         can_write_minutes=queries.can_write_minutes(current_user, meeting),
+        opens_today=services.opens_today(meeting),
     )
 
 

@@ -210,6 +210,11 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
+def opens_today(meeting: Meeting, now: datetime | None = None) -> bool:
+    """A meeting opens on its own day only, so that its decisions carry the right date."""
+    return local_day(now or utcnow()) == local_day(meeting.starts_at)
+
+
 def transition(
     meeting: Meeting, to: MeetingStatus, by: Person, now: datetime | None = None
 ) -> None:
@@ -219,8 +224,7 @@ def transition(
     if (meeting.status, to) not in TRANSITIONS:
         raise DomainError(_l("This meeting cannot go from this step to that one."))
     now = now or utcnow()
-    if to is S.OPEN and local_day(now) != local_day(meeting.starts_at):
-        # Its decisions are dated the day it is open: never before or after its own day.
+    if to is S.OPEN and not opens_today(meeting, now):
         raise DomainError(
             _l("A meeting opens on its own day. Change its date first if it takes place today.")
         )

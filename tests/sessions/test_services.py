@@ -213,3 +213,42 @@ def test_group_facilitators_run_meetings_of_their_group_only() -> None:
     other = factories.meeting()
     assert queries.can_run(facilitator, mine) and not queries.can_run(facilitator, other)
     db.session.flush()
+
+
+def test_a_meeting_opens_only_on_its_own_day() -> None:
+    from datetime import UTC, datetime
+
+    committee, people = _committee(2)
+    in_ten_days = datetime.now(UTC) + timedelta(days=10)
+    meeting = factories.meeting(committee, starts_at=in_ten_days)
+    factories.item(meeting)
+    services.transition(meeting, S.CONVENED, people[0])
+    assert not services.opens_today(meeting)
+    with pytest.raises(DomainError, match="own day"):
+        services.transition(meeting, S.OPEN, people[0])
+    assert meeting.status is S.CONVENED and meeting.opened_at is None
+    services.transition(meeting, S.OPEN, people[0], now=in_ten_days)  # on the day: it opens
+    assert meeting.status is S.OPEN
+
+
+def test_members_check_in_only_in_the_window_of_the_meeting() -> None:
+    from datetime import UTC, datetime
+
+    committee, people = _committee(2)
+    in_two_hours = datetime.now(UTC) + timedelta(hours=2)
+    meeting = factories.meeting(committee, starts_at=in_two_hours, status=S.CONVENED)
+    with pytest.raises(DomainError, match="opens when the meeting starts"):
+        services.check_in(meeting.code, people[0])  # from home, two hours early
+    assert services.quorum(meeting).counted == 0
+    committee.check_in_minutes_before = 180  # this group lets members in 3 hours early
+    assert services.check_in(meeting.code, people[0]) is meeting
+    meeting.status = S.OPEN  # open: always
+    committee.check_in_minutes_before = 0
+    assert services.check_in(meeting.code, people[1]) is meeting
+    meeting.status = S.CLOSED
+    with pytest.raises(NotFound):
+        services.check_in(meeting.code, people[1])
+    # The facilitator can still correct a mark once the meeting is open or convened.
+    meeting.status = S.OPEN
+    services.mark_attendance(meeting, people[1], AttendanceStatus.EXCUSED, people[0])
+    assert services.quorum(meeting).counted == 1
