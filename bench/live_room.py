@@ -1,12 +1,12 @@
 """Live room: 61 phones polling the room of an open meeting every 2 s, through gunicorn.
 
-The whole citizen committee sits in the room with the live page open on their phones: htmx asks
-``GET /seances/<id>/salle/etat`` every few seconds with the last ETag, and the app answers a bodiless
-304 while nothing changes. This benchmark builds that meeting in a throw-away database (SQLite,
-or PostgreSQL: see ``configure_env``) (61 members present, two agenda items, the meeting open),
-serves the real app with the project's
-``gunicorn.conf.py`` and lets 61 keep-alive "phones" poll it. Halfway through, the facilitator
-moves to the next item once, to show how fast the change reaches every phone.
+The whole citizen committee sits in the room with the live page open on their phones: htmx
+asks ``GET /seances/<id>/salle/etat`` every few seconds with the last ETag, and the app answers a
+bodiless 304 while nothing changes. This benchmark builds that meeting in a throw-away database
+(SQLite, or PostgreSQL: see ``configure_env``) (61 members present, two agenda items, the
+meeting open), serves the real app with the project's ``gunicorn.conf.py`` and lets 61
+keep-alive "phones" poll it. Halfway through, the facilitator moves to the next item once, to
+show how fast the change reaches every phone.
 
 Then a short saturating phase (61 clients polling back-to-back on the 304 path) gives the room's
 capacity, compared with the one-row-insert ceiling of ``bench/ceiling.py``.

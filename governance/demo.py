@@ -11,6 +11,8 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from governance.budget import bulk, rules
 from governance.budget import services as budget
 from governance.budget.models import HouseholdStatus, ScaleStatus
@@ -294,9 +296,6 @@ def load_demo(seed: int = 2026) -> str:
 
 
 PARIS = ZoneInfo("Europe/Paris")
-MONTHS = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-).split()
 AGENDA = [
     (ItemKind.INFORMATION, "Accueil, tour de météo et rappel des règles", 15),
     (ItemKind.CONVENTIONNEMENT, "Conventionnement : Biocoop Les Arceaux (rapport du binôme)", 40),
@@ -334,7 +333,8 @@ def _held(meeting, by, present):  # type: ignore[no-untyped-def]
     for item in meeting.items:
         if item.kind in (ItemKind.DECISION, ItemKind.CONVENTIONNEMENT):
             _decided(item, by, present)
-    meetings.transition(meeting, MeetingStatus.CLOSED, by, now=meeting.starts_at + timedelta(hours=3))
+    closed = meeting.starts_at + timedelta(hours=3)
+    meetings.transition(meeting, MeetingStatus.CLOSED, by, now=closed)
     meetings.save_minutes(meeting, {i.id: MINUTES[i.kind] for i in meeting.items})
 
 
@@ -368,7 +368,7 @@ def _demo_meetings(committee, calim, facilitator, members, local_facilitator) ->
     december = _meeting(
         committee,
         facilitator,
-        f"Séance mensuelle de {MONTHS[today.month - 1]}",
+        f"Séance mensuelle de {format_date(today, 'MMMM', locale='fr')}",
         datetime.combine(today, time(9, 30), tzinfo=PARIS),
         AGENDA,
     )

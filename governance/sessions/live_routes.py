@@ -20,7 +20,6 @@ from governance.sessions.models import Attendance, AttendanceStatus, Meeting
 from governance.sessions.routes import bp, run_meeting, visible_meeting
 from governance.web import form_status, is_htmx, render
 
-
 # --- check-in -----------------------------------------------------------------------------
 
 
@@ -238,7 +237,8 @@ def room_status(meeting_id: int) -> Response:
         response = Response(status=304)
     else:
         meeting = visible_meeting(meeting_id)
-        response = render("sessions/room.html", block="status", **_room_context(meeting, attendance))
+        context = _room_context(meeting, attendance)
+        response = render("sessions/room.html", block="status", **context)
     response.set_etag(etag, weak=True)
     return _no_store_between_people(response)
 
