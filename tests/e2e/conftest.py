@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -20,6 +22,7 @@ from governance.demo import load_demo
 from governance.extensions import db
 from tests import databases
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_SOURCE = AXE.read_text()
@@ -44,7 +47,47 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(live_site: tuple[Flask, str]) -> str:
+    return live_site[1]
+
+
+@pytest.fixture(scope="session")
+def live_app(live_site: tuple[Flask, str]) -> Flask:
+    """The served app, for a test that puts its own data in before a person acts on it."""
+    return live_site[0]
+
+
+def seed(app: Flask, build: Callable[[], T]) -> T:
+    """Run ``build`` in the served app (its own context and session) and commit: a test's own
+    group, people and meeting, independent of the demo and of the other tests."""
+
+    def run() -> T:
+        with app.app_context():
+            made = build()
+            db.session.commit()
+            return made
+
+    return contextvars.Context().run(run)
+
+
+def committee_in_the_room(app: Flask, meeting_id: int, count: int = 30) -> None:
+    """``count`` members of the meeting's group checked in, as a full room would (the demo
+    committee's quorum is 31 of 61): for a test about what a few phones do."""
+    from governance.people.models import Person
+    from governance.sessions import services as meetings
+    from governance.sessions.models import AttendanceStatus, Meeting
+
+    def mark() -> None:
+        meeting = db.session.get_one(Meeting, meeting_id)
+        for person_id in meetings.member_ids(meeting.group_id, date.today())[:count]:
+            person = db.session.get_one(Person, person_id)
+            meetings.mark_attendance(meeting, person, AttendanceStatus.PRESENT, None)
+
+    seed(app, mark)
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
     """The app with the demo caisse on its own database, served by a thread on loopback."""
     with databases.database(tmp_path_factory.mktemp("e2e"), "e2e") as url:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "e2e-only-secret"})
@@ -61,7 +104,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             target=contextvars.Context().run, args=(server.serve_forever,), daemon=True
         )
         thread.start()
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield app, f"http://127.0.0.1:{server.server_port}"
         server.shutdown()
         thread.join(timeout=5)
 

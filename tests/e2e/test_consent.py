@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
+from flask import Flask
 from playwright.sync_api import Page, expect
 
 from governance.demo import DEMO_PASSWORD, DEMO_PIN, DEMO_PIN_USER
-from tests.e2e.conftest import check_a11y, visit
+from tests.e2e.conftest import check_a11y, committee_in_the_room, visit
 from tests.e2e.test_foundation import log_in
 
 DECEMBER = "Séance mensuelle de décembre"
@@ -32,13 +34,15 @@ def give(member: Page, position: str, reason: str = "") -> None:
     check_a11y(member)
 
 
-def test_objection_amendment_and_adoption_on_phones(phone: Any) -> None:
+def test_objection_amendment_and_adoption_on_phones(phone: Any, live_app: Flask) -> None:
     facilitator = phone()
     log_in(facilitator, "animation@tablee.example", DEMO_PASSWORD)
     visit(facilitator, "/seances/")
     facilitator.get_by_role("link", name=DECEMBER).click()
     button(facilitator, "Ouvrir la séance").click()
     code = facilitator.locator(".check-in-box .code").inner_text()
+    # Thirty other members of the committee are in the room: the quorum (31) is reached.
+    committee_in_the_room(live_app, int(urlsplit(facilitator.url).path.split("/")[2]))
     for _ in range(2):  # to the decision item: the second market
         button(facilitator, "Point suivant").click()
     expect(facilitator.locator(".current-title")).to_contain_text("deuxième marché")

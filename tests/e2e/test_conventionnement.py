@@ -7,10 +7,11 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import Flask
 from playwright.sync_api import Page, expect
 
 from governance.demo import DEMO_PASSWORD, DEMO_PIN, DEMO_PIN_USER
-from tests.e2e.conftest import check_a11y, visit
+from tests.e2e.conftest import check_a11y, committee_in_the_room, visit
 from tests.e2e.test_foundation import log_in
 
 FARM = "Ferme des Garrigues"
@@ -24,7 +25,7 @@ def choose(page: Page, question: str, answer: str) -> None:
     page.get_by_role("group", name=re.compile(re.escape(question))).get_by_label(answer).check()
 
 
-def test_binome_offline_report_and_approval(phone: Any) -> None:
+def test_binome_offline_report_and_approval(phone: Any, live_app: Flask) -> None:
     fatou = phone()
     log_in(fatou, "membre@tablee.example", DEMO_PASSWORD)
     visit(fatou, "/conventionnement/")
@@ -101,6 +102,7 @@ def test_binome_offline_report_and_approval(phone: Any) -> None:
     karim.get_by_role("link", name="Joindre une proposition").click()
     karim.get_by_label("Texte de la proposition").fill(f"{FARM} est conventionnée.")
     button(karim, "Enregistrer").click()
+    committee_in_the_room(live_app, int(urlsplit(karim.url).path.split("/")[2]))
     karim.get_by_role("link", name="Présences").click()
     button(karim, "présent·e : Karim Haddad").click()
     karim.get_by_role("link", name=re.compile("décembre")).first.click()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
@@ -26,7 +28,8 @@ def test_facilitator_runs_a_meeting_followed_on_two_phones(phone: Any) -> None:
     check_a11y(facilitator)
     facilitator.locator("#group_id").select_option(label="Comité citoyen de l'alimentation")
     facilitator.locator("#title").fill("Séance extraordinaire")
-    facilitator.locator("#day").fill("2026-12-19")
+    # Today: a meeting opens only on its own day.
+    facilitator.locator("#day").fill(datetime.now(ZoneInfo("Europe/Paris")).date().isoformat())
     facilitator.locator("#time").fill("10:00")
     facilitator.locator("#duration_minutes").fill("60")
     facilitator.locator("#place").fill("Salle des fêtes")
@@ -65,7 +68,7 @@ def test_facilitator_runs_a_meeting_followed_on_two_phones(phone: Any) -> None:
     expect(ahmed.locator(".current-title")).to_have_text("Accueil et météo")
     check_a11y(ahmed)
 
-    expect(facilitator.locator(".check-in-box .quorum")).to_contain_text("2 présent·es")
+    expect(facilitator.locator("#console-status .quorum")).to_contain_text("2 présent·es")
     button(facilitator, "Lancer le minuteur").click()
     button(facilitator, "Point suivant").click()
     expect(facilitator.locator(".current-title")).to_have_text("Choix du lieu du marché")

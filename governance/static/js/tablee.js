@@ -43,7 +43,7 @@ setInterval(tick, 1000);
 // parts are fetched again — unless the person is busy in them: a form they changed and have not
 // sent, a field they are in, or a notice they must read first. Then the parts wait; if the round
 // under their form closed meanwhile, they are told so beside it, with what they wrote kept.
-// <details> they opened or closed stay as they left them.
+// <details> they opened or closed stay as they left them (the others follow the page).
 function busyForm(part) {
   const active = document.activeElement;
   const typing = active && part.contains(active) && active.matches("input, textarea, select");
@@ -84,10 +84,11 @@ async function refreshPart(part) {
     if (!fresh || !part.isConnected || busyForm(part)) {
       return;
     }
-    for (const details of part.querySelectorAll("details[id]")) {
+    for (const details of part.querySelectorAll("details[id][data-touched]")) {
       const again = fresh.querySelector(`details[id="${CSS.escape(details.id)}"]`);
       if (again) {
         again.open = details.open;
+        again.dataset.touched = "1";
       }
     }
     part.replaceWith(fresh);
@@ -127,6 +128,10 @@ document.addEventListener("change", (event) => {
   }
 });
 document.addEventListener("click", (event) => {
+  const summary = event.target.closest("details[id] > summary");
+  if (summary) {
+    summary.parentElement.dataset.touched = "1";
+  }
   const button = event.target.closest("[data-show-news]");
   if (!button) {
     return;
