@@ -78,7 +78,7 @@ USER_AGENT = "TableeBench/1.0 (phone)"
 REQUEST_TIMEOUT_S = 30.0
 READY_TIMEOUT_S = 20.0
 CEILING_TIMEOUT_S = 180.0
-ETAG_VERSION = re.compile(r"room-\d+-(\d+)-")
+ETAG_VERSION = re.compile(r"room-status-\d+-(\d+)-")
 
 
 # --- the meeting --------------------------------------------------------------------------

@@ -81,6 +81,7 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "sessions.console": Access.IN_GROUP,
     "sessions.console_status": Access.IN_GROUP,
     "sessions.console_parts": Access.IN_GROUP,
+    "sessions.projector": Access.IN_GROUP,
     "sessions.live_action": Access.IN_GROUP,
     "sessions.room": Access.IN_GROUP,
     "sessions.room_status": Access.IN_GROUP,

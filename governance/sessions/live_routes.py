@@ -146,6 +146,13 @@ def console(meeting_id: int) -> Response:
     return _no_store_between_people(page)
 
 
+@bp.get("/<int:meeting_id>/ecran")
+def projector(meeting_id: int) -> Response:
+    """What the room's screen shows: the item, its timer, the quorum and how to check in."""
+    context = _console_context(run_meeting(meeting_id))
+    return _no_store_between_people(render("sessions/projector.html", **context))
+
+
 @bp.get("/<int:meeting_id>/console/etat")
 def console_status(meeting_id: int) -> Response:
     meeting = run_meeting(meeting_id)

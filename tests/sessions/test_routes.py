@@ -442,3 +442,34 @@ def test_check_in_link_goes_through_login_and_back(app, client) -> None:  # type
     assert response.headers["Location"] == f"/connexion?next=/seances/presence/{code}"
     bad = client.post_form("/seances/presence", {"code": "ZZZZZZ"})
     assert bad.status_code == 422 and 'value="ZZZZZZ"' in bad.get_data(as_text=True)
+
+
+def test_the_code_is_on_the_console_and_the_screen_never_on_members_pages(app, client) -> None:  # type: ignore[no-untyped-def]
+    committee, people = _setup(client, members=1, without_email=0)
+    meeting = factories.meeting(committee, status=MeetingStatus.OPEN)
+    factories.item(meeting, title="Accueil")
+    db.session.commit()
+    for path in (f"/seances/{meeting.id}/console", f"/seances/{meeting.id}/ecran"):
+        page = client.get(path)
+        assert page.status_code == 200 and meeting.code in page.get_data(as_text=True)
+    member = app.test_client()
+    factories.login(member, people[1])
+    for path in ("", "/salle", "/convocation"):
+        html = member.get(f"/seances/{meeting.id}{path}").get_data(as_text=True)
+        assert meeting.code not in html, path
+    assert member.get(f"/seances/{meeting.id}/ecran").status_code == 403
+
+
+def test_a_check_in_from_home_before_the_window_is_refused_with_the_form_back(app, client) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, timedelta
+
+    committee, people = _setup(client, members=1, without_email=0)
+    later = datetime.now(UTC) + timedelta(hours=2)
+    meeting = factories.meeting(committee, status=MeetingStatus.CONVENED, starts_at=later)
+    db.session.commit()
+    member = app.test_client()
+    factories.login(member, people[1])
+    refused = member.post_form("/seances/presence", {"code": meeting.code})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and meeting.code in html  # what was typed, kept
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
