@@ -7,7 +7,7 @@ from typing import Any
 
 from governance.conventionnement import services as pos_services
 from governance.conventionnement.models import LinkAction, PointOfSale, PosKind
-from governance.people.models import Role
+from governance.people.models import QuorumKind, Role
 from governance.sessions import services as meetings
 from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus
 from governance.votes import queries, services
@@ -28,6 +28,9 @@ def decided(
 ) -> Decision:
     """A proposal adopted by consent in one round (one member voicing ``concern`` if given)."""
     committee = committee or (on_item.meeting.group if on_item else factories.group())
+    # Only the people made here are in this meeting's room: a group used for several
+    # decisions asks for as many, so that each is taken with its quorum.
+    committee.quorum_kind, committee.quorum_value = QuorumKind.COUNT, members
     people = [factories.person() for _ in range(members)]
     for person in people:
         factories.membership(person, committee, starts_on=date(2025, 1, 1))
