@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -71,7 +71,9 @@ def error_page(status: int, message: str | None = None) -> Response:
     title = TITLES.get(status, TITLES[500])
     explanation = message or EXPLANATIONS.get(status, EXPLANATIONS[500])
     context = {"status": status, "title": title, "explanation": explanation}
-    if request.headers.get("HX-Request") == "true":
+    from governance.web import is_htmx
+
+    if is_htmx():
         from jinja2_fragments.flask import render_block
 
         html = render_block("error.html", "message", **context)

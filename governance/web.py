@@ -19,9 +19,10 @@ T = TypeVar("T")
 
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
+    """An htmx request that wants a fragment (a history restore wants the whole page)."""
+    from governance.extensions import htmx
+
+    return bool(htmx) and not htmx.history_restore_request
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context: Any) -> Response:

@@ -28,7 +28,15 @@ from governance.people.forms import (
 from governance.people.models import Group, GroupKind, Membership, Person, QuorumKind, Role
 from governance.people.routes import bp
 from governance.permissions import has_role
-from governance.web import field_error, form_status, page_number, page_size, render, save
+from governance.web import (
+    field_error,
+    form_status,
+    is_htmx,
+    page_number,
+    page_size,
+    render,
+    save,
+)
 
 LABELS = {
     "role_labels": ROLE_LABELS,
@@ -342,7 +350,7 @@ def membership_add(group_id: int) -> Response:
             )
             return (
                 _group_page(group, _membership_form())
-                if request.headers.get("HX-Request")
+                if is_htmx()
                 else redirect(url_for("people.group", group_id=group.id))
             )
     return _group_page(group, form, status=form_status(form))
