@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 from governance.extensions import db
 from governance.mail import OutboxMessage
 from governance.people.models import Role
-from governance.sessions.models import AgendaItem, Attendance, Meeting, MeetingStatus
+from governance.sessions import services
+from governance.sessions.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    ItemKind,
+    Meeting,
+    MeetingStatus,
+)
 from tests import factories
 
 
@@ -473,3 +481,25 @@ def test_a_check_in_from_home_before_the_window_is_refused_with_the_form_back(ap
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and meeting.code in html  # what was typed, kept
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
+
+
+def test_without_javascript_the_room_reloads_itself_except_during_a_round(app, client) -> None:  # type: ignore[no-untyped-def]
+    from governance.votes import services as votes
+    from governance.votes.models import DecisionKind
+
+    committee, people = _setup(client, members=3, without_email=0)
+    meeting = factories.meeting(committee, status=MeetingStatus.OPEN)
+    item = factories.item(meeting, kind=ItemKind.DECISION, title="Marché")
+    meeting.current_item_id = item.id
+    for person in people:
+        services.mark_attendance(meeting, person, AttendanceStatus.PRESENT, None)
+    proposal = votes.attach_proposal(item, "Marché", "Texte", None, DecisionKind.GENERAL)
+    db.session.commit()
+    member = app.test_client()
+    factories.login(member, people[1])
+    room = f"/seances/{meeting.id}/salle"
+    assert 'http-equiv="refresh"' in member.get(room).get_data(as_text=True)
+    votes.open_round(proposal)
+    db.session.commit()
+    html = member.get(room).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in html and "Voir où en est la séance" in html
