@@ -42,10 +42,30 @@ class Client(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         return contextvars.Context().run(super().open, *args, **kwargs)
 
+    def _session_csrf(self) -> str | None:
+        """The raw token the session holds now (read from this client's own cookie)."""
+        app = self.application
+        domain = app.config.get("SERVER_NAME") or "localhost"
+        cookie = self.get_cookie(app.config["SESSION_COOKIE_NAME"], domain=domain)
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        if cookie is None or serializer is None:
+            return None
+        try:
+            return serializer.loads(cookie.value).get("csrf_token")
+        except Exception:  # an unreadable cookie: fetch a page instead
+            return None
+
     def csrf_token(self, path: str = "/connexion") -> str:
+        """The token a page of ``path`` carries. A form's token stays valid as long as the
+        session's raw token does: it is fetched again only when that changed (a login)."""
+        cached = getattr(self, "_csrf", None)
+        raw = self._session_csrf()
+        if path == "/connexion" and cached and raw is not None and cached[0] == raw:
+            return str(cached[1])
         html = self.get(path, follow_redirects=True).get_data(as_text=True)
         match = CSRF_PATTERN.search(html)
         assert match, f"no CSRF token on {path}"
+        self._csrf = (self._session_csrf(), match.group(1))  # type: ignore[attr-defined]
         return match.group(1)
 
     def post_form(self, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
