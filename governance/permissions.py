@@ -15,8 +15,9 @@ from governance.people.models import Role
 class Access(StrEnum):
     PUBLIC = "public"
     SIGNED_IN = "signed_in"
-    # Signed in, and the route itself checks the person's role in the group concerned
-    # (member of the meeting's group to follow it, its facilitator to run it…).
+    # Signed in, and the route declares what it acts on and who may act on it
+    # (``governance.access.access``: member of the meeting's group to follow it, its
+    # facilitator to run it…). Such a route without a declaration is refused.
     IN_GROUP = "in_group"
 
 
@@ -213,7 +214,7 @@ def _guard() -> Response | None:
     if endpoint is None:  # no route matched: let the 404 / 405 handlers answer
         return None
     rule = PERMISSIONS.get(endpoint)
-    if rule is None:
+    if rule is None or (rule is Access.IN_GROUP and not _declared(endpoint)):
         abort(403)
     if endpoint == "static":
         return None
@@ -238,6 +239,17 @@ def _guard() -> Response | None:
     return None
 
 
+def _declared(endpoint: str) -> bool:
+    from flask import current_app
+
+    from governance.access import declaration_of
+
+    return declaration_of(current_app, endpoint) is not None
+
+
 def init_app(app: Flask) -> None:
+    from governance import access
+
+    access.init_app(app)
     app.before_request(_guard)
     app.jinja_env.globals.update(allowed=allowed, has_role=has_role, Role=Role)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import segno
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import get_locale
@@ -11,13 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from governance.access import access
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people.models import Person
-from governance.sessions import panels, queries, services
+from governance.sessions import panels, policy, queries, services
 from governance.sessions.forms import EXPECTED, AttendanceForm, CheckInForm
 from governance.sessions.models import AttendanceStatus, Meeting, MeetingStatus
-from governance.sessions.routes import bp, run_meeting, visible_meeting
+from governance.sessions.policy import MEETING
+from governance.sessions.routes import bp
 from governance.web import form_status, is_htmx, render
 
 POLL_SECONDS = 3
@@ -70,13 +70,14 @@ def _attendance_page(meeting: Meeting, status: int = 200) -> Response:
 
 
 @bp.get("/<int:meeting_id>/presences")
-def attendance(meeting_id: int) -> Response:
-    return _attendance_page(run_meeting(meeting_id))
+@access(MEETING, rule=policy.can_run_meeting)
+def attendance(meeting: Meeting) -> Response:
+    return _attendance_page(meeting)
 
 
 @bp.post("/<int:meeting_id>/presences/<int:person_id>")
-def attendance_mark(meeting_id: int, person_id: int) -> Response:
-    meeting = run_meeting(meeting_id)
+@access(MEETING, rule=policy.can_run_meeting)
+def attendance_mark(meeting: Meeting, person_id: int) -> Response:
     person = db.session.get(Person, person_id)
     form = AttendanceForm()
     if person is None:
@@ -109,8 +110,9 @@ def _console(meeting: Meeting) -> Response:
 
 
 @bp.get("/<int:meeting_id>/console")
-def console(meeting_id: int) -> Response:
-    return _console(run_meeting(meeting_id))
+@access(MEETING, rule=policy.can_run_meeting)
+def console(meeting: Meeting) -> Response:
+    return _console(meeting)
 
 
 ACTIONS = {
@@ -122,8 +124,8 @@ ACTIONS = {
 
 
 @bp.post("/<int:meeting_id>/direct/<any(demarrer,pause,suivant,precedent):action>")
-def live_action(meeting_id: int, action: str) -> Response:
-    meeting = run_meeting(meeting_id)
+@access(MEETING, rule=policy.can_run_meeting)
+def live_action(meeting: Meeting, action: str) -> Response:
     from governance.people.forms import ConfirmForm
 
     if not ConfirmForm().validate_on_submit():
@@ -139,12 +141,10 @@ def live_action(meeting_id: int, action: str) -> Response:
 
 
 @bp.get("/<int:meeting_id>/salle")
-def room(meeting_id: int) -> Response:
+@access(policy.ROOM, keep=("meeting_id",))
+def room(meeting_id: int, state: policy.LiveState) -> Response:
     """The room as a member sees it. Polled every few seconds by htmx: while nothing changes,
     the answer is a bodiless 304 decided from one small read, before any rendering."""
-    state = queries.live_state(meeting_id)
-    if state is None or not queries.group_roles(current_user, state[2], date.today()):
-        abort(404)
     attendance = queries.attendance_of(meeting_id, current_user.id)
     etag = "room-{}-{}-{}-{}-{}-{}".format(
         meeting_id,
@@ -158,7 +158,7 @@ def room(meeting_id: int) -> Response:
     if is_htmx() and request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
-        meeting = visible_meeting(meeting_id)
+        meeting = queries.meeting(meeting_id)
         response = render(
             "sessions/room.html",
             block="live",
