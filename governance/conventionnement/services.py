@@ -363,7 +363,6 @@ def apply_decision(decision: Any) -> None:
     """Subscribed to votes' decision signal: an adopted decision on a linked item approves,
     suspends or ends the point of sale; a refusal of an approval refuses it."""
     from governance.votes.models import Outcome, Proposal
-
     from governance.votes.services import taken_with_quorum
 
     proposal = db.session.get(Proposal, decision.proposal_id)

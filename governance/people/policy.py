@@ -52,6 +52,15 @@ def can_see_group(person: Any, group: Group) -> bool:
     return facilitates(person, group.id)
 
 
+@rule
+def can_issue_card(person: Any, target: Person) -> bool:
+    """A login card: for a member the person may see who has no password, no second factor,
+    and is neither admin nor treasurer (``services.card_refusal``)."""
+    from governance.people.services import card_refusal
+
+    return can_see_person(person, target) and card_refusal(target) is None
+
+
 def person_from_url(person_id: int) -> Person | None:
     return queries.person_with_memberships(person_id)
 
