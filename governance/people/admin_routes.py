@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from governance.access import access
+from governance.access import access, can
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people import policy, queries, services
@@ -212,7 +212,10 @@ def login_card(found: Person) -> Response:
 
 @bp.get("/admin/groupes")
 def groups() -> Response:
-    return render("people/groups.html", groups=queries.groups_with_counts(date.today()), **LABELS)
+    """Admins see every group, a facilitator the groups they run (as on a group's page)."""
+    rows = queries.groups_with_counts(date.today())
+    mine = [(group, count) for group, count in rows if can("see_group", group)]
+    return render("people/groups.html", groups=mine, **LABELS)
 
 
 def _membership_form() -> MembershipForm:

@@ -215,3 +215,14 @@ def test_a_good_pin_is_accepted() -> None:
     services.set_pin(person, "583946")
     assert person.secret_kind is SecretKind.PIN
     assert services.verify_secret(person, "583946")
+
+
+def test_a_facilitator_lists_and_opens_only_the_groups_they_run(client) -> None:  # type: ignore[no-untyped-def]
+    mine, theirs = factories.group(name="Le mien"), factories.group(name="Le leur")
+    facilitator = factories.person()
+    factories.membership(facilitator, mine, Role.FACILITATOR)
+    factories.login(client, facilitator)
+    listed = client.get("/admin/groupes").get_data(as_text=True)
+    assert "Le mien" in listed and "Le leur" not in listed
+    assert client.get(f"/admin/groupes/{mine.id}").status_code == 200
+    assert client.get(f"/admin/groupes/{theirs.id}").status_code == 404
