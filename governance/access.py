@@ -20,6 +20,7 @@ Templates ask the same rules by name: ``can("run_meeting", meeting)``. Endpoints
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -93,8 +94,6 @@ def access(
 def _ids(loader: Loader | None) -> list[str]:
     if loader is None:
         return []
-    import inspect
-
     return list(inspect.signature(loader.fetch).parameters)
 
 

@@ -252,3 +252,29 @@ def test_removing_any_rule_is_noticed(app: Flask, monkeypatch: pytest.MonkeyPatc
         if not wrong:
             unnoticed.append(f"{endpoint} {method} {which}")
     assert unnoticed == sorted(SERVICE_ALSO_REFUSES), "rules whose removal no test notices"
+
+
+def test_an_in_group_endpoint_without_a_declaration_is_refused(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from governance import create_app
+    from governance.permissions import PERMISSIONS, Access
+    from tests import databases
+    from tests.conftest import Client
+
+    other = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "SERVER_NAME": "tablee.test"}
+    )
+    other.test_client_class = Client
+    other.add_url_rule("/oublie/<int:meeting_id>", "forgotten", lambda meeting_id: "secret")
+    monkeypatch.setitem(PERMISSIONS, "forgotten", Access.IN_GROUP)
+    client = other.test_client()
+    with other.app_context():
+        db.create_all()
+        admin = factories.with_role(Role.ADMIN)
+        factories.login(client, admin)
+        response = client.get("/oublie/1")
+        db.session.remove()
+        databases.close_pool(db)
+    assert response.status_code == 403
+    assert "secret" not in response.get_data(as_text=True)
