@@ -278,3 +278,14 @@ def test_an_in_group_endpoint_without_a_declaration_is_refused(
         databases.close_pool(db)
     assert response.status_code == 403
     assert "secret" not in response.get_data(as_text=True)
+
+
+def test_the_room_and_the_meeting_agree_on_who_sees_them(app: Flask) -> None:
+    """Once two rules that disagreed: now the same one (an admin sees both; an outsider neither)."""
+    meeting = factories.meeting()
+    admin, outsider = factories.with_role(Role.ADMIN), factories.with_role(Role.FACILITATOR)
+    for person, status in ((admin, 200), (outsider, 404)):
+        client = app.test_client()
+        factories.login(client, person)
+        for path in (f"/seances/{meeting.id}", f"/seances/{meeting.id}/salle"):
+            assert client.get(path).status_code == status, (path, person)
