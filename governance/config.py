@@ -46,6 +46,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # room) only loosely, so that 61 people logging in together are never locked out.
         "THROTTLE_WINDOW_MINUTES": 15,
         "THROTTLE_MAX_FAILURES_PER_ACCOUNT": 5,
+        "THROTTLE_MAX_FAILURES_PER_ACCOUNT_PER_DAY": 20,
         "THROTTLE_MAX_FAILURES_PER_ADDRESS": 300,
         "CAISSE_NAME": "Caisse alimentaire commune",
         # A household that left is forgotten (composition, income bracket, link to a person)

@@ -28,7 +28,7 @@ from governance.votes.models import DecisionKind, Value
 
 DEMO_PASSWORD = "tablee-demo-2026"  # noqa: S105 — published on purpose in the README
 DEMO_CARD_CODE = "TABLEE26"
-DEMO_PIN_USER, DEMO_PIN = "ahmed.benali", "240617"
+DEMO_PIN_USER, DEMO_PIN = "ahmed.benali", "583946"
 
 FIRST_NAMES = [
     "Aïcha",

@@ -15,8 +15,9 @@ from governance.people.models import Role
 class Access(StrEnum):
     PUBLIC = "public"
     SIGNED_IN = "signed_in"
-    # Signed in, and the route itself checks the person's role in the group concerned
-    # (member of the meeting's group to follow it, its facilitator to run it…).
+    # Signed in, and the route declares what it acts on and who may act on it
+    # (``governance.access.access``: member of the meeting's group to follow it, its
+    # facilitator to run it…). Such a route without a declaration is refused.
     IN_GROUP = "in_group"
 
 
@@ -174,6 +175,10 @@ BEFORE_PIN = {
 # In the cookie session of an admin or treasurer let in by their password who has no second
 # factor yet: every page but its set-up (and logging out) sends them there.
 ENROL_SECOND_FACTOR = "enrol_second_factor"
+# In the cookie session once it has given a code of the person's app (at login or when setting
+# it up). A session without it holds no role that requires the second factor: a role granted
+# later sends the session to set up the app, or to log in again with its code.
+SECOND_FACTOR_GIVEN = "second_factor_given"
 BEFORE_SECOND_FACTOR = {
     "static",
     "people.second_factor_setup",
@@ -218,7 +223,7 @@ def _guard() -> Response | None:
     if endpoint is None:  # no route matched: let the 404 / 405 handlers answer
         return None
     rule = PERMISSIONS.get(endpoint)
-    if rule is None:
+    if rule is None or (rule is Access.IN_GROUP and not _declared(endpoint)):
         abort(403)
     if endpoint == "static":
         return None
@@ -229,11 +234,13 @@ def _guard() -> Response | None:
     ):
         return redirect(url_for("people.choose_pin"))
     if (
-        session.get(ENROL_SECOND_FACTOR)
-        and current_user.is_authenticated
+        current_user.is_authenticated
         and endpoint not in BEFORE_SECOND_FACTOR
+        and not session.get(SECOND_FACTOR_GIVEN)
     ):
-        return redirect(url_for("people.second_factor_setup", next=request.full_path.rstrip("?")))
+        sent = _to_second_factor()
+        if sent is not None:
+            return sent
     if rule is Access.PUBLIC:
         return None
     if not current_user.is_authenticated:
@@ -243,6 +250,42 @@ def _guard() -> Response | None:
     return None
 
 
+def _to_second_factor() -> Response | None:
+    """Every request of a session that has not given a code, while the person holds a role
+    that requires one (from the moment it is granted): set up the app first; a person who has
+    one logs in again and gives its code."""
+    from governance.people.second_factor import PROTECTED_ROLES
+
+    if not (session.get(ENROL_SECOND_FACTOR) or roles_today() & PROTECTED_ROLES):
+        return None
+    here = request.full_path.rstrip("?")
+    if current_user.totp_secret and not session.get(ENROL_SECOND_FACTOR):
+        from flask_login import logout_user
+
+        from governance.extensions import db
+        from governance.people.auth import fresh_session
+        from governance.people.services import end_login_session
+
+        end_login_session(current_user.login_token)
+        logout_user()
+        fresh_session()
+        db.session.commit()
+        return redirect(url_for("people.login", next=here))
+    session[ENROL_SECOND_FACTOR] = True
+    return redirect(url_for("people.second_factor_setup", next=here))
+
+
+def _declared(endpoint: str) -> bool:
+    from flask import current_app
+
+    from governance.access import declaration_of
+
+    return declaration_of(current_app, endpoint) is not None
+
+
 def init_app(app: Flask) -> None:
+    from governance import access
+
+    access.init_app(app)
     app.before_request(_guard)
     app.jinja_env.globals.update(allowed=allowed, has_role=has_role, Role=Role)

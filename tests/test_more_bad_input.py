@@ -23,9 +23,11 @@ def _count(model: type) -> int:
 def test_scale_rules_and_agenda(client) -> None:  # type: ignore[no-untyped-def]
     preset = rules.PRESETS["lyon8"]
     scale = budget.save_scale(None, "Lyon", preset["allocation"], preset["contribution"], None)
-    factories.meeting()
+    # a facilitator of the citizen committee: the scale's agenda is theirs
+    facilitator = factories.with_role(Role.FACILITATOR)
+    factories.meeting(facilitator.memberships[0].group)
     db.session.commit()
-    factories.login(client, factories.with_role(Role.TREASURER))
+    factories.login(client, facilitator)
     url = f"/budget/baremes/{scale.id}"
     broken = client.post_form(
         url, {"name": "Lyon", "allocation": "{pas du json", "contribution": "{}"}
@@ -48,7 +50,7 @@ def test_scale_rules_and_agenda(client) -> None:  # type: ignore[no-untyped-def]
 def test_point_of_sale_agenda(client) -> None:  # type: ignore[no-untyped-def]
     facilitator = factories.with_role(Role.FACILITATOR)
     pos = conventionnement.propose(
-        factories.group(), facilitator, "Épicerie", PosKind.GROCERY, why="Prix"
+        facilitator.memberships[0].group, facilitator, "Épicerie", PosKind.GROCERY, why="Prix"
     )
     meeting = factories.meeting(pos.group)
     db.session.commit()

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from governance.budget import charts, rules, services
+from governance.access import access
+from governance.budget import charts, policy, rules, services
 from governance.budget.forms import (
     STATUS_LABELS,
     AgendaForm,
@@ -167,7 +168,8 @@ def _agenda_form() -> AgendaForm:
     upcoming = db.session.scalars(
         select(Meeting)
         .where(
-            Meeting.status.in_([MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN])
+            Meeting.group_id.in_(policy.scale_groups(current_user)),
+            Meeting.status.in_([MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN]),
         )
         .order_by(Meeting.starts_at)
     )
@@ -206,10 +208,8 @@ def scale(scale_id: int) -> Response:
 
 
 @bp.post("/baremes/<int:scale_id>/ordre-du-jour")
-def scale_agenda(scale_id: int) -> Response:
-    found = db.session.get(Scale, scale_id)
-    if found is None:
-        abort(404)
+@access(policy.SCALE, rule=policy.can_put_scale_on_agenda)
+def scale_agenda(found: Scale) -> Response:
     form = _agenda_form()
     if form.validate_on_submit():
         try:

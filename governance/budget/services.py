@@ -15,7 +15,7 @@ from governance.budget import rules
 from governance.budget.models import Household, HouseholdStatus, Scale, ScaleLink, ScaleStatus
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.people.models import Person
+from governance.people.models import GroupKind, Person
 from governance.sessions import services as meetings
 from governance.sessions.models import AgendaItem, ItemKind, Meeting
 
@@ -193,6 +193,11 @@ def active_scale(month: date) -> Scale | None:
 def put_on_agenda(scale: Scale, meeting: Meeting, effective_month: date) -> AgendaItem:
     if scale.status is not ScaleStatus.DRAFT:
         raise DomainError(_l("Only a proposal still in draft goes to the committee."))
+    if meeting.group.kind is not GroupKind.COMMITTEE:
+        raise DomainError(
+            _l("The contribution scale is decided by the citizen committee: choose its meeting."),
+            field="meeting_id",
+        )
     item = meetings.add_item(
         meeting,
         meeting.agenda_version,
@@ -212,12 +217,16 @@ def put_on_agenda(scale: Scale, meeting: Meeting, effective_month: date) -> Agen
 
 
 def apply_decision(decision: Any) -> None:
-    """Subscribed to votes' decision signal: an adopted scale is in force from its month."""
+    """Subscribed to votes' decision signal: an adopted scale is in force from its month.
+    Only a decision of the citizen committee, taken with its quorum, acts on a scale."""
     from governance.votes.models import Outcome, Proposal
+    from governance.votes.services import taken_with_quorum
 
     proposal = db.session.get(Proposal, decision.proposal_id)
     link = db.session.get(ScaleLink, proposal.item_id) if proposal else None
     if link is None:
+        return
+    if decision.group.kind is not GroupKind.COMMITTEE or not taken_with_quorum(decision):
         return
     scale = db.session.get(Scale, link.scale_id)
     if decision.outcome is Outcome.ADOPTED:

@@ -7,14 +7,15 @@ import io
 import json
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from governance.conventionnement import queries, services
+from governance.access import access
+from governance.conventionnement import policy, queries, services
 from governance.conventionnement.forms import (
     BAND_LABELS,
     EVENT_LABELS,
@@ -35,8 +36,7 @@ from governance.conventionnement.models import (
 )
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.people.models import Group, GroupKind, Person, Role
-from governance.permissions import has_role
+from governance.people.models import Group, GroupKind, Person
 from governance.sessions.models import Meeting, MeetingStatus
 from governance.votes.services import decision_final
 from governance.web import form_status, render
@@ -59,17 +59,6 @@ def _labels() -> dict[str, object]:
     }
 
 
-def _runs() -> bool:
-    return has_role(Role.FACILITATOR, Role.ADMIN)
-
-
-def _pos(pos_id: int) -> PointOfSale:
-    pos = db.session.get(PointOfSale, pos_id)
-    if pos is None:
-        abort(404)
-    return pos
-
-
 def _committee() -> Group:
     group = db.session.scalar(
         select(Group).where(Group.kind == GroupKind.COMMITTEE).order_by(Group.id).limit(1)
@@ -88,7 +77,6 @@ def index() -> Response:
         points=queries.points_of_sale(chosen),
         chosen=chosen,
         my_visits=queries.my_open_visits(current_user.id),
-        can_run=_runs(),
     )
 
 
@@ -158,21 +146,19 @@ def _point_page(
         visits=queries.visits_of(pos.id),
         assign=assign,
         agenda=agenda or _agenda_form(pos),
-        can_run=_runs(),
         status=status,
     )
 
 
 @bp.get("/<int:pos_id>")
-def point(pos_id: int) -> Response:
-    return _point_page(_pos(pos_id))
+@access(policy.POINT)
+def point(pos: PointOfSale) -> Response:
+    return _point_page(pos)
 
 
 @bp.post("/<int:pos_id>/binome")
-def assign(pos_id: int) -> Response:
-    pos = _pos(pos_id)
-    if not _runs():
-        abort(403)
+@access(policy.POINT, rule=policy.can_run_conventionnement)
+def assign(pos: PointOfSale) -> Response:
     form = AssignForm()
     form.people.choices = _people_choices()
     if form.validate_on_submit():
@@ -195,10 +181,8 @@ def assign(pos_id: int) -> Response:
 
 
 @bp.post("/<int:pos_id>/ordre-du-jour")
-def agenda(pos_id: int) -> Response:
-    pos = _pos(pos_id)
-    if not _runs():
-        abort(403)
+@access(policy.POINT, rule=policy.can_run_conventionnement)
+def agenda(pos: PointOfSale) -> Response:
     form = _agenda_form(pos)
     if not form.validate_on_submit():
         return _point_page(pos, agenda=form, status=422)
@@ -221,6 +205,8 @@ def agenda(pos_id: int) -> Response:
 
 
 def _rows() -> tuple[list[str], list[list[object]]]:
+    """The submitted visits of the points the current person's groups run (all, for an admin)."""
+    groups = policy.export_group_ids(current_user)
     criteria = [c["code"] for c in services.defaults.GRID["criteria"]]
     header = [
         "point_of_sale",
@@ -235,7 +221,7 @@ def _rows() -> tuple[list[str], list[list[object]]]:
         "answers",
     ]
     rows = []
-    visits = queries.submitted_visits()
+    visits = [v for v in queries.submitted_visits() if groups is None or v.pos.group_id in groups]
     all_answers = queries.answers_by_visit([v.id for v in visits])
     for visit in visits:
         by_code = {c["code"]: c["score"] for c in visit.score["criteria"]}
@@ -258,9 +244,8 @@ def _rows() -> tuple[list[str], list[list[object]]]:
 
 
 @bp.get("/export.csv")
+@access(rule=policy.can_export_visits)
 def export_csv() -> Response:
-    if not _runs():
-        abort(403)
     header, rows = _rows()
     out = io.StringIO()
     writer = csv.writer(out)
@@ -273,9 +258,8 @@ def export_csv() -> Response:
 
 
 @bp.get("/export.xlsx")
+@access(rule=policy.can_export_visits)
 def export_xlsx() -> Response:
-    if not _runs():
-        abort(403)
     from openpyxl import Workbook
 
     header, rows = _rows()

@@ -332,6 +332,14 @@ def put_on_agenda(
 ) -> AgendaItem:
     if action is not LinkAction.APPROVE and pos.status is not PosStatus.APPROVED:
         raise DomainError(_l("Only an approved point of sale can be suspended or ended."))
+    if meeting.group_id != pos.group_id:
+        raise DomainError(
+            _l(
+                "This point of sale is decided by %(group)s: choose one of its meetings.",
+                group=pos.group.name,
+            ),
+            field="meeting_id",
+        )
     item = meetings.add_item(
         meeting,
         meeting.agenda_version,
@@ -355,12 +363,16 @@ def apply_decision(decision: Any) -> None:
     """Subscribed to votes' decision signal: an adopted decision on a linked item approves,
     suspends or ends the point of sale; a refusal of an approval refuses it."""
     from governance.votes.models import Outcome, Proposal
+    from governance.votes.services import taken_with_quorum
 
     proposal = db.session.get(Proposal, decision.proposal_id)
     link = db.session.get(PosLink, proposal.item_id) if proposal else None
     if link is None:
         return
     pos = db.session.get(PointOfSale, link.pos_id)
+    # Only the group that runs conventionnement decides, and only with its quorum.
+    if decision.group_id != pos.group_id or not taken_with_quorum(decision):
+        return
     adopted = decision.outcome is Outcome.ADOPTED
     if link.action is LinkAction.APPROVE:
         pos.status = PosStatus.APPROVED if adopted else PosStatus.REFUSED

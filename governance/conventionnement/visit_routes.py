@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from governance.conventionnement import queries, services
+from governance.access import access
+from governance.conventionnement import policy, services
 from governance.conventionnement.forms import SubmitForm
 from governance.conventionnement.models import Visit
 from governance.conventionnement.routes import bp
@@ -17,18 +18,7 @@ from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people.forms import ConfirmForm
-from governance.people.models import Role
-from governance.permissions import has_role
 from governance.web import form_status, render
-
-
-def _visit(visit_id: int, answering: bool = True) -> Visit:
-    visit = queries.visit(visit_id)
-    if visit is None:
-        abort(404)
-    if answering and not services.is_member(visit, current_user):
-        abort(403)
-    return visit
 
 
 def _sections(visit: Visit) -> list[dict]:  # type: ignore[type-arg]
@@ -63,17 +53,17 @@ def _section_page(
 
 
 @bp.get("/visites/<int:visit_id>/<int:number>")
-def section(visit_id: int, number: int) -> Response:
-    visit = _visit(visit_id)
+@access(policy.VISIT, rule=policy.can_answer_visit)
+def section(visit: Visit, number: int) -> Response:
     if not 1 <= number <= len(_sections(visit)):
         abort(404)
     return _section_page(visit, number)
 
 
 @bp.post("/visites/<int:visit_id>/<int:number>")
-def section_save(visit_id: int, number: int) -> Response:
+@access(policy.VISIT, rule=policy.can_answer_visit)
+def section_save(visit: Visit, number: int) -> Response:
     """Without JavaScript the whole screen is sent at once; it is saved the same way."""
-    visit = _visit(visit_id)
     if not 1 <= number <= len(_sections(visit)) or not ConfirmForm().validate_on_submit():
         abort(400)
     errors, typed = {}, {}
@@ -100,9 +90,9 @@ def section_save(visit_id: int, number: int) -> Response:
 
 
 @bp.post("/visites/<int:visit_id>/reponse")
-def answer(visit_id: int) -> Response:
+@access(policy.VISIT, rule=policy.can_answer_visit)
+def answer(visit: Visit) -> Response:
     """One answer, sent by the phone as soon as it is given (or later, when back online)."""
-    visit = _visit(visit_id)
     if not ConfirmForm().validate_on_submit():
         return jsonify(error=_("This form has expired. Reload the page.")), 400
     try:
@@ -132,8 +122,8 @@ def answer(visit_id: int) -> Response:
 
 
 @bp.route("/visites/<int:visit_id>/envoyer", methods=["GET", "POST"])
-def submit(visit_id: int) -> Response:
-    visit = _visit(visit_id)
+@access(policy.VISIT, rule=policy.can_answer_visit)
+def submit(visit: Visit) -> Response:
     form = SubmitForm()
     status = 200
     if form.validate_on_submit():
@@ -162,13 +152,8 @@ def submit(visit_id: int) -> Response:
 
 
 @bp.get("/visites/<int:visit_id>/rapport")
-def report(visit_id: int) -> Response:
-    visit = _visit(visit_id, answering=False)
-    if not (
-        services.is_member(visit, current_user)
-        or has_role(Role.MEMBER, Role.FACILITATOR, Role.ADMIN)
-    ):
-        abort(403)
+@access(policy.VISIT, rule=policy.can_read_visit)
+def report(visit: Visit) -> Response:
     questions = {q["code"]: q for s in _sections(visit) for q in s["questions"]}
     return render(
         "conventionnement/report.html",

@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from governance.access import access, can
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.people import queries, services
+from governance.people import policy, queries, services
 from governance.people.forms import (
     GROUP_KIND_LABELS,
     QUORUM_KIND_LABELS,
@@ -49,17 +50,6 @@ def _is_admin() -> bool:
     return has_role(Role.ADMIN)
 
 
-def _visible_person(person_id: int) -> Person:
-    """A person the current facilitator or admin may see, else 404 (never reveal who exists)."""
-    today = date.today()
-    if not queries.can_see_person(current_user, _is_admin(), person_id, today):
-        abort(404)
-    person = queries.person_with_memberships(person_id)
-    if person is None:
-        abort(404)
-    return person
-
-
 # --- people -------------------------------------------------------------------------------
 
 
@@ -83,8 +73,9 @@ def people() -> Response:
 
 
 @bp.get("/admin/personnes/<int:person_id>")
-def person(person_id: int) -> Response:
-    return _person_page(_visible_person(person_id))
+@access(policy.PERSON)
+def person(found: Person) -> Response:
+    return _person_page(found)
 
 
 def _person_page(found: Person, erase_form: EraseForm | None = None, status: int = 200) -> Response:
@@ -122,8 +113,8 @@ def person_new() -> Response:
 
 
 @bp.route("/admin/personnes/<int:person_id>/modifier", methods=["GET", "POST"])
-def person_edit(person_id: int) -> Response:
-    found = _visible_person(person_id)
+@access(policy.PERSON)
+def person_edit(found: Person) -> Response:
     form = PersonForm(obj=found)
     if form.validate_on_submit():
         try:
@@ -148,8 +139,8 @@ def person_edit(person_id: int) -> Response:
 
 
 @bp.post("/admin/personnes/<int:person_id>/actif")
-def person_active(person_id: int) -> Response:
-    found = _visible_person(person_id)
+@access(policy.PERSON)
+def person_active(found: Person) -> Response:
     form = ActiveForm()
     if not form.validate_on_submit():
         raise DomainError(_("This form has expired. Reload the page, then send it again."))
@@ -171,10 +162,10 @@ def person_active(person_id: int) -> Response:
 
 
 @bp.post("/admin/personnes/<int:person_id>/double-verification")
-def second_factor_reset(person_id: int) -> Response:
+@access(policy.PERSON)
+def second_factor_reset(found: Person) -> Response:
     from governance.people import second_factor
 
-    found = _visible_person(person_id)
     if not ConfirmForm().validate_on_submit():
         raise DomainError(_("This form has expired. Reload the page, then send it again."))
     second_factor.reset(found)
@@ -190,11 +181,11 @@ def second_factor_reset(person_id: int) -> Response:
 
 
 @bp.post("/admin/personnes/<int:person_id>/effacer")
-def person_erase(person_id: int) -> Response:
+@access(policy.PERSON)
+def person_erase(found: Person) -> Response:
     """GDPR erasure: the person is pseudonymised, their traces in the books stay anonymous."""
     from governance.people import privacy
 
-    found = _visible_person(person_id)
     form = EraseForm()
     if not form.validate_on_submit():
         return _person_page(found, erase_form=form, status=422)
@@ -205,9 +196,9 @@ def person_erase(person_id: int) -> Response:
 
 
 @bp.post("/admin/personnes/<int:person_id>/carte")
-def login_card(person_id: int) -> Response:
+@access(policy.PERSON, rule=policy.can_issue_card)
+def login_card(found: Person) -> Response:
     """Print a new card: the code is shown this once, on this page, and only its hash is kept."""
-    found = _visible_person(person_id)
     if not ConfirmForm().validate_on_submit():
         raise DomainError(_("This form has expired. Reload the page, then send it again."))
     code = services.issue_login_card(found, current_user)
@@ -229,14 +220,10 @@ def login_card(person_id: int) -> Response:
 
 @bp.get("/admin/groupes")
 def groups() -> Response:
-    return render("people/groups.html", groups=queries.groups_with_counts(date.today()), **LABELS)
-
-
-def _group_or_404(group_id: int) -> Group:
-    group = db.session.get(Group, group_id)
-    if group is None:
-        abort(404)
-    return group
+    """Admins see every group, a facilitator the groups they run (as on a group's page)."""
+    rows = queries.groups_with_counts(date.today())
+    mine = [(group, count) for group, count in rows if can("see_group", group)]
+    return render("people/groups.html", groups=mine, **LABELS)
 
 
 def _membership_form() -> MembershipForm:
@@ -269,8 +256,9 @@ def _group_page(
 
 
 @bp.get("/admin/groupes/<int:group_id>")
-def group(group_id: int) -> Response:
-    return _group_page(_group_or_404(group_id), _membership_form())
+@access(policy.GROUP)
+def group(group: Group) -> Response:
+    return _group_page(group, _membership_form())
 
 
 def _save_group_form(group: Group | None) -> Response:
@@ -321,13 +309,14 @@ def group_new() -> Response:
 
 
 @bp.route("/admin/groupes/<int:group_id>/modifier", methods=["GET", "POST"])
-def group_edit(group_id: int) -> Response:
-    return _save_group_form(_group_or_404(group_id))
+@access(policy.GROUP)
+def group_edit(group: Group) -> Response:
+    return _save_group_form(group)
 
 
 @bp.post("/admin/groupes/<int:group_id>/membres")
-def membership_add(group_id: int) -> Response:
-    group = _group_or_404(group_id)
+@access(policy.GROUP)
+def membership_add(group: Group) -> Response:
     form = _membership_form()
     if form.validate_on_submit():
         person = db.session.get(Person, form.person_id.data)

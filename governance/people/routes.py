@@ -5,9 +5,20 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from governance import permissions
@@ -38,11 +49,48 @@ def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
+KNOWN_DEVICE_COOKIE = "known"  # the accounts that logged in on this device (signed)
+KNOWN_DEVICE_MAX = 8  # a shared tablet at the caisse's counter
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="known-device")
+
+
+def known_ids() -> frozenset[int]:
+    """The accounts this device has logged in before: the address throttle lets them through."""
+    raw = request.cookies.get(KNOWN_DEVICE_COOKIE)
+    if not raw:
+        return frozenset()
+    try:
+        ids = _device_signer().loads(raw, max_age=ONE_YEAR)
+    except BadData:
+        return frozenset()
+    return frozenset(i for i in ids if isinstance(i, int)) if isinstance(ids, list) else frozenset()
+
+
+def _remember_device(person_id: int) -> None:
+    ids = [person_id, *[i for i in known_ids() if i != person_id]][:KNOWN_DEVICE_MAX]
+
+    @after_this_request
+    def _set(response: Response) -> Response:
+        response.set_cookie(
+            KNOWN_DEVICE_COOKIE,
+            _device_signer().dumps(ids),
+            max_age=ONE_YEAR,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+        )
+        return response
+
+
 def _log_in(person: Person) -> None:
     """A fresh cookie session with a new login session token: nothing survives from before."""
     fresh_session()
     services.start_login_session(person, request.headers.get("User-Agent", ""))
     login_user(person)
+    _remember_device(person.id)
 
 
 PENDING = "pending_second_factor"  # in the cookie session: who passed the password, when, next
@@ -82,7 +130,9 @@ def login() -> Response:
     status = 200
     if form.validate_on_submit():
         try:
-            person = services.authenticate(form.identifier.data, form.secret.data, client_address())
+            person = services.authenticate(
+                form.identifier.data, form.secret.data, client_address(), known_ids()
+            )
         except DomainError as error:
             status = _refuse(form.secret, error)
         else:
@@ -129,6 +179,7 @@ def second_factor() -> Response:
             status = _refuse(form.code, error)
         else:
             _log_in(person)
+            session[permissions.SECOND_FACTOR_GIVEN] = True
             db.session.commit()
             return redirect(safe_next(pending.get("next"), url_for("people.account")))
     return render(
@@ -155,6 +206,7 @@ def second_factor_setup() -> Response:
             db.session.commit()
             session.pop(CANDIDATE, None)
             session.pop(ENROL, None)
+            session[permissions.SECOND_FACTOR_GIVEN] = True
             flash(_("Your app is set up: you will give its code each time you log in."), "success")
             return redirect(target)
     uri = totp.provisioning_uri(current_user, secret)
@@ -188,6 +240,9 @@ def logout() -> Response:
 
 @bp.route("/compte/code", methods=["GET", "POST"])
 def choose_pin() -> Response:
+    """Right after a login card only: any other change of a secret gives the current one."""
+    if not current_user.must_choose_pin:
+        return redirect(url_for("people.change_password"))
     form = ChoosePinForm()
     if form.validate_on_submit():
         try:
@@ -235,7 +290,13 @@ def my_data() -> Response:
 def change_password() -> Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not services.verify_secret(current_user, form.current.data):
+        try:
+            right = services.check_own_secret(current_user, form.current.data, client_address())
+        except DomainError as error:
+            status = _refuse(form.current, error)
+            return render("people/change_password.html", block="form", form=form, status=status)
+        if not right:
+            db.session.commit()  # the failure counts
             form.current.errors = [_("This is not your current password or code.")]
         else:
             try:

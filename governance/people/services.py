@@ -55,6 +55,7 @@ def _hashing() -> tuple[PasswordHasher, str]:
 def hash_secret(secret: str) -> str:
     return _hashing()[0].hash(secret)
 
+
 # No 0/O, 1/I/L: a card is read aloud and typed on a phone by people not used to codes.
 CARD_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CARD_CODE_LENGTH = 8
@@ -135,11 +136,28 @@ def set_password(person: Person, password: str) -> None:
     person.must_choose_pin = False
 
 
+def _date_shaped(pin: str) -> bool:
+    """A day and a month in any usual order with a year (240617, 061724, 170624)."""
+    pairs = [int(pin[i : i + 2]) for i in (0, 2, 4)]
+    shapes = ((0, 1), (1, 0), (1, 2), (2, 1))  # DDMMYY, MMDDYY, YYMMDD, YYDDMM
+    return any(1 <= pairs[d] <= 31 and 1 <= pairs[m] <= 12 for d, m in shapes)
+
+
+def weak_pin(pin: str) -> bool:
+    """Codes tried first by whoever guesses: few different digits (111111, 121212), a run
+    (123456, 876543), a repeated half (147147), or a date (birthdays, the day of the card)."""
+    runs = "01234567890123" + "98765432109876"
+    return len(set(pin)) <= 2 or pin in runs or pin[:3] == pin[3:] or _date_shaped(pin)
+
+
 def set_pin(person: Person, pin: str) -> None:
     if not PIN_PATTERN.match(pin):
         raise DomainError(_l("The code must be exactly 6 digits."), field="pin")
-    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
-        raise DomainError(_l("This code is too easy to guess. Choose another one."), field="pin")
+    if weak_pin(pin):
+        raise DomainError(
+            _l("This code is too easy to guess (a date, a run, a repeated digit): choose another."),
+            field="pin",
+        )
     person.secret_hash = hash_secret(pin)
     person.secret_kind = SecretKind.PIN
     person.must_choose_pin = False
@@ -192,16 +210,29 @@ def _failures_since(column: object, value: str, since: datetime) -> int:
     return db.session.scalar(query) or 0
 
 
-def check_throttle(account_key: str | None, address: str) -> None:
+def account_key(person: Person | None, typed: str) -> str:
+    """What failures count against: the account, whichever identifier was typed (e-mail or
+    username); for an identifier that names no one, the identifier itself."""
+    return f"person:{person.id}" if person is not None else typed.strip().lower()
+
+
+def check_throttle(account_key: str | None, address: str, known_device: bool = False) -> None:
+    """Refuse before checking a secret when there were too many failures: for the account,
+    in the window and over a day (a 6-digit PIN must not get hundreds of tries a day); for the
+    address, only loosely, and not at all for a device this account already logged in from
+    (a room of honest members on one Wi-Fi where someone is guessing)."""
     config = current_app.config
     window = int(config["THROTTLE_WINDOW_MINUTES"])
-    since = utcnow() - timedelta(minutes=window)
-    too_many = _failures_since(LoginAttempt.address, address, since) >= int(
+    now = utcnow()
+    since = now - timedelta(minutes=window)
+    too_many = not known_device and _failures_since(LoginAttempt.address, address, since) >= int(
         config["THROTTLE_MAX_FAILURES_PER_ADDRESS"]
     )
     if account_key and not too_many:
         too_many = _failures_since(LoginAttempt.account_key, account_key, since) >= int(
             config["THROTTLE_MAX_FAILURES_PER_ACCOUNT"]
+        ) or _failures_since(LoginAttempt.account_key, account_key, now - timedelta(days=1)) >= int(
+            config["THROTTLE_MAX_FAILURES_PER_ACCOUNT_PER_DAY"]
         )
     if too_many:
         raise TooManyAttempts(
@@ -218,19 +249,32 @@ def record_attempt(account_key: str, address: str, succeeded: bool) -> None:
     db.session.flush()
 
 
-def authenticate(identifier: str, secret: str, address: str) -> Person:
-    """The person whose identifier and password (or PIN) these are, or a plain refusal."""
-    account_key = identifier.strip().lower()
-    check_throttle(account_key, address)
-    person = find_account(account_key)
+def authenticate(
+    identifier: str, secret: str, address: str, known_ids: frozenset[int] = frozenset()
+) -> Person:
+    """The person whose identifier and password (or PIN) these are, or a plain refusal.
+    ``known_ids``: the accounts this device has logged in before (its signed cookie)."""
+    person = find_account(identifier)
+    key = account_key(person, identifier)
+    check_throttle(key, address, known_device=person is not None and person.id in known_ids)
     ok = verify_secret(person, secret) and person is not None and person.active
-    record_attempt(account_key, address, ok)
+    record_attempt(key, address, ok)
     if not ok or person is None:
         raise DomainError(
             _l("This identifier and password do not match. Check them and try again."),
             field="secret",
         )
     return person
+
+
+def check_own_secret(person: Person, secret: str, address: str) -> bool:
+    """The current password or PIN, typed again in an open session (to change it): counted
+    and throttled like a login on the same account."""
+    key = account_key(person, "")
+    check_throttle(key, address, known_device=True)
+    ok = verify_secret(person, secret)
+    record_attempt(key, address, ok)
+    return ok
 
 
 def start_login_session(person: Person, user_agent: str = "") -> str:
@@ -300,10 +344,27 @@ def format_card_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+# Roles whose accounts a login card never opens (they log in with a password and a code).
+NO_CARD_ROLES = {Role.ADMIN, Role.TREASURER}
+
+
+def card_refusal(person: Person) -> str | None:
+    """Why no login card may open this account, or None: a card only ever logs in a member
+    who has no password and no second factor, and never an admin or a treasurer."""
+    if not person.active:
+        return _l("This account is deactivated: reactivate it before printing a card.")
+    if person.secret_kind is SecretKind.PASSWORD or person.totp_secret:
+        return _l("This person logs in with a password: a login card is not for them.")
+    if current_roles(person) & NO_CARD_ROLES:
+        return _l("Admins and treasurers log in with a password and a code, never with a card.")
+    return None
+
+
 def issue_login_card(person: Person, issued_by: Person | None, code: str | None = None) -> str:
     """A new card for ``person``; earlier unused cards stop working. Returns the code, once."""
-    if not person.active:
-        raise DomainError(_l("This account is deactivated: reactivate it before printing a card."))
+    refusal = card_refusal(person)
+    if refusal:
+        raise DomainError(refusal)
     now = utcnow()
     db.session.execute(
         update(LoginCard)
@@ -343,7 +404,8 @@ def redeem_login_card(code: str, address: str) -> Person:
         and card.used_at is None
         and card.revoked_at is None
         and card.expires_at > now
-        and card.person.active
+        # Still an account a card may open: it may have got a password or a role since.
+        and card_refusal(card.person) is None
     )
     record_attempt("card", address, usable)
     if not usable or card is None:

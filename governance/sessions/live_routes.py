@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import segno
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
@@ -11,13 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from governance.access import access
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people.models import Person
-from governance.sessions import panels, queries, services
+from governance.sessions import panels, policy, queries, services
 from governance.sessions.forms import EXPECTED, AttendanceForm, CheckInForm
 from governance.sessions.models import Attendance, AttendanceStatus, Meeting
-from governance.sessions.routes import bp, run_meeting, visible_meeting
+from governance.sessions.policy import MEETING
+from governance.sessions.routes import bp
 from governance.web import form_status, is_htmx, render
 
 # --- check-in -----------------------------------------------------------------------------
@@ -67,13 +67,14 @@ def _attendance_page(meeting: Meeting, status: int = 200) -> Response:
 
 
 @bp.get("/<int:meeting_id>/presences")
-def attendance(meeting_id: int) -> Response:
-    return _attendance_page(run_meeting(meeting_id))
+@access(MEETING, rule=policy.can_run_meeting)
+def attendance(meeting: Meeting) -> Response:
+    return _attendance_page(meeting)
 
 
 @bp.post("/<int:meeting_id>/presences/<int:person_id>")
-def attendance_mark(meeting_id: int, person_id: int) -> Response:
-    meeting = run_meeting(meeting_id)
+@access(MEETING, rule=policy.can_run_meeting)
+def attendance_mark(meeting: Meeting, person_id: int) -> Response:
     person = db.session.get(Person, person_id)
     form = AttendanceForm()
     if person is None:
@@ -141,22 +142,23 @@ def _console_context(meeting: Meeting) -> dict[str, object]:
 
 
 @bp.get("/<int:meeting_id>/console")
-def console(meeting_id: int) -> Response:
-    page = render("sessions/console.html", **_console_context(run_meeting(meeting_id)))
-    return _no_store_between_people(page)
+@access(MEETING, rule=policy.can_run_meeting)
+def console(meeting: Meeting) -> Response:
+    return _no_store_between_people(render("sessions/console.html", **_console_context(meeting)))
 
 
 @bp.get("/<int:meeting_id>/ecran")
-def projector(meeting_id: int) -> Response:
+@access(MEETING, rule=policy.can_run_meeting)
+def projector(meeting: Meeting) -> Response:
     """What the room's screen shows: the item, its timer, the quorum and how to check in."""
-    context = _console_context(run_meeting(meeting_id))
+    context = _console_context(meeting)
     return _no_store_between_people(render("sessions/projector.html", **context))
 
 
 @bp.get("/<int:meeting_id>/console/etat")
-def console_status(meeting_id: int) -> Response:
-    meeting = run_meeting(meeting_id)
-    found = _fragment_only("sessions.console", meeting_id) or render(
+@access(MEETING, rule=policy.can_run_meeting)
+def console_status(meeting: Meeting) -> Response:
+    found = _fragment_only("sessions.console", meeting.id) or render(
         "sessions/console.html",
         block="status",
         quorum=services.quorum(meeting),
@@ -166,9 +168,9 @@ def console_status(meeting_id: int) -> Response:
 
 
 @bp.get("/<int:meeting_id>/console/suite")
-def console_parts(meeting_id: int) -> Response:
-    meeting = run_meeting(meeting_id)
-    found = _fragment_only("sessions.console", meeting_id) or render(
+@access(MEETING, rule=policy.can_run_meeting)
+def console_parts(meeting: Meeting) -> Response:
+    found = _fragment_only("sessions.console", meeting.id) or render(
         "sessions/console.html", block="parts", **_console_context(meeting)
     )
     return _no_store_between_people(found)
@@ -183,8 +185,8 @@ ACTIONS = {
 
 
 @bp.post("/<int:meeting_id>/direct/<any(demarrer,pause,suivant,precedent):action>")
-def live_action(meeting_id: int, action: str) -> Response:
-    meeting = run_meeting(meeting_id)
+@access(MEETING, rule=policy.can_run_meeting)
+def live_action(meeting: Meeting, action: str) -> Response:
     from governance.people.forms import ConfirmForm
 
     if not ConfirmForm().validate_on_submit():
@@ -192,15 +194,6 @@ def live_action(meeting_id: int, action: str) -> Response:
     ACTIONS[action](meeting)
     db.session.commit()
     return redirect(url_for("sessions.console", meeting_id=meeting.id))
-
-
-def _room_member(meeting_id: int) -> tuple[int, int, Attendance | None]:
-    """The room's one small read before anything is rendered: (live version, status code of
-    the person's presence, presence). 404 for whoever is not in the meeting's group."""
-    state = queries.live_state(meeting_id)
-    if state is None or not queries.group_roles(current_user, state[2], date.today()):
-        abort(404)
-    return state[0], state[2], queries.attendance_of(meeting_id, current_user.id)
 
 
 def _room_context(meeting: Meeting, attendance: Attendance | None) -> dict[str, object]:
@@ -213,10 +206,10 @@ def _room_context(meeting: Meeting, attendance: Attendance | None) -> dict[str, 
 
 
 @bp.get("/<int:meeting_id>/salle")
-def room(meeting_id: int) -> Response:
+@access(MEETING)
+def room(meeting: Meeting) -> Response:
     """The room as a member sees it, on their phone."""
-    _, _, attendance = _room_member(meeting_id)
-    meeting = visible_meeting(meeting_id)
+    attendance = queries.attendance_of(meeting.id, current_user.id)
     context = _room_context(meeting, attendance)
     page = render(
         "sessions/room.html", panels=panels.render(meeting, current_user, "room"), **context
@@ -225,13 +218,14 @@ def room(meeting_id: int) -> Response:
 
 
 @bp.get("/<int:meeting_id>/salle/etat")
-def room_status(meeting_id: int) -> Response:
+@access(policy.ROOM, keep=("meeting_id",))
+def room_status(meeting_id: int, state: policy.LiveState) -> Response:
     """Polled every few seconds by each phone: while nothing changed, a bodiless 304 decided
     from one small read, before any rendering."""
-    version, _, attendance = _room_member(meeting_id)
+    attendance = queries.attendance_of(meeting_id, current_user.id)
     etag = "room-status-{}-{}-{}-{}-{}".format(
         meeting_id,
-        version,
+        state.version,
         current_user.id,
         attendance.status if attendance else "none",
         get_locale(),
@@ -243,7 +237,7 @@ def room_status(meeting_id: int) -> Response:
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
-        meeting = visible_meeting(meeting_id)
+        meeting = queries.meeting(meeting_id)
         context = _room_context(meeting, attendance)
         response = render("sessions/room.html", block="status", **context)
     response.set_etag(etag, weak=True)
@@ -251,13 +245,13 @@ def room_status(meeting_id: int) -> Response:
 
 
 @bp.get("/<int:meeting_id>/salle/suite")
-def room_parts(meeting_id: int) -> Response:
+@access(MEETING)
+def room_parts(meeting: Meeting) -> Response:
     """The item's panels and the agenda, fetched when the status says they changed."""
-    _, _, attendance = _room_member(meeting_id)
-    redirected = _fragment_only("sessions.room", meeting_id)
+    redirected = _fragment_only("sessions.room", meeting.id)
     if redirected is not None:
         return redirected
-    meeting = visible_meeting(meeting_id)
+    attendance = queries.attendance_of(meeting.id, current_user.id)
     response = render(
         "sessions/room.html",
         block="parts",

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from governance.access import access
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people.forms import ConfirmForm
-from governance.sessions import queries, services
+from governance.sessions import policy, queries, services
 from governance.sessions.forms import minutes_form
-from governance.sessions.models import MeetingStatus
-from governance.sessions.routes import bp, run_meeting, visible_meeting
+from governance.sessions.models import Meeting, MeetingStatus
+from governance.sessions.policy import MEETING, MINUTES
+from governance.sessions.routes import bp
 from governance.web import cacheable, form_status, render
 
 
 @bp.route("/<int:meeting_id>/compte-rendu/ecrire", methods=["GET", "POST"])
-def minutes_write(meeting_id: int) -> Response:
-    meeting = visible_meeting(meeting_id)
-    if not queries.can_write_minutes(current_user, meeting):
-        abort(403)
+@access(MEETING, rule=policy.can_write_minutes)
+def minutes_write(meeting: Meeting) -> Response:
     form = minutes_form(meeting.items)
     if form.validate_on_submit():
         texts = {item.id: form[f"item_{item.id}"].data or "" for item in meeting.items}
@@ -42,14 +42,13 @@ def minutes_write(meeting_id: int) -> Response:
         block="form",
         form=form,
         meeting=meeting,
-        can_run=queries.can_run(current_user, meeting),
         status=status,
     )
 
 
 @bp.post("/<int:meeting_id>/compte-rendu/relu")
-def minutes_review(meeting_id: int) -> Response:
-    meeting = run_meeting(meeting_id)
+@access(MEETING, rule=policy.can_run_meeting)
+def minutes_review(meeting: Meeting) -> Response:
     if not ConfirmForm().validate_on_submit():
         raise DomainError(_("This form has expired. Reload the page, then send it again."))
     services.review_minutes(meeting, current_user)
@@ -59,17 +58,11 @@ def minutes_review(meeting_id: int) -> Response:
 
 
 @bp.get("/<int:meeting_id>/compte-rendu")
+@access(MINUTES)
 @cacheable()
-def minutes(meeting_id: int) -> Response:
+def minutes(meeting: Meeting) -> Response:
     """Published minutes are public; before that, only who writes or runs the meeting sees them."""
-    meeting = queries.meeting(meeting_id)
-    if meeting is None:
-        abort(404)
     published = meeting.status is MeetingStatus.PUBLISHED
-    if not published and not (
-        current_user.is_authenticated and queries.can_write_minutes(current_user, meeting)
-    ):
-        abort(404)
     return render(
         "sessions/minutes.html",
         meeting=meeting,

@@ -49,25 +49,6 @@ def is_admin(person: Person, on: date) -> bool:
     )
 
 
-def can_run(person: Person, meeting: Meeting) -> bool:
-    """The day's facilitator, a facilitator of the group, or an admin."""
-    if meeting.facilitator_id == person.id:
-        return True
-    today = date.today()
-    return Role.FACILITATOR in group_roles(person, meeting.group_id, today) or is_admin(
-        person, today
-    )
-
-
-def can_write_minutes(person: Person, meeting: Meeting) -> bool:
-    return meeting.secretary_id == person.id or can_run(person, meeting)
-
-
-def can_see(person: Person, meeting: Meeting) -> bool:
-    today = date.today()
-    return bool(group_roles(person, meeting.group_id, today)) or is_admin(person, today)
-
-
 def groups_run_by(person: Person) -> list[Group]:
     today = date.today()
     query = select(Group).order_by(Group.name)

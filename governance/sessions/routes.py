@@ -12,11 +12,12 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from governance import mail
+from governance.access import access
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
 from governance.people.forms import ConfirmForm
 from governance.people.models import Person
-from governance.sessions import convocation, queries, services
+from governance.sessions import convocation, policy, queries, services
 from governance.sessions.forms import (
     ATTENDANCE_LABELS,
     KIND_LABELS,
@@ -27,6 +28,7 @@ from governance.sessions.forms import (
     VersionForm,
 )
 from governance.sessions.models import AgendaItem, ItemKind, Meeting, MeetingStatus
+from governance.sessions.policy import ITEM, MEETING
 from governance.web import field_error, form_status, is_htmx, render
 
 bp = Blueprint("sessions", __name__, url_prefix="/seances", template_folder="templates")
@@ -41,20 +43,6 @@ LABELS = {
 @bp.app_context_processor
 def _labels() -> dict[str, object]:
     return LABELS
-
-
-def visible_meeting(meeting_id: int) -> Meeting:
-    found = queries.meeting(meeting_id)
-    if found is None or not queries.can_see(current_user, found):
-        abort(404)
-    return found
-
-
-def run_meeting(meeting_id: int) -> Meeting:
-    found = visible_meeting(meeting_id)
-    if not queries.can_run(current_user, found):
-        abort(403)
-    return found
 
 
 def _local(day, time) -> datetime:  # type: ignore[no-untyped-def]
@@ -123,7 +111,6 @@ def _meeting_page(
     status: int = 200,
     conflict: str | None = None,
 ) -> Response:
-    can_run = queries.can_run(current_user, meeting)
     if item_form is None:
         item_form = ItemForm(formdata=None, agenda_version=meeting.agenda_version)
     item_form.presenter_id.choices = _person_choices(meeting, _("Nobody in particular"))
@@ -131,25 +118,25 @@ def _meeting_page(
         "sessions/meeting.html",
         block="agenda",
         meeting=meeting,
-        can_run=can_run,
         item_form=item_form,
         version_form=VersionForm(formdata=None),
         quorum=services.quorum(meeting),
         conflict=conflict,
         status=status,
-        can_write_minutes=queries.can_write_minutes(current_user, meeting),
         opens_today=services.opens_today(meeting),
     )
 
 
 @bp.get("/<int:meeting_id>")
-def meeting(meeting_id: int) -> Response:
-    return _meeting_page(visible_meeting(meeting_id))
+@access(MEETING)
+def meeting(meeting: Meeting) -> Response:
+    return _meeting_page(meeting)
 
 
 @bp.route("/<int:meeting_id>/modifier", methods=["GET", "POST"])
-def meeting_edit(meeting_id: int) -> Response:
-    found = run_meeting(meeting_id)
+@access(MEETING, rule=policy.can_run_meeting)
+def meeting_edit(meeting: Meeting) -> Response:
+    found = meeting
     form = MeetingForm(obj=found)
     del form.group_id  # a meeting stays in its group
     roles = DayRolesForm(obj=found, prefix="roles")
@@ -279,28 +266,22 @@ def _item_refused(
 
 
 @bp.post("/<int:meeting_id>/points")
-def item_add(meeting_id: int) -> Response:
-    return _save_item(run_meeting(meeting_id), None)
-
-
-def _item(meeting: Meeting, item_id: int) -> AgendaItem:
-    item = next((i for i in meeting.items if i.id == item_id), None)
-    if item is None:
-        abort(404)
-    return item
+@access(MEETING, rule=policy.can_run_meeting)
+def item_add(meeting: Meeting) -> Response:
+    return _save_item(meeting, None)
 
 
 @bp.route("/<int:meeting_id>/points/<int:item_id>", methods=["GET", "POST"])
-def item_edit(meeting_id: int, item_id: int) -> Response:
-    found = run_meeting(meeting_id)
-    return _save_item(found, _item(found, item_id))
+@access(ITEM, rule=policy.can_run_item)
+def item_edit(item: AgendaItem) -> Response:
+    return _save_item(item.meeting, item)
 
 
 @bp.post("/<int:meeting_id>/points/<int:item_id>/<any(monter,descendre,supprimer):action>")
-def item_action(meeting_id: int, item_id: int, action: str) -> Response:
+@access(ITEM, rule=policy.can_run_item)
+def item_action(item: AgendaItem, action: str) -> Response:
     """Up, down, remove: plain buttons that work without JavaScript, swapped by htmx."""
-    found = run_meeting(meeting_id)
-    item = _item(found, item_id)
+    found = item.meeting
     form = VersionForm()
     try:
         if not form.validate_on_submit():
@@ -332,8 +313,9 @@ STEPS = {
 
 
 @bp.post("/<int:meeting_id>/etape/<any(convoquer,ouvrir,clore,publier):step>")
-def meeting_step(meeting_id: int, step: str) -> Response:
-    found = run_meeting(meeting_id)
+@access(MEETING, rule=policy.can_run_meeting)
+def meeting_step(meeting: Meeting, step: str) -> Response:
+    found = meeting
     if not ConfirmForm().validate_on_submit():
         raise DomainError(_("This form has expired. Reload the page, then send it again."))
     services.transition(found, STEPS[step], current_user)
@@ -363,8 +345,9 @@ def meeting_step(meeting_id: int, step: str) -> Response:
 
 
 @bp.post("/<int:meeting_id>/prevenir")
-def meeting_notify(meeting_id: int) -> Response:
-    found = run_meeting(meeting_id)
+@access(MEETING, rule=policy.can_run_meeting)
+def meeting_notify(meeting: Meeting) -> Response:
+    found = meeting
     if not ConfirmForm().validate_on_submit():
         raise DomainError(_("This form has expired. Reload the page, then send it again."))
     if found.notified_version is None:
@@ -377,16 +360,18 @@ def meeting_notify(meeting_id: int) -> Response:
 
 
 @bp.get("/<int:meeting_id>/convocation")
-def convocation_print(meeting_id: int) -> Response:
+@access(MEETING, rule=policy.can_run_meeting)
+def convocation_print(meeting: Meeting) -> Response:
     """One printable page per member without e-mail (and a spare one)."""
-    found = run_meeting(meeting_id)
+    found = meeting
     people = [p for p in services.members(found) if not p.email]
     return render("sessions/convocation.html", meeting=found, people=people)
 
 
 @bp.get("/<int:meeting_id>/invitation.ics")
-def invitation(meeting_id: int) -> Response:
-    found = visible_meeting(meeting_id)
+@access(MEETING)
+def invitation(meeting: Meeting) -> Response:
+    found = meeting
     response = current_app.make_response(convocation.invitation_ics(found))
     response.mimetype = "text/calendar"
     response.headers["Content-Disposition"] = f'attachment; filename="seance-{found.id}.ics"'

@@ -6,7 +6,6 @@ import difflib
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     make_response,
     redirect,
@@ -22,16 +21,17 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance.access import access
 from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people.forms import ConfirmForm
 from governance.people.models import Person
 from governance.sessions import panels
-from governance.sessions import queries as meeting_queries
+from governance.sessions import policy as meeting_policy
 from governance.sessions import services as meetings
 from governance.sessions.models import AgendaItem, ItemKind, Meeting
-from governance.votes import panel, queries, services
+from governance.votes import panel, policy, queries, services
 from governance.votes.forms import (
     KIND_LABELS,
     OBJECTION_LABELS,
@@ -87,25 +87,8 @@ def _meeting_of(proposal: Proposal) -> Meeting:
     return proposal.item.meeting
 
 
-def _visible(proposal_id: int) -> Proposal:
-    found = queries.proposal(proposal_id)
-    if found is None or not meeting_queries.can_see(current_user, _meeting_of(found)):
-        abort(404)
-    return found
-
-
-def _run(proposal_id: int) -> Proposal:
-    found = _visible(proposal_id)
-    if not meeting_queries.can_run(current_user, _meeting_of(found)):
-        abort(403)
-    return found
-
-
 def _round(round_id: int) -> Round:
-    found = db.session.get(Round, round_id)
-    if found is None or not meeting_queries.can_see(current_user, _meeting_of(found.proposal)):
-        abort(404)
-    return found
+    return db.session.get_one(Round, round_id)
 
 
 def _back_to_console(proposal: Proposal) -> Response:
@@ -136,15 +119,9 @@ panels.register(render_panel, key=queries.panel_key, open_round=queries.open_rou
 
 
 @bp.route("/seances/<int:meeting_id>/points/<int:item_id>/proposition", methods=["GET", "POST"])
-def proposal_new(meeting_id: int, item_id: int) -> Response:
-    meeting = meeting_queries.meeting(meeting_id)
-    if meeting is None or not meeting_queries.can_see(current_user, meeting):
-        abort(404)
-    if not meeting_queries.can_run(current_user, meeting):
-        abort(403)
-    item = next((i for i in meeting.items if i.id == item_id), None)
-    if item is None:
-        abort(404)
+@access(meeting_policy.ITEM, rule=meeting_policy.can_run_item)
+def proposal_new(item: AgendaItem) -> Response:
+    meeting = item.meeting
     form = ProposalForm()
     form.presenter_id.choices = [SelectChoice(0, _("Nobody in particular"))] + [
         SelectChoice(p.id, p.display_name) for p in meetings.members(meeting)
@@ -194,8 +171,9 @@ def _diff(proposal: Proposal) -> list[tuple[str, str]]:
 
 
 @bp.get("/propositions/<int:proposal_id>")
-def proposal(proposal_id: int) -> Response:
-    found = _visible(proposal_id)
+@access(policy.PROPOSAL)
+def proposal(proposal: Proposal) -> Response:
+    found = proposal
     return render(
         "votes/proposal.html",
         proposal=found,
@@ -204,8 +182,6 @@ def proposal(proposal_id: int) -> Response:
         objections=queries.objections(found.id),
         positions={r.id: queries.positions(r.id) for r in found.rounds if r.closed_at},
         decision=queries.decision_for_proposal(found.id),
-        can_run=meeting_queries.can_run(current_user, _meeting_of(found)),
-        can_write=meeting_queries.can_write_minutes(current_user, _meeting_of(found)),
         notes_form=NotesForm(formdata=None, notes=found.notes),
     )
 
@@ -213,8 +189,9 @@ def proposal(proposal_id: int) -> Response:
 @bp.post(
     "/propositions/<int:proposal_id>/etape/<any(presentation,questions,reactions,amendment):stage>"
 )
-def proposal_stage(proposal_id: int, stage: str) -> Response:
-    found = _run(proposal_id)
+@access(policy.PROPOSAL, rule=policy.can_run_proposal)
+def proposal_stage(proposal: Proposal, stage: str) -> Response:
+    found = proposal
     _confirm()
     services.move_to(found, Stage(stage))
     db.session.commit()
@@ -222,10 +199,9 @@ def proposal_stage(proposal_id: int, stage: str) -> Response:
 
 
 @bp.post("/propositions/<int:proposal_id>/notes")
-def proposal_notes(proposal_id: int) -> Response:
-    found = _visible(proposal_id)
-    if not meeting_queries.can_write_minutes(current_user, _meeting_of(found)):
-        abort(403)
+@access(policy.PROPOSAL, rule=policy.can_write_notes)
+def proposal_notes(proposal: Proposal) -> Response:
+    found = proposal
     form = NotesForm()
     if not form.validate_on_submit():
         return render(
@@ -236,8 +212,6 @@ def proposal_notes(proposal_id: int) -> Response:
             objections=queries.objections(found.id),
             positions={},
             decision=None,
-            can_run=True,
-            can_write=True,
             notes_form=form,
             status=422,
         )
@@ -248,8 +222,9 @@ def proposal_notes(proposal_id: int) -> Response:
 
 
 @bp.route("/propositions/<int:proposal_id>/amender", methods=["GET", "POST"])
-def proposal_amend(proposal_id: int) -> Response:
-    found = _run(proposal_id)
+@access(policy.PROPOSAL, rule=policy.can_run_proposal)
+def proposal_amend(proposal: Proposal) -> Response:
+    found = proposal
     form = AmendForm()
     raised = services.raised_objections(found)
     if not form.is_submitted():
@@ -278,8 +253,9 @@ def proposal_amend(proposal_id: int) -> Response:
 
 
 @bp.post("/propositions/<int:proposal_id>/<any(consentement,repli):kind>")
-def round_open(proposal_id: int, kind: str) -> Response:
-    found = _run(proposal_id)
+@access(policy.PROPOSAL, rule=policy.can_run_proposal)
+def round_open(proposal: Proposal, kind: str) -> Response:
+    found = proposal
     _confirm()
     services.open_round(found, RoundKind.CONSENT if kind == "consentement" else RoundKind.FALLBACK)
     db.session.commit()
@@ -287,8 +263,9 @@ def round_open(proposal_id: int, kind: str) -> Response:
 
 
 @bp.post("/propositions/<int:proposal_id>/<any(reporter,'reporter-quorum',retirer):action>")
-def proposal_end(proposal_id: int, action: str) -> Response:
-    found = _run(proposal_id)
+@access(policy.PROPOSAL, rule=policy.can_run_proposal)
+def proposal_end(proposal: Proposal, action: str) -> Response:
+    found = proposal
     _confirm()
     if action == "retirer":
         services.withdraw(found)
@@ -299,10 +276,9 @@ def proposal_end(proposal_id: int, action: str) -> Response:
 
 
 @bp.post("/tours/<int:round_id>/clore")
-def round_close(round_id: int) -> Response:
-    found = _round(round_id)
-    if not meeting_queries.can_run(current_user, _meeting_of(found.proposal)):
-        abort(403)
+@access(policy.ROUND, rule=policy.can_run_proposal)
+def round_close(round_: Round) -> Response:
+    found = round_
     _confirm()
     outcome = services.close_round(found)
     db.session.commit()
@@ -370,17 +346,14 @@ def _my_position(found: services.Ballot, form: PositionForm, value: Value) -> Re
 
 
 @bp.post("/tours/<int:round_id>/position")
-def position(round_id: int) -> Response:
+@access(policy.BALLOT, keep=("round_id",))
+def position(round_id: int, found: services.Ballot) -> Response:
     """A member's own position, from their phone; given again, it replaces the previous one.
 
     The hot path of a meeting (61 phones at once): one read of the round and the member's
     eligibility, one guarded write, and for htmx only the member's own form back."""
     # Nothing read needs reading again after the commit (the person, for the locale).
     db.session().expire_on_commit = False
-    found = services.ballot(round_id, current_user.id)
-    if found is None or not found.eligible:
-        _round(round_id)  # 404 for whoever may not see this round
-    assert found is not None
     form = PositionForm()
     if not form.validate_on_submit():
         return _position_refused(_round(round_id), form, None)
@@ -400,11 +373,10 @@ def position(round_id: int) -> Response:
 
 
 @bp.post("/tours/<int:round_id>/position-en-salle")
-def position_in_room(round_id: int) -> Response:
+@access(policy.ROUND, rule=policy.can_run_proposal)
+def position_in_room(round_: Round) -> Response:
     """The facilitator records the position of a member who has no phone."""
-    found = _round(round_id)
-    if not meeting_queries.can_run(current_user, _meeting_of(found.proposal)):
-        abort(403)
+    found = round_
     form = PositionForm()
     person = db.session.get(Person, request.form.get("person_id", type=int) or 0)
     if person is None:
@@ -420,13 +392,9 @@ def position_in_room(round_id: int) -> Response:
 
 
 @bp.post("/objections/<int:objection_id>/<any('retiree','non-bloquante'):status>")
-def objection_resolve(objection_id: int, status: str) -> Response:
-    objection = db.session.get(Objection, objection_id)
-    if objection is None:
-        abort(404)
+@access(policy.OBJECTION, rule=policy.can_run_proposal)
+def objection_resolve(objection: Objection, status: str) -> Response:
     proposal_ = objection.round.proposal
-    if not meeting_queries.can_run(current_user, _meeting_of(proposal_)):
-        abort(403)
     form = ResolutionForm()
     if not form.validate_on_submit():
         raise DomainError(_("This text is too long: at most 2000 characters."))
@@ -439,10 +407,8 @@ def objection_resolve(objection_id: int, status: str) -> Response:
 
 
 @bp.post("/points/<int:item_id>/conflit")
-def conflict(item_id: int) -> Response:
-    item = db.session.get(AgendaItem, item_id)
-    if item is None or not meeting_queries.can_see(current_user, item.meeting):
-        abort(404)
+@access(meeting_policy.ITEM_BY_ID)
+def conflict(item: AgendaItem) -> Response:
     form = ConflictForm()
     if not form.validate_on_submit():
         raise DomainError(_("This text is too long: at most 500 characters."))

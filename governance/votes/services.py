@@ -48,6 +48,14 @@ signals = Namespace()
 # Sent once, inside the transaction, when a decision is final: (sender=Decision).
 decision_final = signals.signal("decision-final")
 
+
+def taken_with_quorum(decision: Any) -> bool:
+    """Whether the round that settled the decision was opened with the group's quorum: a
+    receiver of ``decision_final`` acts only on such decisions."""
+    proposal = db.session.get(Proposal, decision.proposal_id)
+    return bool(proposal and proposal.rounds and proposal.rounds[-1].quorum_met)
+
+
 DECIDABLE = {ItemKind.DECISION, ItemKind.CONVENTIONNEMENT, ItemKind.CONTRIBUTION_SCALE}
 DISCUSSION_STAGES = (Stage.PRESENTATION, Stage.QUESTIONS, Stage.REACTIONS, Stage.AMENDMENT)
 CONSENT_VALUES = {Value.CONSENT, Value.OBJECTION, Value.CONCERN, Value.ABSTENTION}

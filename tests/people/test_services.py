@@ -151,7 +151,7 @@ def test_login_card_works_once_and_asks_for_a_pin() -> None:
 
 
 def test_a_new_card_revokes_the_previous_one() -> None:
-    person = factories.person(email=None)
+    person = factories.person(email=None, password=None)
     old = services.issue_login_card(person, None)
     new = services.issue_login_card(person, None)
     with pytest.raises(DomainError):
@@ -160,7 +160,7 @@ def test_a_new_card_revokes_the_previous_one() -> None:
 
 
 def test_expired_card_is_refused() -> None:
-    person = factories.person(email=None)
+    person = factories.person(email=None, password=None)
     code = services.issue_login_card(person, None)
     card = db.session.scalar(select(LoginCard).where(LoginCard.person_id == person.id))
     card.expires_at = utcnow() - timedelta(minutes=1)

@@ -204,14 +204,15 @@ def test_minutes_edit_after_review_needs_a_new_review() -> None:
 
 
 def test_group_facilitators_run_meetings_of_their_group_only() -> None:
-    from governance.sessions import queries
+    from governance.sessions import policy
 
     committee, _ = _committee(1)
     facilitator = factories.person()
     factories.membership(facilitator, committee, Role.FACILITATOR)
     mine = factories.meeting(committee)
     other = factories.meeting()
-    assert queries.can_run(facilitator, mine) and not queries.can_run(facilitator, other)
+    assert policy.can_run_meeting(facilitator, mine)
+    assert not policy.can_run_meeting(facilitator, other)
     db.session.flush()
 
 
