@@ -16,11 +16,12 @@ from governance.errors import Conflict, DomainError
 from governance.extensions import db
 from governance.people.forms import ConfirmForm
 from governance.people.models import Person
-from governance.sessions import convocation, queries, services
+from governance.sessions import convocation, panels, queries, services, suggestions
 from governance.sessions.forms import (
     ATTENDANCE_LABELS,
     KIND_LABELS,
     STATUS_LABELS,
+    SUGGESTION_LABELS,
     DayRolesForm,
     ItemForm,
     MeetingForm,
@@ -33,6 +34,7 @@ bp = Blueprint("sessions", __name__, url_prefix="/seances", template_folder="tem
 
 LABELS = {
     "kind_labels": KIND_LABELS,
+    "suggestion_labels": SUGGESTION_LABELS,
     "status_labels": STATUS_LABELS,
     "attendance_labels": ATTENDANCE_LABELS,
 }
@@ -135,6 +137,8 @@ def _meeting_page(
         item_form=item_form,
         version_form=VersionForm(formdata=None),
         quorum=services.quorum(meeting),
+        extras=panels.item_extras(meeting),
+        suggestions=suggestions.of_meeting(meeting.id, None if can_run else current_user.id),
         conflict=conflict,
         status=status,
         can_write_minutes=queries.can_write_minutes(current_user, meeting),
@@ -380,7 +384,13 @@ def convocation_print(meeting_id: int) -> Response:
     """One printable page per member without e-mail (and a spare one)."""
     found = run_meeting(meeting_id)
     people = [p for p in services.members(found) if not p.email]
-    return render("sessions/convocation.html", meeting=found, people=people)
+    return render(
+        "sessions/convocation.html",
+        meeting=found,
+        people=people,
+        extras=panels.item_extras(found),
+        summary=panels.summary,
+    )
 
 
 @bp.get("/<int:meeting_id>/invitation.ics")
@@ -392,4 +402,4 @@ def invitation(meeting_id: int) -> Response:
     return response
 
 
-from governance.sessions import live_routes, minutes_routes  # noqa: E402, F401
+from governance.sessions import live_routes, minutes_routes, suggestion_routes  # noqa: E402, F401
