@@ -146,6 +146,7 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "budget.close_month": frozenset({T, A}),
     "budget.reimbursement": frozenset({T, A}),
     "budget.my_household": Access.SIGNED_IN,  # their own household only: the route checks
+    "home.next_for_me": Access.SIGNED_IN,  # one's own: meetings, rounds, visits, household
     "lottery.index": frozenset({A}),
     "lottery.lottery": frozenset({A}),
     "lottery.pool_import": frozenset({A}),

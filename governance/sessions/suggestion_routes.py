@@ -20,7 +20,7 @@ from governance.web import field_error, form_status, render
 def suggestion_new(meeting_id: int) -> Response:
     meeting = visible_meeting(meeting_id)
     form = SuggestionForm()
-    status = form_status(form)
+    status = 200
     if meeting.status not in suggestions.OPEN_TO_SUGGESTIONS:
         flash(_("This meeting's agenda is no longer open to suggestions."), "info")
         return redirect(url_for("sessions.meeting", meeting_id=meeting.id))
@@ -43,7 +43,11 @@ def suggestion_new(meeting_id: int) -> Response:
                 url_for("sessions.meeting", meeting_id=meeting.id, _anchor="suggestions")
             )
     return render(
-        "sessions/suggestion_form.html", block="form", form=form, meeting=meeting, status=status
+        "sessions/suggestion_form.html",
+        block="form",
+        form=form,
+        meeting=meeting,
+        status=max(status, form_status(form)),
     )
 
 

@@ -15,7 +15,7 @@ def test_login_with_password_then_account_page(client) -> None:  # type: ignore[
     db.session.commit()
     response = client.post_form("/connexion", {"identifier": "awa", "secret": factories.PASSWORD})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/compte"
+    assert response.headers["Location"] == "/pour-moi"
     page = client.get("/compte").get_data(as_text=True)
     assert "Awa Traoré" in page and "Mon compte" in page
     assert person.display_name in page
@@ -28,7 +28,7 @@ def test_login_follows_only_local_next(client) -> None:  # type: ignore[no-untyp
         "/connexion?next=/admin",
         {"identifier": "awa", "secret": factories.PASSWORD, "next": "https://evil.example/"},
     )
-    assert response.headers["Location"] == "/compte"
+    assert response.headers["Location"] == "/pour-moi"
     client.post_form("/deconnexion", {})
     response = client.post_form(
         "/connexion",
@@ -148,7 +148,7 @@ def test_login_card_flow_with_pin(app, client) -> None:  # type: ignore[no-untyp
     weak = phone.post_form("/compte/code", {"pin": "111111", "pin_again": "111111"})
     assert weak.status_code == 422 and "trop facile" in weak.get_data(as_text=True)
     saved = phone.post_form("/compte/code", {"pin": "482915", "pin_again": "482915"})
-    assert saved.headers["Location"] == "/compte"
+    assert saved.headers["Location"] == "/pour-moi"
     assert "Josiane Petit" in phone.get("/compte").get_data(as_text=True)
 
     phone.post_form("/deconnexion", {})
