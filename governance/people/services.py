@@ -55,7 +55,6 @@ def _hashing() -> tuple[PasswordHasher, str]:
 def hash_secret(secret: str) -> str:
     return _hashing()[0].hash(secret)
 
-
 # No 0/O, 1/I/L: a card is read aloud and typed on a phone by people not used to codes.
 CARD_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CARD_CODE_LENGTH = 8
