@@ -236,7 +236,13 @@ def authenticate(identifier: str, secret: str, address: str) -> Person:
 def start_login_session(person: Person, user_agent: str = "") -> str:
     """A new login session; the returned token goes in the cookie, only its hash in the base."""
     token = secrets.token_urlsafe(32)
-    hours = int(current_app.config["LOGIN_SESSION_MAX_AGE_HOURS"])
+    hours = int(
+        current_app.config[
+            "LOGIN_SESSION_MAX_AGE_HOURS"
+            if holds_sensitive_role(person)
+            else "MEMBER_LOGIN_SESSION_MAX_AGE_HOURS"
+        ]
+    )
     db.session.add(
         LoginSession(
             person=person,
@@ -457,6 +463,14 @@ def end_membership(membership: Membership, on: date) -> None:
         raise DomainError(_l("The end date cannot be before the start date."), field="ends_on")
     membership.ends_on = on
     db.session.flush()
+
+
+# Roles that reach other people's data or the money: their holders keep short login limits.
+SENSITIVE_ROLES = {Role.FACILITATOR, Role.TREASURER, Role.ADMIN}
+
+
+def holds_sensitive_role(person: Person) -> bool:
+    return bool(current_roles(person) & SENSITIVE_ROLES)
 
 
 def current_roles(person: Person, on: date | None = None) -> set[Role]:
