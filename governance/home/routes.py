@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from governance.home import queries
+from governance.sessions.forms import CheckInForm
 from governance.web import render
 
 bp = Blueprint("home", __name__, template_folder="templates")
@@ -23,4 +24,5 @@ def next_for_me() -> Response:
         rounds=queries.open_rounds(current_user, meetings),
         visits=queries.my_visits(current_user),
         household=queries.my_household(current_user, date.today()),
+        check_in=CheckInForm(formdata=None),
     )

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import bindparam, func, select, true, update
 
-from governance.db import utcnow
+from governance.db import end_reading, utcnow
 from governance.errors import DomainError, TooManyAttempts
 from governance.extensions import db
 from governance.people.models import (
@@ -146,20 +146,29 @@ def set_pin(person: Person, pin: str) -> None:
     db.session.flush()
 
 
-def verify_secret(person: Person | None, secret: str) -> bool:
-    """Check a password or PIN; rehash it when the hashing parameters have changed."""
+def check_secret(person: Person | None, secret: str) -> tuple[bool, str | None]:
+    """Whether the password or PIN matches, and its new hash when the hashing parameters have
+    changed since it was stored; changes nothing (all the hashing, none of the writing)."""
     hasher, dummy = _hashing()
     if person is None or not person.secret_hash:
         with contextlib.suppress(VerificationError):
             hasher.verify(dummy, secret)
-        return False
+        return False, None
     try:
         hasher.verify(person.secret_hash, secret)
     except (VerificationError, InvalidHashError):
-        return False
+        return False, None
     if hasher.check_needs_rehash(person.secret_hash):
-        person.secret_hash = hasher.hash(secret)
-    return True
+        return True, hasher.hash(secret)
+    return True, None
+
+
+def verify_secret(person: Person | None, secret: str) -> bool:
+    """Check a password or PIN; rehash it when the hashing parameters have changed."""
+    ok, new_hash = check_secret(person, secret)
+    if person is not None and new_hash:
+        person.secret_hash = new_hash
+    return ok
 
 
 def set_active(person: Person, active: bool) -> None:
@@ -223,7 +232,12 @@ def authenticate(identifier: str, secret: str, address: str) -> Person:
     account_key = identifier.strip().lower()
     check_throttle(account_key, address)
     person = find_account(account_key)
-    ok = verify_secret(person, secret) and person is not None and person.active
+    ok, new_hash = check_secret(person, secret)
+    ok = ok and person is not None and person.active
+    # The hashing is done: only now take the write lock (a login reads first, see web.py).
+    end_reading(db.session)
+    if person is not None and new_hash:
+        person.secret_hash = new_hash
     record_attempt(account_key, address, ok)
     if not ok or person is None:
         raise DomainError(
