@@ -101,6 +101,8 @@ def test_binome_offline_report_and_approval(phone: Any) -> None:
     karim.get_by_role("link", name="Joindre une proposition").click()
     karim.get_by_label("Texte de la proposition").fill(f"{FARM} est conventionnée.")
     button(karim, "Enregistrer").click()
+    expect(karim).to_have_url(re.compile(r"/console#vote-panel$"))  # back to the console
+    karim.get_by_role("link", name=re.compile("décembre")).first.click()
     karim.get_by_role("link", name="Présences").click()
     button(karim, "présent·e : Karim Haddad").click()
     karim.get_by_role("link", name=re.compile("décembre")).first.click()

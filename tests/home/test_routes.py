@@ -85,7 +85,7 @@ def test_next_meetings_with_their_proposals_and_the_household(client) -> None:  
     page = client.get("/pour-moi").get_data(as_text=True)
     assert "Séance de décembre" in page and "Un marché le samedi" in page
     assert "Séance de janvier" not in page  # a draft is for whoever prepares it
-    assert "/budget/mon-foyer" in page and "15.00" in page
+    assert "/budget/mon-foyer" in page and "15,00\xa0€" in page
     assert client.get("/budget/mon-foyer").status_code == 200
 
 
