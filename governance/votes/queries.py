@@ -39,7 +39,11 @@ def proposals_of_meeting(meeting_id: int) -> list[Proposal]:
             select(Proposal)
             .join(AgendaItem, AgendaItem.id == Proposal.item_id)
             .where(AgendaItem.meeting_id == meeting_id)
-            .options(selectinload(Proposal.versions), selectinload(Proposal.presenter))
+            .options(
+                selectinload(Proposal.versions),
+                selectinload(Proposal.presenter),
+                selectinload(Proposal.rounds),
+            )
         )
     )
 

@@ -125,3 +125,20 @@ def test_somebody_with_no_group_and_no_household_is_told_so(client) -> None:  # 
     response = client.get("/pour-moi")
     assert response.status_code == 200
     assert "/budget/mon-foyer" not in response.get_data(as_text=True)
+
+
+def test_the_landing_page_costs_the_same_whatever_the_agenda(client, queries) -> None:  # type: ignore[no-untyped-def]
+    world = _world()
+    factories.login(client, world["member"])
+    client.get("/pour-moi")
+    queries.statements.clear()
+    client.get("/pour-moi")
+    small = queries.count
+    for n in range(6):  # more items and proposals on the same meetings
+        item = factories.item(world["convened"], kind=ItemKind.DECISION, title=f"Décision {n}")
+        votes.attach_proposal(item, f"Proposition {n}", "Texte", None, DecisionKind.GENERAL)
+    db.session.commit()
+    queries.statements.clear()
+    page = client.get("/pour-moi").get_data(as_text=True)
+    assert "Proposition 5" in page
+    assert queries.count == small, "\n".join(queries.statements)
