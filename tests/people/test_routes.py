@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from governance.extensions import db
 from governance.people import services
 from governance.people.models import Person, Role
@@ -272,3 +274,32 @@ def test_admin_sets_a_groups_decision_rule(client) -> None:  # type: ignore[no-u
         },
     )
     assert bad.status_code == 422
+
+
+def test_a_login_hashes_before_taking_the_write_lock(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """61 members logging in at once must not hash one after the other inside the write lock:
+    the password is checked while the request only reads, then the attempt is written."""
+    from flask import g
+
+    from governance.people import services as people_services
+    from governance.people.models import LoginAttempt, LoginSession
+
+    seen: list[str | None] = []
+    check = people_services.check_secret
+
+    def watched(person, secret):  # type: ignore[no-untyped-def]
+        seen.append(g.get("tablee_tx"))
+        return check(person, secret)
+
+    monkeypatch.setattr(people_services, "check_secret", watched)
+    person = factories.person(email="storm@exemple.org")
+    db.session.commit()
+    response = client.post_form(
+        "/connexion", {"identifier": "storm@exemple.org", "secret": factories.PASSWORD}
+    )
+    assert response.status_code == 302
+    assert seen == ["read"]
+    assert db.session.scalar(
+        select(LoginAttempt.succeeded).where(LoginAttempt.account_key == "storm@exemple.org")
+    )
+    assert db.session.scalar(select(LoginSession.id).where(LoginSession.person_id == person.id))
