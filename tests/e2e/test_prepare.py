@@ -140,6 +140,16 @@ def test_a_proposal_read_before_the_session_and_a_suggestion_taken(phone: Any) -
     expect(fatou.get_by_role("heading", name="My next meetings")).to_be_visible()
     check_a11y(fatou)
     shoot(fatou, "8-member-next-for-me-en")
+    fatou.get_by_role("link", name=ITEM, exact=True).click()
+    expect(fatou.get_by_text("Effect, once adopted")).to_be_visible()
+    check_a11y(fatou)
+    shoot(fatou, "8b-member-reads-proposal-en")
+    fatou.goto(meeting_url)
+    expect(fatou.get_by_role("heading", name="Your suggestions")).to_be_visible()
+    expect(fatou.locator("#suggestions")).to_contain_text("on the agenda")
+    fatou.locator("#agenda li", has_text=ITEM).get_by_text("Read the text").click()
+    check_a11y(fatou)
+    shoot(fatou, "8c-member-meeting-en", fatou.locator("#agenda li", has_text=ITEM))
     fatou.get_by_role("button", name="Français").click()
 
 

@@ -142,3 +142,18 @@ def test_the_landing_page_costs_the_same_whatever_the_agenda(client, queries) ->
     page = client.get("/pour-moi").get_data(as_text=True)
     assert "Proposition 5" in page
     assert queries.count == small, "\n".join(queries.statements)
+
+
+def test_check_in_from_the_landing_page(client) -> None:  # type: ignore[no-untyped-def]
+    world = _world()
+    meeting = world["convened"]
+    factories.login(client, world["member"])
+    assert 'id="check-in-form"' not in client.get("/pour-moi").get_data(as_text=True)
+    meeting.status = MeetingStatus.OPEN  # opened: the form is where she lands
+    db.session.commit()
+    page = client.get("/pour-moi").get_data(as_text=True)
+    assert 'id="check-in-form"' in page and meeting.code not in page  # she types what she sees
+    response = client.post_form("/seances/presence", {"code": meeting.code.lower()})
+    assert response.headers["Location"] == f"/seances/{meeting.id}/salle"
+    page = client.get("/pour-moi").get_data(as_text=True)
+    assert 'id="check-in-form"' not in page and f"/seances/{meeting.id}/salle" in page
