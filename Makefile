@@ -74,8 +74,8 @@ test-sqlite: install chromium java
 test-postgresql: install chromium java postgresql
 	scripts/with-postgres $(BIN)/python -m pytest -n 2 --dist loadgroup
 
-# Every bench on SQLite, then the consent round and the live room on PostgreSQL.
-PG_BENCHES := bench/consent_round.py bench/live_room.py
+# Every bench on SQLite, then the consent round, the live room and the meeting start on PostgreSQL.
+PG_BENCHES := bench/consent_round.py bench/live_room.py bench/meeting_start.py
 bench: install postgresql
 	@for script in bench/*.py; do echo "== $$script (SQLite)"; $(BIN)/python $$script || exit 1; done
 	@scripts/with-postgres --durable bash -c 'for script in $(PG_BENCHES); do \

@@ -52,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from governance.budget.routes import bp as budget_bp
     from governance.conventionnement.routes import bp as conventionnement_bp
+    from governance.home.routes import bp as home_bp
     from governance.lottery.routes import bp as lottery_bp
     from governance.people.routes import bp as people_bp
     from governance.public.routes import bp as public_bp
@@ -66,6 +67,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         conventionnement_bp,
         budget_bp,
         lottery_bp,
+        home_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

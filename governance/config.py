@@ -34,6 +34,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "tablee_session",
         "LOGIN_SESSION_MAX_AGE_HOURS": 24 * 14,  # absolute: then log in again, whatever happens
         "IDLE_TIMEOUT_MINUTES": 4 * 60,  # a morning's meeting keeps a phone active
+        # A plain member on their own phone stays logged in from one monthly meeting to the
+        # next (no login storm at the start of each); whoever holds a role that reaches other
+        # people's data or the money (facilitator, treasurer, admin) keeps the short limits.
+        "MEMBER_IDLE_TIMEOUT_MINUTES": 30 * 24 * 60,
+        "MEMBER_LOGIN_SESSION_MAX_AGE_HOURS": 24 * 90,
         "LOGIN_CARD_VALID_DAYS": 30,
         # Seconds between two polls of the live room's status by each phone.
         "LIVE_POLL_SECONDS": 3,

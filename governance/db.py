@@ -246,6 +246,13 @@ def read_first() -> None:
     g.tablee_tx = "read"
 
 
+def end_reading(session: Any) -> None:
+    """Where a request that reads first (``read_first``) turns to its write; elsewhere (the
+    write lock already held, a script, a test) nothing changes."""
+    if has_request_context() and g.get("tablee_tx") == "read":
+        begin_writing(session)
+
+
 def begin_writing(session: Any) -> None:
     """End the read phase; the next transaction takes the write lock at BEGIN. Whatever was
     read is read again inside it (the session expires it), so checks stay exact."""

@@ -287,7 +287,8 @@ def load_demo(seed: int = 2026) -> str:
         services.add_membership(person, pos_wg, Role.MEMBER, date(2025, 10, 1))
     db.session.flush()
     _demo_meetings(committee, calim, facilitator, committee_members, local_facilitator)
-    _demo_budget(rng, treasurer)
+    # Every inhabitant of the demo takes part in the caisse: each has a household of their own.
+    _demo_budget(rng, treasurer, [*named, local_facilitator, *others])
     _demo_ledger(rng, committee)
     return (
         f"{len(committee_members)} committee members, {len(local_members)} in the local "
@@ -509,14 +510,15 @@ def _more_points_of_sale(committee, members, facilitator) -> None:  # type: igno
     )
 
 
-def _demo_budget(rng: random.Random, treasurer: Person) -> None:
-    """108 households like CALIM 8's first year, Lyon's scale in force, two proposals."""
+def _demo_budget(rng: random.Random, treasurer: Person, people: list[Person]) -> None:
+    """108 households like CALIM 8's first year, Lyon's scale in force, two proposals; the
+    first ones are the demo's people's own (the others have no account)."""
     shapes = (
         [(1, 0, 0)] * 40 + [(2, 0, 0)] * 20 + [(1, 0, 2)] * 18 + [(2, 0, 2)] * 20 + [(2, 1, 3)] * 10
     )
     for n, (adults, teens, children) in enumerate(shapes, start=1):
         bracket = min(6, int(rng.triangular(0, 6, 1.5)))
-        budget.save_household(
+        household = budget.save_household(
             None,
             reference=f"F-{n:05d}",
             adults=adults,
@@ -527,6 +529,8 @@ def _demo_budget(rng: random.Random, treasurer: Person) -> None:
             starts_on=date(2025, 9, 1),
             status=HouseholdStatus.ACTIVE,
         )
+        if n <= len(people):
+            household.person_id = people[n - 1].id
     lyon = rules.PRESETS["lyon8"]
     adopted = budget.save_scale(
         None, "Barème 2026 (Lyon 8e)", lyon["allocation"], lyon["contribution"], treasurer

@@ -91,7 +91,12 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "sessions.minutes_review": Access.IN_GROUP,
     "sessions.minutes": Access.PUBLIC,
     "sessions.minutes_list": Access.PUBLIC,
+    "sessions.suggestion_new": Access.IN_GROUP,
+    "sessions.suggestion": Access.IN_GROUP,
+    "sessions.suggestion_accept": Access.IN_GROUP,
+    "sessions.suggestion_decline": Access.IN_GROUP,
     "votes.proposal_new": Access.IN_GROUP,
+    "votes.proposal_edit": Access.IN_GROUP,
     "votes.proposal": Access.IN_GROUP,
     "votes.proposal_stage": Access.IN_GROUP,
     "votes.proposal_notes": Access.IN_GROUP,
@@ -147,6 +152,7 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "budget.close_month": frozenset({T, A}),
     "budget.reimbursement": frozenset({T, A}),
     "budget.my_household": Access.SIGNED_IN,  # their own household only: the route checks
+    "home.next_for_me": Access.SIGNED_IN,  # one's own: meetings, rounds, visits, household
     "lottery.index": frozenset({A}),
     "lottery.lottery": frozenset({A}),
     "lottery.pool_import": frozenset({A}),

@@ -64,7 +64,7 @@ def _idle_timeout() -> Response | None:
     now = int(time.time())
     limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
     seen = session.get(SEEN)
-    if isinstance(seen, int) and now - seen > limit:
+    if isinstance(seen, int) and now - seen > limit and _idle_too_long(now - seen):
         from governance.people.auth import fresh_session
 
         logout_user()
@@ -74,6 +74,15 @@ def _idle_timeout() -> Response | None:
     if not isinstance(seen, int) or now - seen >= SEEN_RESOLUTION_S:
         session[SEEN] = now
     return None
+
+
+def _idle_too_long(idle_s: int) -> bool:
+    """Past the short limit: a plain member still has until the long one. Roles are read only
+    here, so that an active phone's requests (the room's polls) never pay for it."""
+    from governance.people.services import holds_sensitive_role
+
+    member_limit = int(current_app.config["MEMBER_IDLE_TIMEOUT_MINUTES"]) * 60
+    return idle_s > member_limit or holds_sensitive_role(current_user)
 
 
 def init_app(app: Flask) -> None:

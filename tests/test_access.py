@@ -118,6 +118,7 @@ MEMBER_MAY = {
     "sessions.room",
     "sessions.room_status",
     "sessions.room_parts",
+    "sessions.suggestion_new",
     "votes.proposal",
     "votes.position",
     "votes.conflict",

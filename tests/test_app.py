@@ -138,6 +138,11 @@ def test_demo_data_is_a_realistic_caisse() -> None:
         select(func.count()).select_from(Person).where(Person.email.is_(None))
     )
     assert without_email >= 15  # members who log in with a card
+    # Every demo person has a household of their own ("Mon foyer" works for each of them).
+    from governance.budget.models import Household
+
+    linked = db.session.scalar(select(func.count(func.distinct(Household.person_id))))
+    assert linked == db.session.scalar(select(func.count()).select_from(Person))
     assert "61 committee members" in summary
 
 

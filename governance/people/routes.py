@@ -125,7 +125,7 @@ def _refuse(form_field, error: DomainError) -> int:  # type: ignore[no-untyped-d
 @bp.route("/connexion", methods=["GET", "POST"])
 def login() -> Response:
     if current_user.is_authenticated:
-        return redirect(url_for("people.account"))
+        return redirect(url_for("home.next_for_me"))
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
@@ -136,7 +136,9 @@ def login() -> Response:
         except DomainError as error:
             status = _refuse(form.secret, error)
         else:
-            return _after_first_factor(person, safe_next(form.next.data, url_for("people.account")))
+            return _after_first_factor(
+                person, safe_next(form.next.data, url_for("home.next_for_me"))
+            )
     return render(
         "people/login.html", block="form", form=form, status=max(status, form_status(form))
     )
@@ -181,7 +183,7 @@ def second_factor() -> Response:
             _log_in(person)
             session[permissions.SECOND_FACTOR_GIVEN] = True
             db.session.commit()
-            return redirect(safe_next(pending.get("next"), url_for("people.account")))
+            return redirect(safe_next(pending.get("next"), url_for("home.next_for_me")))
     return render(
         "people/second_factor.html", block="form", form=form, status=max(status, form_status(form))
     )
@@ -190,7 +192,7 @@ def second_factor() -> Response:
 @bp.route("/compte/double-verification", methods=["GET", "POST"])
 def second_factor_setup() -> Response:
     """Enrol an authenticator app: scan the QR code (or type the key), then give one code."""
-    target = safe_next(request.args.get("next"), url_for("people.account"))
+    target = safe_next(request.args.get("next"), url_for("home.next_for_me"))
     if current_user.totp_secret and not session.get(ENROL):
         return render("people/second_factor_setup.html", enrolled=True, target=target)
     secret = session.get(CANDIDATE) or totp.new_secret()
@@ -259,7 +261,7 @@ def choose_pin() -> Response:
                 ),
                 "success",
             )
-            return redirect(url_for("people.account"))
+            return redirect(url_for("home.next_for_me"))
     return render("people/choose_pin.html", block="form", form=form, status=form_status(form))
 
 

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import bindparam, func, select, true, update
 
-from governance.db import utcnow
+from governance.db import end_reading, utcnow
 from governance.errors import DomainError, TooManyAttempts
 from governance.extensions import db
 from governance.people.models import (
@@ -164,20 +164,29 @@ def set_pin(person: Person, pin: str) -> None:
     db.session.flush()
 
 
-def verify_secret(person: Person | None, secret: str) -> bool:
-    """Check a password or PIN; rehash it when the hashing parameters have changed."""
+def check_secret(person: Person | None, secret: str) -> tuple[bool, str | None]:
+    """Whether the password or PIN matches, and its new hash when the hashing parameters have
+    changed since it was stored; changes nothing (all the hashing, none of the writing)."""
     hasher, dummy = _hashing()
     if person is None or not person.secret_hash:
         with contextlib.suppress(VerificationError):
             hasher.verify(dummy, secret)
-        return False
+        return False, None
     try:
         hasher.verify(person.secret_hash, secret)
     except (VerificationError, InvalidHashError):
-        return False
+        return False, None
     if hasher.check_needs_rehash(person.secret_hash):
-        person.secret_hash = hasher.hash(secret)
-    return True
+        return True, hasher.hash(secret)
+    return True, None
+
+
+def verify_secret(person: Person | None, secret: str) -> bool:
+    """Check a password or PIN; rehash it when the hashing parameters have changed."""
+    ok, new_hash = check_secret(person, secret)
+    if person is not None and new_hash:
+        person.secret_hash = new_hash
+    return ok
 
 
 def set_active(person: Person, active: bool) -> None:
@@ -257,7 +266,12 @@ def authenticate(
     person = find_account(identifier)
     key = account_key(person, identifier)
     check_throttle(key, address, known_device=person is not None and person.id in known_ids)
-    ok = verify_secret(person, secret) and person is not None and person.active
+    ok, new_hash = check_secret(person, secret)
+    ok = ok and person is not None and person.active
+    # The hashing is done: only now take the write lock (a login reads first, see web.py).
+    end_reading(db.session)
+    if person is not None and new_hash:
+        person.secret_hash = new_hash
     record_attempt(key, address, ok)
     if not ok or person is None:
         raise DomainError(
@@ -280,7 +294,13 @@ def check_own_secret(person: Person, secret: str, address: str) -> bool:
 def start_login_session(person: Person, user_agent: str = "") -> str:
     """A new login session; the returned token goes in the cookie, only its hash in the base."""
     token = secrets.token_urlsafe(32)
-    hours = int(current_app.config["LOGIN_SESSION_MAX_AGE_HOURS"])
+    hours = int(
+        current_app.config[
+            "LOGIN_SESSION_MAX_AGE_HOURS"
+            if holds_sensitive_role(person)
+            else "MEMBER_LOGIN_SESSION_MAX_AGE_HOURS"
+        ]
+    )
     db.session.add(
         LoginSession(
             person=person,
@@ -523,6 +543,14 @@ def end_membership(membership: Membership, on: date) -> None:
         raise DomainError(_l("The end date cannot be before the start date."), field="ends_on")
     membership.ends_on = on
     db.session.flush()
+
+
+# Roles that reach other people's data or the money: their holders keep short login limits.
+SENSITIVE_ROLES = {Role.FACILITATOR, Role.TREASURER, Role.ADMIN}
+
+
+def holds_sensitive_role(person: Person) -> bool:
+    return bool(current_roles(person) & SENSITIVE_ROLES)
 
 
 def current_roles(person: Person, on: date | None = None) -> set[Role]:

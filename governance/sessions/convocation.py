@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 from governance import mail
 from governance.db import utcnow
 from governance.extensions import db
-from governance.sessions import services
+from governance.sessions import panels, services
 from governance.sessions.models import Meeting
 
 
@@ -42,6 +42,7 @@ def notify(meeting: Meeting, update: bool) -> int:
     """Queue one message per member with an e-mail address; returns how many."""
     ics = invitation_ics(meeting)
     link = url_for("sessions.meeting", meeting_id=meeting.id, _external=True)
+    extras = panels.item_extras(meeting)
     count = 0
     for person in services.members(meeting):
         if not person.email or not person.active:
@@ -59,6 +60,8 @@ def notify(meeting: Meeting, update: bool) -> int:
                 person=person,
                 update=update,
                 link=link,
+                extras=extras,
+                summary=panels.summary,
             )
         mail.queue(person.email, subject, body, ics)
         count += 1

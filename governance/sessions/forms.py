@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from governance.people.forms import REQUIRED, TOO_LONG
-from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus
+from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus, SuggestionStatus
 
 KIND_LABELS = {
     ItemKind.INFORMATION: _l("Information"),
@@ -38,6 +38,11 @@ ATTENDANCE_LABELS = {
     AttendanceStatus.REMOTE: _l("remote"),
     AttendanceStatus.EXCUSED: _l("excused"),
     AttendanceStatus.ABSENT: _l("absent"),
+}
+SUGGESTION_LABELS = {
+    SuggestionStatus.PENDING: _l("waiting for an answer"),
+    SuggestionStatus.ACCEPTED: _l("on the agenda"),
+    SuggestionStatus.DECLINED: _l("not taken"),
 }
 # What a member is expected to do while an item of this kind is discussed.
 EXPECTED = {
@@ -150,3 +155,47 @@ def minutes_form(items: list, formdata: object | None = None) -> FlaskForm:  # t
             ),
         )
     return MinutesForm() if formdata is None else MinutesForm(formdata=formdata)
+
+
+class SuggestionForm(FlaskForm):
+    title = StringField(
+        _l("The item you suggest"),
+        validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)],
+        description=_l("In a few words, as it would read on the agenda."),
+    )
+    why = TextAreaField(
+        _l("Why it matters"),
+        validators=[DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)],
+    )
+    text = TextAreaField(
+        _l("A text to decide on (optional)"),
+        description=_l("If you propose a decision, its text: the facilitator can attach it."),
+        validators=[Optional(), Length(max=20000, message=TOO_LONG)],
+    )
+
+
+class AcceptSuggestionForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind of item"),
+        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        default=ItemKind.DISCUSSION.value,
+        validators=[InputRequired(REQUIRED)],
+    )
+    timebox_minutes = IntegerField(
+        _l("Time planned, in minutes"),
+        default=15,
+        validators=[
+            InputRequired(NUMBER),
+            NumberRange(min=1, max=240, message=_l("Between %(min)s and %(max)s minutes.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    agenda_version = HiddenField(validators=[InputRequired()])
+
+
+class DeclineSuggestionForm(FlaskForm):
+    answer = TextAreaField(
+        _l("Your answer to the member"),
+        description=_l("Why not, or when instead: the member reads it."),
+        validators=[DataRequired(REQUIRED), Length(max=1000, message=TOO_LONG)],
+    )

@@ -153,3 +153,45 @@ class Attendance(Base):
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
 
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+
+class SuggestionStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"  # it became an item of the agenda
+    DECLINED = "declined"  # with an answer the member reads
+
+
+class ItemSuggestion(Base):
+    """An item a member suggests for a coming meeting: the facilitator accepts it into the
+    agenda, or declines it and says why."""
+
+    __tablename__ = "item_suggestion"
+
+    id: Mapped[intpk]
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    why: Mapped[str] = mapped_column(String(2000))
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SuggestionStatus] = mapped_column(
+        _enum(SuggestionStatus, "suggestion_status"), default=SuggestionStatus.PENDING
+    )
+    answer: Mapped[str] = mapped_column(String(1000), default="")
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+    answered_at: Mapped[utc | None]
+
+    meeting: Mapped[Meeting] = relationship()
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])
+
+    __table_args__ = (
+        CheckConstraint("status <> 'declined' OR answer <> ''", name="declined_has_answer"),
+        CheckConstraint(
+            "(status = 'pending') = (answered_at IS NULL)", name="answered_when_not_pending"
+        ),
+    )

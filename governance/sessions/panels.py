@@ -9,7 +9,7 @@ when the person is not in the middle of something (see ``static/js/tablee.js``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
@@ -60,3 +60,53 @@ def open_round(item_id: int | None) -> int | None:
         if found is not None:
             return found
     return None
+
+
+# --- what higher packages attach to agenda items, read before the session ----------------
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """Something attached to an agenda item that members read before the meeting (a
+    proposal…): its title, its text, the page that shows it, a few facts (term, value)."""
+
+    title: str
+    text: str
+    url: str
+    external_url: str
+    facts: tuple[tuple[str, str], ...] = ()
+    edit_url: str | None = None
+
+
+@dataclass
+class ItemExtras:
+    attachments: list[Attachment] = field(default_factory=list)
+    # (label, url) offered to whoever runs the meeting: "Attach a proposal"…
+    actions: list[tuple[str, str]] = field(default_factory=list)
+
+
+# meeting → {item id: what is attached to it}; one call per page, a few queries at most.
+Extras = Callable[[Meeting], dict[int, ItemExtras]]
+_EXTRAS: list[Extras] = []
+
+
+def register_extras(extras: Extras) -> None:
+    _EXTRAS.append(extras)
+
+
+def item_extras(meeting: Meeting) -> dict[int, ItemExtras]:
+    merged: dict[int, ItemExtras] = {item.id: ItemExtras() for item in meeting.items}
+    for extras in _EXTRAS:
+        for item_id, found in extras(meeting).items():
+            target = merged.setdefault(item_id, ItemExtras())
+            target.attachments.extend(found.attachments)
+            target.actions.extend(found.actions)
+    return merged
+
+
+def summary(text: str, limit: int = 400) -> str:
+    """The start of a text, cut at a word, for a convocation: the link gives the rest."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + " …"

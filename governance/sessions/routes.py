@@ -17,11 +17,12 @@ from governance.errors import Conflict, DomainError
 from governance.extensions import db
 from governance.people.forms import ConfirmForm
 from governance.people.models import Person
-from governance.sessions import convocation, policy, queries, services
+from governance.sessions import convocation, panels, policy, queries, services, suggestions
 from governance.sessions.forms import (
     ATTENDANCE_LABELS,
     KIND_LABELS,
     STATUS_LABELS,
+    SUGGESTION_LABELS,
     DayRolesForm,
     ItemForm,
     MeetingForm,
@@ -35,6 +36,7 @@ bp = Blueprint("sessions", __name__, url_prefix="/seances", template_folder="tem
 
 LABELS = {
     "kind_labels": KIND_LABELS,
+    "suggestion_labels": SUGGESTION_LABELS,
     "status_labels": STATUS_LABELS,
     "attendance_labels": ATTENDANCE_LABELS,
 }
@@ -121,6 +123,10 @@ def _meeting_page(
         item_form=item_form,
         version_form=VersionForm(formdata=None),
         quorum=services.quorum(meeting),
+        extras=panels.item_extras(meeting),
+        suggestions=suggestions.of_meeting(
+            meeting.id, None if policy.can_run_meeting(current_user, meeting) else current_user.id
+        ),
         conflict=conflict,
         status=status,
         opens_today=services.opens_today(meeting),
@@ -365,7 +371,13 @@ def convocation_print(meeting: Meeting) -> Response:
     """One printable page per member without e-mail (and a spare one)."""
     found = meeting
     people = [p for p in services.members(found) if not p.email]
-    return render("sessions/convocation.html", meeting=found, people=people)
+    return render(
+        "sessions/convocation.html",
+        meeting=found,
+        people=people,
+        extras=panels.item_extras(found),
+        summary=panels.summary,
+    )
 
 
 @bp.get("/<int:meeting_id>/invitation.ics")
@@ -378,4 +390,4 @@ def invitation(meeting: Meeting) -> Response:
     return response
 
 
-from governance.sessions import live_routes, minutes_routes  # noqa: E402, F401
+from governance.sessions import live_routes, minutes_routes, suggestion_routes  # noqa: E402, F401

@@ -127,6 +127,12 @@ def _bump_agenda(meeting: Meeting, expected_version: int) -> None:
     db.session.refresh(meeting, ["agenda_version", "live_version"])
 
 
+def touch_agenda(meeting: Meeting) -> None:
+    """What members read with the agenda changed (a proposal attached or edited): its version
+    moves on, so that the members already convened can be sent the new one."""
+    _bump_agenda(meeting, meeting.agenda_version)
+
+
 def add_item(
     meeting: Meeting,
     expected_version: int,

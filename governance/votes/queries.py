@@ -10,6 +10,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from governance.extensions import db
 from governance.people.models import Group, Person
+from governance.sessions.models import AgendaItem
 from governance.votes import search
 from governance.votes.models import (
     ConflictOfInterest,
@@ -30,6 +31,22 @@ def proposal_for_item(item_id: int) -> Proposal | None:
         select(Proposal)
         .where(Proposal.item_id == item_id)
         .options(selectinload(Proposal.versions), selectinload(Proposal.rounds))
+    )
+
+
+def proposals_of_meeting(meeting_id: int) -> list[Proposal]:
+    """Every proposal on the agenda of a meeting, with its versions and presenter: one page."""
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .join(AgendaItem, AgendaItem.id == Proposal.item_id)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .options(
+                selectinload(Proposal.versions),
+                selectinload(Proposal.presenter),
+                selectinload(Proposal.rounds),
+            )
+        )
     )
 
 

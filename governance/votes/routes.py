@@ -27,10 +27,10 @@ from governance.errors import DomainError
 from governance.extensions import db
 from governance.people.forms import ConfirmForm
 from governance.people.models import Person
-from governance.sessions import panels
+from governance.sessions import panels, suggestions
 from governance.sessions import policy as meeting_policy
 from governance.sessions import services as meetings
-from governance.sessions.models import AgendaItem, ItemKind, Meeting
+from governance.sessions.models import AgendaItem, ItemKind, Meeting, MeetingStatus
 from governance.votes import panel, policy, queries, services
 from governance.votes.forms import (
     KIND_LABELS,
@@ -129,6 +129,7 @@ def proposal_new(item: AgendaItem) -> Response:
     if not form.is_submitted():
         form.title.data, form.presenter_id.data = item.title, item.presenter_id or 0
         form.kind.data = ITEM_TO_DECISION.get(item.kind, DecisionKind.GENERAL).value
+        form.text.data = suggestions.text_for_item(item.id)
     if form.validate_on_submit():
         presenter = (
             db.session.get(Person, form.presenter_id.data) if form.presenter_id.data else None
@@ -150,15 +151,24 @@ def proposal_new(item: AgendaItem) -> Response:
         else:
             db.session.commit()
             flash(_("The proposal is attached to the item."), "success")
-            return redirect(url_for("sessions.meeting", meeting_id=meeting.id))
+            return redirect(_back_from_proposal(meeting, item))
     return render(
         "votes/proposal_form.html",
         block="form",
         form=form,
         meeting=meeting,
         item=item,
+        back=_back_from_proposal(meeting, item),
         status=form_status(form),
     )
+
+
+def _back_from_proposal(meeting: Meeting, item: AgendaItem) -> str:
+    """Where the facilitator came from: the console during the session (its vote panel), the
+    agenda while it is prepared."""
+    if meeting.status is MeetingStatus.OPEN and meeting.current_item_id == item.id:
+        return url_for("sessions.console", meeting_id=meeting.id, _anchor="vote-panel")
+    return url_for("sessions.meeting", meeting_id=meeting.id, _anchor=f"item-{item.id}")
 
 
 def _diff(proposal: Proposal) -> list[tuple[str, str]]:
@@ -422,4 +432,4 @@ def conflict(item: AgendaItem) -> Response:
     return redirect(url_for("sessions.room", meeting_id=item.meeting_id))
 
 
-from governance.votes import decision_routes  # noqa: E402, F401
+from governance.votes import decision_routes, prepare_routes  # noqa: E402, F401

@@ -60,6 +60,8 @@ DECIDABLE = {ItemKind.DECISION, ItemKind.CONVENTIONNEMENT, ItemKind.CONTRIBUTION
 DISCUSSION_STAGES = (Stage.PRESENTATION, Stage.QUESTIONS, Stage.REACTIONS, Stage.AMENDMENT)
 CONSENT_VALUES = {Value.CONSENT, Value.OBJECTION, Value.CONCERN, Value.ABSTENTION}
 FALLBACK_VALUES = {Value.FOR, Value.AGAINST, Value.ABSTENTION}
+# A proposal is attached while the agenda is prepared, or live during the session.
+PREPARED = {MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN}
 
 
 # --- proposals and their versions ---------------------------------------------------------
@@ -77,6 +79,8 @@ def attach_proposal(
 ) -> Proposal:
     if item.kind not in DECIDABLE:
         raise DomainError(_l("A proposal goes on an item to be decided."))
+    if item.meeting.status not in PREPARED:
+        raise DomainError(_l("This meeting is over: its agenda can no longer change."))
     if db.session.scalar(select(Proposal.id).where(Proposal.item_id == item.id)):
         raise DomainError(_l("This item already has a proposal."))
     proposal = Proposal(
@@ -92,8 +96,39 @@ def attach_proposal(
     )
     db.session.add(proposal)
     db.session.flush()
+    _agenda_changed(item.meeting)
     meetings.touch_live(item.meeting)
     return proposal
+
+
+def _agenda_changed(meeting: Meeting) -> None:
+    """Before the session a proposal is part of what members were convened to read."""
+    if meeting.status in (MeetingStatus.DRAFT, MeetingStatus.CONVENED):
+        meetings.touch_agenda(meeting)
+
+
+def edit_proposal(
+    proposal: Proposal,
+    title: str,
+    text: str,
+    presenter: Person | None,
+    kind: DecisionKind,
+    effect: str = "",
+    review_on: date | None = None,
+) -> None:
+    """Correct a proposal while the agenda is prepared; once the meeting is open, the text
+    changes only by amendment (a new version, the old one kept)."""
+    if proposal.item.meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.CONVENED):
+        raise DomainError(
+            _l("The meeting is open: the text now changes by amendment, in the console.")
+        )
+    if proposal.rounds or proposal.outcome is not None or len(proposal.versions) != 1:
+        raise DomainError(_l("This proposal has already been discussed."))
+    proposal.title, proposal.presenter, proposal.kind = title.strip(), presenter, kind
+    proposal.effect, proposal.review_on = effect.strip(), review_on
+    proposal.versions[0].text = text.strip()
+    db.session.flush()
+    _agenda_changed(proposal.item.meeting)
 
 
 def _require_live(proposal: Proposal) -> None:

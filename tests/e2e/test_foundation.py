@@ -61,8 +61,8 @@ def test_log_in_with_a_password_on_a_phone(page: Page) -> None:
 
     page.get_by_label("Mot de passe ou code à 6 chiffres").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Mon compte")).to_be_visible()
-    expect(page.get_by_text("Fatou Diallo")).to_be_visible()
+    expect(page).to_have_url(re.compile("/pour-moi$"))  # what is next for her
+    expect(page.get_by_role("heading", name="Bonjour Fatou Diallo")).to_be_visible()
     check_a11y(page)
 
     page.get_by_role("button", name="Se déconnecter").click()
@@ -74,7 +74,7 @@ def test_log_in_with_a_password_on_a_phone(page: Page) -> None:
 def test_log_in_with_a_login_card(phone: Any) -> None:
     facilitator = phone()
     log_in(facilitator, "animation@tablee.example", DEMO_PASSWORD)
-    expect(facilitator.get_by_role("heading", name="Mon compte")).to_be_visible()
+    expect(facilitator).to_have_url(re.compile("/pour-moi$"))
     facilitator.get_by_role("link", name="Personnes").click()
     check_a11y(facilitator)
     facilitator.get_by_label("Chercher par nom, identifiant ou e-mail").fill("josiane")
@@ -94,13 +94,15 @@ def test_log_in_with_a_login_card(phone: Any) -> None:
     member.get_by_label("Votre nouveau code à 6 chiffres").fill("582914")
     member.get_by_label("Le même code, encore une fois").fill("582914")
     member.get_by_role("button", name="Enregistrer mon code").click()
-    expect(member.get_by_role("heading", name="Mon compte")).to_be_visible()
+    expect(member).to_have_url(re.compile("/pour-moi$"))
+    check_a11y(member)
+    member.get_by_role("main").get_by_role("link", name="Mon compte").click()
     expect(member.get_by_text("josiane.petit").first).to_be_visible()
     check_a11y(member)
 
     member.get_by_role("button", name="Se déconnecter").click()
     log_in(member, "josiane.petit", "582914")
-    expect(member.get_by_role("heading", name="Mon compte")).to_be_visible()
+    expect(member.get_by_role("heading", name="Bonjour Josiane Petit")).to_be_visible()
 
 
 def test_switch_language_and_keep_it(page: Page) -> None:
@@ -142,9 +144,10 @@ def test_the_second_factor_pages_on_a_phone(phone: Any) -> None:
     """The treasurer's code page (through log_in), then a member's set-up page: both clean."""
     treasurer = phone()
     log_in(treasurer, "tresorerie@tablee.example", DEMO_PASSWORD)
-    expect(treasurer).to_have_url(re.compile("/compte$"))
+    expect(treasurer).to_have_url(re.compile("/pour-moi$"))
     member = phone()
     log_in(member, "membre@tablee.example", DEMO_PASSWORD)
+    visit(member, "/compte")
     member.get_by_role("link", name="Protéger votre compte avec une application").click()
     qr = member.get_by_role("img", name=re.compile("QR code"))
     expect(qr).to_be_visible()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from governance.extensions import db
 from governance.people import services
 from governance.people.models import Person, Role
@@ -15,7 +17,7 @@ def test_login_with_password_then_account_page(client) -> None:  # type: ignore[
     db.session.commit()
     response = client.post_form("/connexion", {"identifier": "awa", "secret": factories.PASSWORD})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/compte"
+    assert response.headers["Location"] == "/pour-moi"
     page = client.get("/compte").get_data(as_text=True)
     assert "Awa Traoré" in page and "Mon compte" in page
     assert person.display_name in page
@@ -28,7 +30,7 @@ def test_login_follows_only_local_next(client) -> None:  # type: ignore[no-untyp
         "/connexion?next=/admin",
         {"identifier": "awa", "secret": factories.PASSWORD, "next": "https://evil.example/"},
     )
-    assert response.headers["Location"] == "/compte"
+    assert response.headers["Location"] == "/pour-moi"
     client.post_form("/deconnexion", {})
     response = client.post_form(
         "/connexion",
@@ -148,7 +150,7 @@ def test_login_card_flow_with_pin(app, client) -> None:  # type: ignore[no-untyp
     weak = phone.post_form("/compte/code", {"pin": "111111", "pin_again": "111111"})
     assert weak.status_code == 422 and "trop facile" in weak.get_data(as_text=True)
     saved = phone.post_form("/compte/code", {"pin": "482915", "pin_again": "482915"})
-    assert saved.headers["Location"] == "/compte"
+    assert saved.headers["Location"] == "/pour-moi"
     assert "Josiane Petit" in phone.get("/compte").get_data(as_text=True)
 
     phone.post_form("/deconnexion", {})
@@ -272,3 +274,32 @@ def test_admin_sets_a_groups_decision_rule(client) -> None:  # type: ignore[no-u
         },
     )
     assert bad.status_code == 422
+
+
+def test_a_login_hashes_before_taking_the_write_lock(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """61 members logging in at once must not hash one after the other inside the write lock:
+    the password is checked while the request only reads, then the attempt is written."""
+    from flask import g
+
+    from governance.people import services as people_services
+    from governance.people.models import LoginAttempt, LoginSession
+
+    seen: list[str | None] = []
+    check = people_services.check_secret
+
+    def watched(person, secret):  # type: ignore[no-untyped-def]
+        seen.append(g.get("tablee_tx"))
+        return check(person, secret)
+
+    monkeypatch.setattr(people_services, "check_secret", watched)
+    person = factories.person(email="storm@exemple.org")
+    db.session.commit()
+    response = client.post_form(
+        "/connexion", {"identifier": "storm@exemple.org", "secret": factories.PASSWORD}
+    )
+    assert response.status_code == 302
+    assert seen == ["read"]
+    assert db.session.scalar(
+        select(LoginAttempt.succeeded).where(LoginAttempt.account_key == f"person:{person.id}")
+    )
+    assert db.session.scalar(select(LoginSession.id).where(LoginSession.person_id == person.id))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from governance.extensions import db
+from governance.people.models import Role
 from governance.security import SEEN
 from tests import factories
 
@@ -81,7 +83,7 @@ def test_cookies_are_secure_httponly_and_samesite_by_default(tmp_path: Path) -> 
 
 
 def test_a_browser_left_idle_is_logged_out(app, client) -> None:  # type: ignore[no-untyped-def]
-    factories.login(client, factories.person())
+    factories.login(client, factories.with_role(Role.TREASURER))
     assert client.get("/compte").status_code == 200
     with client.session_transaction() as session:
         assert isinstance(session[SEEN], int)  # the last activity is recorded at once
@@ -90,6 +92,48 @@ def test_a_browser_left_idle_is_logged_out(app, client) -> None:  # type: ignore
     assert idle.status_code == 302 and "/connexion" in idle.headers["Location"]
     again = client.get("/compte")  # logged out for good, not just redirected once
     assert again.status_code == 302 and "/connexion" in again.headers["Location"]
+
+
+def test_a_plain_member_stays_logged_in_from_one_monthly_meeting_to_the_next(
+    app,  # type: ignore[no-untyped-def]
+    client,
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from governance.people.models import LoginSession
+
+    member = factories.person()
+    factories.login(client, member)
+    expires = db.session.scalar(
+        select(LoginSession.expires_at).where(LoginSession.person_id == member.id)
+    )
+    hours = (expires - datetime.now(UTC)).total_seconds() / 3600
+    assert hours > app.config["MEMBER_LOGIN_SESSION_MAX_AGE_HOURS"] - 1
+    with client.session_transaction() as session:
+        session[SEEN] = int(time.time()) - 29 * 24 * 3600  # four weeks without a visit
+    assert client.get("/compte").status_code == 200
+    with client.session_transaction() as session:
+        session[SEEN] = int(time.time()) - app.config["MEMBER_IDLE_TIMEOUT_MINUTES"] * 60 - 5
+    idle = client.get("/compte")
+    assert idle.status_code == 302 and "/connexion" in idle.headers["Location"]
+
+
+def test_a_treasurer_keeps_the_short_absolute_limit(app, client) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from governance.people.models import LoginSession
+
+    treasurer = factories.with_role(Role.TREASURER)
+    factories.login(client, treasurer)
+    expires = db.session.scalar(
+        select(LoginSession.expires_at).where(LoginSession.person_id == treasurer.id)
+    )
+    hours = (expires - datetime.now(UTC)).total_seconds() / 3600
+    assert hours <= app.config["LOGIN_SESSION_MAX_AGE_HOURS"]
 
 
 def test_an_active_browser_stays_logged_in(app, client) -> None:  # type: ignore[no-untyped-def]

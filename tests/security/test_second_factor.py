@@ -46,7 +46,7 @@ def test_an_admin_gives_the_code_once_and_a_member_never(app, client) -> None:  
 
     member = factories.person()
     other = app.test_client()
-    assert _password(other, member).endswith("/compte")
+    assert _password(other, member).endswith("/pour-moi")
 
 
 def test_the_code_must_come_soon_after_the_password(client) -> None:  # type: ignore[no-untyped-def]
