@@ -91,13 +91,23 @@ class ImportForm(FlaskForm):
     )
 
 
+# The rules of real caisses to start from, named in the reader's language.
+PRESET_LABELS = {
+    "montpellier": _l("Montpellier: 100 MonA per person, guide grid"),
+    "lyon8": _l("Lyon 8e: 150 + 75 per person aged 14 or more + 45 per child"),
+    "gironde": _l("Gironde: 75 per household + 75 per person"),
+    "grenoble": _l("Grenoble: 100 / 150 / 200 by size of household"),
+    "ariege": _l("Ariège: 2.5 percent of income, at least €10"),
+}
+
+
 class ScaleForm(FlaskForm):
     name = StringField(
         _l("Name of the proposal"),
         validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)],
     )
     preset = SelectField(
-        _l("Start from"), choices=[SelectChoice(k, p["name"]) for k, p in PRESETS.items()]
+        _l("Start from"), choices=[SelectChoice(k, PRESET_LABELS[k]) for k in PRESETS]
     )
 
 
