@@ -37,3 +37,24 @@ function tick() {
   }
 }
 setInterval(tick, 1000);
+
+// A wide table becomes cards on a phone: each cell is given its column's name to show.
+for (const table of document.querySelectorAll("table.cards-on-phone")) {
+  const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, i) => {
+      if (names[i] && cell.tagName === "TD" && !cell.hasAttribute("colspan")) {
+        cell.dataset.label = names[i];
+      }
+    });
+  }
+  table.dataset.labelled = "";
+}
+
+// Removing something asks once. htmx asks through hx-confirm; without htmx, the form does.
+document.addEventListener("submit", (event) => {
+  const question = event.target.getAttribute("hx-confirm");
+  if (question && !window.htmx && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});
