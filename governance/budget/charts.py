@@ -33,6 +33,28 @@ def _fit(text: str, room: float) -> str:
     return text if len(text) <= chars else text[: max(1, chars - 1)] + "…"
 
 
+def _wrap(text: str, room: float, most: int = 3) -> list[str]:
+    """Words on as many lines as they need (``most`` at the outside, the last one cut)."""
+    chars = max(1, int(room / CHAR))
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > most:
+        lines = [*lines[: most - 1], " ".join(lines[most - 1 :])]
+    return [_fit(line, room) for line in lines] or [""]
+
+
+def _lines(x: float, y: float, lines: list[str], anchor: str = "start") -> str:
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LINE}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{spans}</text>'
+
+
 def bars(
     title: str,
     categories: Sequence[str],
@@ -47,9 +69,12 @@ def bars(
     zero = plot_top + plot * high / span
     group_w = (WIDTH - 2 * left) / max(1, len(categories))
     bar_w = group_w * 0.8 / max(1, len(series))
-    # Categories that do not fit side by side are named one in `step`, the others cut.
-    widest = max((len(c) for c in categories), default=1) * CHAR
-    step = max(1, math.ceil(widest / group_w)) if widest / group_w > 1.6 else 1
+    # Categories that do not fit side by side are named one in `step`, on two lines at most.
+    # Few categories wrap their words; many (months) are named one in `step`, on one line.
+    words = (w for c in categories for w in (c.split() if len(categories) <= 4 else [c]))
+    widest = max((len(w) for w in words), default=1) * CHAR
+    step = max(1, math.ceil((widest + 4) / group_w))
+    names = [_wrap(c, group_w * step - 4, 2) for c in categories]
     axis_y = plot_top + plot + LINE
     parts = [
         f'<text x="{left}" y="{LINE - 4}">{escape(label(high))}</text>',
@@ -58,7 +83,7 @@ def bars(
     if low < 0:
         parts.append(f'<text x="{left}" y="{axis_y - 4}">{escape(label(low))}</text>')
         axis_y += LINE
-    for g, category in enumerate(categories):
+    for g, _category in enumerate(categories):
         x0 = left + g * group_w + group_w * 0.1
         for s, (_name, vs) in enumerate(series):
             v = vs[g]
@@ -68,19 +93,20 @@ def bars(
                 f'<rect x="{x0 + s * bar_w:.1f}" y="{y:.1f}" width="{max(1.0, bar_w - 2):.1f}" '
                 f'height="{h:.1f}" fill="{COLOURS[s % 3]}"/>'
             )
-        if g % step == 0:
-            text = _fit(category, group_w * step - 2)
-            parts.append(
-                f'<text x="{left + g * group_w + group_w / 2:.1f}" y="{axis_y}" '
-                f'text-anchor="middle">{escape(text)}</text>'
-            )
+        if g % step == 0:  # centred under its bars, but never past the chart's edges
+            half = max(len(line) for line in names[g]) * CHAR / 2
+            x = min(max(left + g * group_w + group_w / 2, half), WIDTH - half)
+            parts.append(_lines(x, axis_y, names[g], "middle"))
+    y = axis_y + LINE * (max((len(n) for n in names), default=1) - 1)
     for s, (name, _vs) in enumerate(series):
-        y = axis_y + LINE * (s + 1)
+        lines = _wrap(name, WIDTH - left - 20)
+        y += LINE
         parts.append(
             f'<rect x="{left}" y="{y - 11}" width="12" height="12" fill="{COLOURS[s % 3]}"/>'
-            f'<text x="{left + 18}" y="{y}">{escape(_fit(name, WIDTH - left - 20))}</text>'
+            + _lines(left + 18, y, lines)
         )
-    return _svg(title, axis_y + LINE * len(series) + 6, parts)
+        y += LINE * (len(lines) - 1)
+    return _svg(title, y + 8, parts)
 
 
 def rows(title: str, items: Sequence[tuple[str, float]], label: Callable[[float], str]) -> Markup:
@@ -92,7 +118,7 @@ def rows(title: str, items: Sequence[tuple[str, float]], label: Callable[[float]
     for name, value in items:
         text = label(value)
         room = WIDTH - 8 - len(text) * CHAR - 6
-        parts.append(f'<text x="4" y="{y + LINE - 4:.1f}">{escape(_fit(name, WIDTH - 8))}</text>')
+        parts.append(_lines(4, y + LINE - 4, [_fit(name, WIDTH - 8)]))
         w = max(1.0, room * max(0.0, value) / high)
         parts.append(
             f'<rect x="4" y="{y + LINE + 2:.1f}" width="{w:.1f}" height="14" fill="{COLOURS[0]}"/>'

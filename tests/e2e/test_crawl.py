@@ -1,16 +1,18 @@
 """Every page each demo role can reach, on a 390×844 phone, in French and in English.
 
-Each role gets one browser context; it follows the site's links from its home page, visiting
-each kind of page once (one URL per pattern of path), and on each page checks that:
+Each role gets one browser context and follows the site's links from its home page. Each kind
+of page (one URL per pattern of path) is checked once per language, by the first role that
+reaches it (the widest rights first; the visitor again for public pages), for:
 
 - the document is no wider than the viewport (no sideways scrolling);
 - every control a finger must hit is at least 44×44 px (links inside running text aside);
 - nothing was logged to the console as an error (a refused inline style, a failed request…);
 - axe-core finds no serious or critical violation;
+- chart text is at least 12 px;
 - a French page writes no number with an English decimal point.
 
-A screenshot of each page is saved under ``screenshots/<lang>/<role>/`` (git-ignored) for a
-person to look through: ``make screenshots`` runs only this crawl.
+A screenshot of each page is saved as ``screenshots/<lang>/<page>--<role>.png`` (git-ignored)
+for a person to look through: ``make screenshots`` runs only this crawl.
 """
 
 from __future__ import annotations
@@ -91,6 +93,12 @@ CHECK_PAGE = """(french) => {
       problems.push(`a ${c.tagName.toLowerCase()} "${name}" is ` +
                     `${Math.round(box.width)}×${Math.round(box.height)} px`);
     }
+  }
+  for (const svg of document.querySelectorAll('main svg[viewBox]')) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const small = [...svg.querySelectorAll('text')]
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * scale).filter(px => px < 11.95);
+    if (small.length) problems.push(`chart text of ${small[0].toFixed(1)} px (12 at least)`);
   }
   if (french) {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
