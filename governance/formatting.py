@@ -20,6 +20,7 @@ from datetime import datetime as DateTime
 from datetime import time as Time
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from babel import Locale
 from flask import Flask
@@ -27,6 +28,8 @@ from flask_babel import format_currency, format_decimal, format_percent, get_loc
 from flask_babel import format_date as babel_date
 from flask_babel import format_time as babel_time
 from flask_babel import gettext as _
+from wtforms import DecimalField
+from wtforms.validators import NumberRange, ValidationError
 
 NONE = "—"
 NBSP = "\u00a0"
@@ -142,3 +145,48 @@ FILTERS = {
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["colon"] = colon
+
+
+class LocaleDecimalField(DecimalField):
+    """A decimal typed the reader's way ("12,50" in French, "1,234.50" in English; a dot is
+    taken as a decimal point in French too), and shown back the reader's way, ungrouped."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [_plain_decimal(valuelist[0])]
+        super().process_formdata(valuelist)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        places = self.places if self.places is not None else 2
+        return str(format_decimal(self.data, "0" + ("." + "0" * places if places else "")))
+
+
+def _plain_decimal(typed: str) -> str:
+    symbols = _locale().number_symbols.get("latn", _locale().number_symbols)
+    decimal, group = symbols.get("decimal", "."), symbols.get("group", ",")
+    text = re.sub(r"[\s\u00a0\u202f']", "", typed)
+    if decimal == ",":
+        # "1.234,50": the last mark is the decimal one; "12.50": a dot typed as a decimal point
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+    else:
+        text = text.replace(group, "")
+    return text
+
+
+class Between(NumberRange):
+    """NumberRange whose message writes its bounds the reader's way ("entre 0,01 et 10 000")."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        data = field.data
+        low, high = self.min, self.max
+        if data is not None and (low is None or data >= low) and (high is None or data <= high):
+            return
+        bounds = {"min": number(low), "max": number(high)}
+        if self.message:
+            raise ValidationError(str(self.message) % bounds)
+        raise ValidationError(_("Between %(min)s and %(max)s.", **bounds))

@@ -115,3 +115,34 @@ def test_no_hand_made_formatting_in_templates() -> None:
         if needle in path.read_text()
     ]
     assert found == []
+
+
+def test_amounts_are_typed_and_shown_the_readers_way(app: Flask) -> None:
+    from decimal import Decimal
+
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+
+    class Amount(FlaskForm):
+        class Meta:
+            csrf = False
+
+        amount = formatting.LocaleDecimalField(
+            "amount", places=2, validators=[formatting.Between(min=0.01, max=10_000_000)]
+        )
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            for typed, value in (("12,50", "12.50"), ("12.50", "12.50"), ("1 234,5", "1234.5")):
+                form = Amount(MultiDict({"amount": typed}))
+                assert form.validate() and form.amount.data == Decimal(value)
+                assert form.amount._value() == typed  # what was typed comes back as typed
+            assert Amount(data={"amount": Decimal("12.5")}).amount._value() == "12,50"
+            too_much = Amount(MultiDict({"amount": "20000000"}))
+            assert not too_much.validate()
+            assert too_much.amount.errors == [f"Entre 0,01 et 10{NNBSP}000{NNBSP}000."]
+            assert not Amount(MultiDict({"amount": "douze"})).validate()
+        with force_locale("en"):
+            form = Amount(MultiDict({"amount": "1,234.50"}))
+            assert form.validate() and form.amount.data == Decimal("1234.50")
+            assert Amount(data={"amount": Decimal("12.5")}).amount._value() == "12.50"

@@ -5,19 +5,19 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
 from governance.budget.models import HouseholdStatus
 from governance.budget.rules import BRACKETS, PRESETS
+from governance.formatting import Between, LocaleDecimalField
 from governance.people.forms import REQUIRED, TOO_LONG
 
 STATUS_LABELS = {
@@ -39,7 +39,7 @@ class HouseholdForm(FlaskForm):
         default=1,
         validators=[
             InputRequired(NUMBER),
-            NumberRange(min=1, max=20, message=_l("Between %(min)s and %(max)s.")),
+            Between(min=1, max=20, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
     teens = IntegerField(
@@ -47,7 +47,7 @@ class HouseholdForm(FlaskForm):
         default=0,
         validators=[
             InputRequired(NUMBER),
-            NumberRange(min=0, max=20, message=_l("Between %(min)s and %(max)s.")),
+            Between(min=0, max=20, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
     children = IntegerField(
@@ -55,7 +55,7 @@ class HouseholdForm(FlaskForm):
         default=0,
         validators=[
             InputRequired(NUMBER),
-            NumberRange(min=0, max=20, message=_l("Between %(min)s and %(max)s.")),
+            Between(min=0, max=20, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
     income_bracket = SelectField(
@@ -65,12 +65,12 @@ class HouseholdForm(FlaskForm):
         description=_l("Only the bracket is kept, never the exact income."),
         validators=[InputRequired(REQUIRED)],
     )
-    contribution = DecimalField(
+    contribution = LocaleDecimalField(
         _l("Contribution chosen by the household, in euros"),
         places=2,
         validators=[
             InputRequired(_l("Please write an amount, for example 12.50.")),
-            NumberRange(min=0, max=100000, message=_l("Between %(min)s and %(max)s.")),
+            Between(min=0, max=100000, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
     starts_on = DateField(_l("Since"), validators=[InputRequired(_l("Please give a date."))])
@@ -169,7 +169,7 @@ class SimulationForm(FlaskForm):
     households = IntegerField(
         _l("Number of households (synthetic)"),
         default=1000,
-        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        validators=[Optional(), Between(min=1, max=1_000_000)],
     )
     mix = StringField(
         _l("Synthetic households, percent: single, couple, single parent, family, large family"),
@@ -181,15 +181,15 @@ class SimulationForm(FlaskForm):
         default="10, 15, 20, 20, 15, 12, 8",
         validators=[Optional(), Length(max=80, message=TOO_LONG)],
     )
-    balance = DecimalField(
+    balance = LocaleDecimalField(
         _l("Money in the fund today, in euros"),
         default=0,
         places=0,
-        validators=[Optional(), NumberRange(min=0, max=100_000_000)],
+        validators=[Optional(), Between(min=0, max=100_000_000)],
     )
-    grants = DecimalField(
+    grants = LocaleDecimalField(
         _l("Grants committed per month, in euros"),
         default=0,
         places=0,
-        validators=[Optional(), NumberRange(min=0, max=10_000_000)],
+        validators=[Optional(), Between(min=0, max=10_000_000)],
     )
