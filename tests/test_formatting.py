@@ -110,7 +110,8 @@ def test_no_hand_made_formatting_in_templates() -> None:
     forbidden = ('"%.', "/ 100)", "/ 10)", "format_date(", "format_datetime(", "euros(", "€ MonA")
     found = [
         f"{path.relative_to(ROOT)}: {needle}"
-        for path in (ROOT / "governance").rglob("*.html")
+        for pattern in ("*.html", "*.txt")
+        for path in (ROOT / "governance").rglob(pattern)
         for needle in forbidden
         if needle in path.read_text()
     ]
