@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -17,7 +18,7 @@ from wtforms.validators import (
 
 from governance.budget.models import HouseholdStatus
 from governance.budget.rules import BRACKETS, PRESETS
-from governance.formatting import Between, LocaleDecimalField
+from governance.formatting import Between, LocaleDecimalField, money
 from governance.people.forms import REQUIRED, TOO_LONG
 
 STATUS_LABELS = {
@@ -29,8 +30,15 @@ NUMBER = _l("Please write a whole number.")
 
 
 def bracket_label(index: int) -> str:
+    """The bracket as records keep it (a draw's features): the same in every language."""
     low, high = BRACKETS[index]
     return f"{low} – {high} €"
+
+
+def income_range(index: int) -> str:
+    """The bracket as a reader reads it: "600 € – 900 €", "€600 – €900"."""
+    low, high = BRACKETS[index]
+    return f"{money(low * 100, whole=True)} – {money(high * 100, whole=True)}"
 
 
 class HouseholdForm(FlaskForm):
@@ -61,7 +69,7 @@ class HouseholdForm(FlaskForm):
     income_bracket = SelectField(
         _l("Monthly income per consumption unit"),
         coerce=int,
-        choices=[SelectChoice(i, bracket_label(i)) for i in range(len(BRACKETS))],
+        choices=[SelectChoice(i, LazyString(income_range, i)) for i in range(len(BRACKETS))],
         description=_l("Only the bracket is kept, never the exact income."),
         validators=[InputRequired(REQUIRED)],
     )

@@ -25,7 +25,7 @@ from governance.budget.forms import (
     RulesForm,
     ScaleForm,
     SimulationForm,
-    bracket_label,
+    income_range,
 )
 from governance.budget.models import Household, HouseholdStatus, Scale, ScaleStatus
 from governance.errors import DomainError
@@ -43,7 +43,7 @@ decision_final.connect(services.apply_decision)
 def _labels() -> dict[str, object]:
     return {
         "household_status_labels": STATUS_LABELS,
-        "bracket_label": bracket_label,
+        "income_range": income_range,
     }
 
 
