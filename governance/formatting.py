@@ -9,7 +9,10 @@ Each filter has one meaning, and the app registers them once for every template:
 - ``permille``: an integer per mille (851), as stored by the reports → "85,1 %";
 - ``date``, ``datetime``, ``time``: "5 décembre 2026", "5 décembre 2026 à 9 h 30", "9 h 30".
 
-Files for machines (CSV, JSON) keep plain numbers: ``machine_amount`` writes cents as "1234.50".
+``colon()`` puts a label before its value ("Décisions : …", "Decisions: …"). Forms read
+amounts the same way: ``LocaleDecimalField`` takes "12,50" in French, ``Between`` writes its
+bounds by locale. Files for machines (CSV, JSON) keep plain numbers: ``machine_amount`` writes
+cents as "1234.50".
 """
 
 from __future__ import annotations
