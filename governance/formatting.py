@@ -110,7 +110,7 @@ def time(value: DateTime | Time | None) -> str:
     if value is None:
         return NONE
     pattern = TIME_PATTERNS.get(_locale().language, "short")
-    return str(babel_time(value, pattern))
+    return str(babel_time(value, pattern)).replace(" ", NBSP)  # "9 h 30" never split
 
 
 def datetime(value: DateTime | None, format: str = "long") -> str:
