@@ -33,6 +33,7 @@ from flask_babel import format_time as babel_time
 from flask_babel import gettext as _
 from wtforms import DecimalField
 from wtforms.validators import NumberRange, ValidationError
+from wtforms.widgets import TextInput
 
 NONE = "—"
 NBSP = "\u00a0"
@@ -152,7 +153,14 @@ def init_app(app: Flask) -> None:
 
 class LocaleDecimalField(DecimalField):
     """A decimal typed the reader's way ("12,50" in French, "1,234.50" in English; a dot is
-    taken as a decimal point in French too), and shown back the reader's way, ungrouped."""
+    taken as a decimal point in French too), and shown back the reader's way, ungrouped. A
+    text input with a decimal keypad: a number input would refuse to show "12,50"."""
+
+    widget = TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["render_kw"] = {"inputmode": "decimal", **(kwargs.get("render_kw") or {})}
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and isinstance(valuelist[0], str):

@@ -138,7 +138,10 @@ def test_amounts_are_typed_and_shown_the_readers_way(app: Flask) -> None:
                 form = Amount(MultiDict({"amount": typed}))
                 assert form.validate() and form.amount.data == Decimal(value)
                 assert form.amount._value() == typed  # what was typed comes back as typed
-            assert Amount(data={"amount": Decimal("12.5")}).amount._value() == "12,50"
+            shown = Amount(data={"amount": Decimal("12.5")}).amount
+            assert shown._value() == "12,50"
+            assert 'type="text"' in shown() and 'inputmode="decimal"' in shown()
+            assert 'value="12,50"' in shown()
             too_much = Amount(MultiDict({"amount": "20000000"}))
             assert not too_much.validate()
             assert too_much.amount.errors == [f"Entre 0,01 et 10{NNBSP}000{NNBSP}000."]

@@ -55,3 +55,23 @@ def test_the_households_fit_a_phone_as_cards(phone: Any) -> None:
     box = card.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
     check_a11y(page)
+
+
+def test_an_amount_is_typed_the_french_way(phone: Any) -> None:
+    page = phone()
+    log_in(page, "tresorerie@tablee.example", DEMO_PASSWORD)
+    page.goto("/budget/foyers/1")
+    amount = page.get_by_label("Cotisation choisie par le foyer, en euros")
+    before = amount.input_value()
+    assert "," in before and "." not in before  # shown the French way, e.g. "10,00"
+    amount.fill("12,50")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".messages")).to_contain_text("F-00001")
+    expect(amount).to_have_value("12,50")
+    check_a11y(page)
+    page.goto("/budget/foyers")
+    expect(page.get_by_role("row", name="F-00001")).to_contain_text("12,50\u00a0€")
+    page.goto("/budget/foyers/1")
+    amount.fill(before)  # the demo's household as it was, for the other tests
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(amount).to_have_value(before)
