@@ -10,7 +10,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run serve test test-sqlite test-postgresql lint bench i18n chromium java postgresql clean
+.PHONY: install run serve test test-sqlite test-postgresql lint bench i18n chromium java postgresql clean screenshots
 
 install: $(STAMP) $(VENDOR)/htmx.min.js $(COMPILED)
 
@@ -73,6 +73,11 @@ test-sqlite: install chromium java
 
 test-postgresql: install chromium java postgresql
 	scripts/with-postgres $(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Only the browser crawl of every page, as each demo role, in French and English: its
+# screenshots land in screenshots/<lang>/ for a person to look through.
+screenshots: install chromium
+	$(BIN)/python -m pytest -n 0 -q tests/e2e/test_crawl.py
 
 # Every bench on SQLite, then the consent round, the live room and the meeting start on PostgreSQL.
 PG_BENCHES := bench/consent_round.py bench/live_room.py bench/meeting_start.py

@@ -15,7 +15,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.config.update(config.load(app.instance_path, overrides))
 
-    from governance import extensions, i18n, permissions, serving, web
+    from governance import extensions, formatting, i18n, permissions, serving, web
     from governance.db import configure_engine, include_name
     from governance.errors import register_error_handlers
     from governance.votes import search
@@ -36,6 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.htmx.init_app(app)
     extensions.compress.init_app(app)
     i18n.init_app(app)
+    formatting.init_app(app)
     web.init_app(app)
     serving.init_app(app)
     from governance.people import auth

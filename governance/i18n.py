@@ -7,7 +7,7 @@ import time
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
 from governance.extensions import babel
@@ -39,8 +39,6 @@ def _choice() -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
-        format_date=format_date,
-        format_datetime=format_datetime,
         now_epoch=lambda: int(time.time()),
         current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
     )

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
 from governance.budget.models import HouseholdStatus
 from governance.budget.rules import BRACKETS, PRESETS
+from governance.formatting import Between, LocaleDecimalField, money
 from governance.people.forms import REQUIRED, TOO_LONG
 
 STATUS_LABELS = {
@@ -29,8 +30,15 @@ NUMBER = _l("Please write a whole number.")
 
 
 def bracket_label(index: int) -> str:
+    """The bracket as records keep it (a draw's features): the same in every language."""
     low, high = BRACKETS[index]
     return f"{low} – {high} €"
+
+
+def income_range(index: int) -> str:
+    """The bracket as a reader reads it: "600 € – 900 €", "€600 – €900"."""
+    low, high = BRACKETS[index]
+    return f"{money(low * 100, whole=True)} – {money(high * 100, whole=True)}"
 
 
 class HouseholdForm(FlaskForm):
@@ -39,7 +47,7 @@ class HouseholdForm(FlaskForm):
         default=1,
         validators=[
             InputRequired(NUMBER),
-            NumberRange(min=1, max=20, message=_l("Between %(min)s and %(max)s.")),
+            Between(min=1, max=20, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
     teens = IntegerField(
@@ -47,7 +55,7 @@ class HouseholdForm(FlaskForm):
         default=0,
         validators=[
             InputRequired(NUMBER),
-            NumberRange(min=0, max=20, message=_l("Between %(min)s and %(max)s.")),
+            Between(min=0, max=20, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
     children = IntegerField(
@@ -55,22 +63,22 @@ class HouseholdForm(FlaskForm):
         default=0,
         validators=[
             InputRequired(NUMBER),
-            NumberRange(min=0, max=20, message=_l("Between %(min)s and %(max)s.")),
+            Between(min=0, max=20, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
     income_bracket = SelectField(
         _l("Monthly income per consumption unit"),
         coerce=int,
-        choices=[SelectChoice(i, bracket_label(i)) for i in range(len(BRACKETS))],
+        choices=[SelectChoice(i, LazyString(income_range, i)) for i in range(len(BRACKETS))],
         description=_l("Only the bracket is kept, never the exact income."),
         validators=[InputRequired(REQUIRED)],
     )
-    contribution = DecimalField(
+    contribution = LocaleDecimalField(
         _l("Contribution chosen by the household, in euros"),
         places=2,
         validators=[
             InputRequired(_l("Please write an amount, for example 12.50.")),
-            NumberRange(min=0, max=100000, message=_l("Between %(min)s and %(max)s.")),
+            Between(min=0, max=100000, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
     starts_on = DateField(_l("Since"), validators=[InputRequired(_l("Please give a date."))])
@@ -91,13 +99,23 @@ class ImportForm(FlaskForm):
     )
 
 
+# The rules of real caisses to start from, named in the reader's language.
+PRESET_LABELS = {
+    "montpellier": _l("Montpellier: 100 MonA per person, guide grid"),
+    "lyon8": _l("Lyon 8e: 150 + 75 per person aged 14 or more + 45 per child"),
+    "gironde": _l("Gironde: 75 per household + 75 per person"),
+    "grenoble": _l("Grenoble: 100 / 150 / 200 by size of household"),
+    "ariege": _l("Ariège: 2.5 percent of income, at least €10"),
+}
+
+
 class ScaleForm(FlaskForm):
     name = StringField(
         _l("Name of the proposal"),
         validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)],
     )
     preset = SelectField(
-        _l("Start from"), choices=[SelectChoice(k, p["name"]) for k, p in PRESETS.items()]
+        _l("Start from"), choices=[SelectChoice(k, PRESET_LABELS[k]) for k in PRESETS]
     )
 
 
@@ -159,7 +177,7 @@ class SimulationForm(FlaskForm):
     households = IntegerField(
         _l("Number of households (synthetic)"),
         default=1000,
-        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        validators=[Optional(), Between(min=1, max=1_000_000)],
     )
     mix = StringField(
         _l("Synthetic households, percent: single, couple, single parent, family, large family"),
@@ -171,15 +189,15 @@ class SimulationForm(FlaskForm):
         default="10, 15, 20, 20, 15, 12, 8",
         validators=[Optional(), Length(max=80, message=TOO_LONG)],
     )
-    balance = DecimalField(
+    balance = LocaleDecimalField(
         _l("Money in the fund today, in euros"),
         default=0,
         places=0,
-        validators=[Optional(), NumberRange(min=0, max=100_000_000)],
+        validators=[Optional(), Between(min=0, max=100_000_000)],
     )
-    grants = DecimalField(
+    grants = LocaleDecimalField(
         _l("Grants committed per month, in euros"),
         default=0,
         places=0,
-        validators=[Optional(), NumberRange(min=0, max=10_000_000)],
+        validators=[Optional(), Between(min=0, max=10_000_000)],
     )

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
-    DecimalField,
     HiddenField,
     SelectField,
     StringField,
@@ -18,9 +17,10 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields import MonthField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from governance.budget.models import TransactionKind
+from governance.formatting import Between, LocaleDecimalField
 from governance.people.forms import REQUIRED, TOO_LONG
 
 AMOUNT = _l("Please write an amount, for example 12.50.")
@@ -33,12 +33,12 @@ def new_key() -> str:
 class OperationForm(FlaskForm):
     key = HiddenField(default=new_key, validators=[DataRequired(), Length(max=64)])
     on = DateField(_l("Date"), validators=[InputRequired(_l("Please give a date."))])
-    amount = DecimalField(
+    amount = LocaleDecimalField(
         _l("Amount in euros"),
         places=2,
         validators=[
             InputRequired(AMOUNT),
-            NumberRange(min=0.01, max=10_000_000, message=_l("Between %(min)s and %(max)s.")),
+            Between(min=0.01, max=10_000_000, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
 
@@ -94,12 +94,12 @@ class PeriodForm(FlaskForm):
 
 class TargetForm(FlaskForm):
     month = MonthField(_l("From the month"), validators=[InputRequired(_l("Please give a month."))])
-    percent = DecimalField(
+    percent = LocaleDecimalField(
         _l("Share of the allocations covered by contributions, in %"),
         places=1,
         validators=[
             InputRequired(_l("Please write a percentage, for example 30.")),
-            NumberRange(min=0, max=100, message=_l("Between %(min)s and %(max)s.")),
+            Between(min=0, max=100, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
     reference = StringField(

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance import formatting
 from governance.access import access
 from governance.budget import charts, policy, rules, services
 from governance.budget.forms import (
@@ -24,7 +26,7 @@ from governance.budget.forms import (
     RulesForm,
     ScaleForm,
     SimulationForm,
-    bracket_label,
+    income_range,
 )
 from governance.budget.models import Household, HouseholdStatus, Scale, ScaleStatus
 from governance.errors import DomainError
@@ -42,8 +44,7 @@ decision_final.connect(services.apply_decision)
 def _labels() -> dict[str, object]:
     return {
         "household_status_labels": STATUS_LABELS,
-        "bracket_label": bracket_label,
-        "euros": lambda cents: f"{cents / 100:,.2f} €".replace(",", " "),
+        "income_range": income_range,
     }
 
 
@@ -79,7 +80,7 @@ def households_import() -> Response:
 def _household_form(household: Household | None) -> Response:
     form = HouseholdForm(obj=household)
     if household is not None and not form.is_submitted():
-        form.contribution.data = household.contribution_cents / 100
+        form.contribution.data = Decimal(household.contribution_cents).scaleb(-2)
         form.status.data = household.status.value
     if household is None and not form.is_submitted():
         form.starts_on.data = date.today()
@@ -276,15 +277,14 @@ def _charts(results: list) -> list:  # type: ignore[type-arg]
     totals = charts.bars(
         _("Per month: allocations, contributions, outside money"),
         [_("allocations"), _("contributions"), _("outside money")],
-        [
-            (s.name, [r.allocations / 100, r.contributions / 100, r.outside_needed / 100])
-            for s, r in results
-        ],
+        [(s.name, [r.allocations, r.contributions, r.outside_needed]) for s, r in results],
+        lambda cents: formatting.money(int(cents), whole=True),
     )
     deciles = charts.bars(
         _("Net monthly transfer per household, by income decile (poorest first)"),
         [f"D{n}" for n in range(1, 11)],
-        [(s.name, [v / 100 for v in r.decile_net]) for s, r in results],
+        [(s.name, list(r.decile_net)) for s, r in results],
+        lambda cents: formatting.money(int(cents), whole=True),
     )
     return [(totals, names), (deciles, names)]
 
@@ -312,15 +312,15 @@ def _csv(results: list) -> Response:  # type: ignore[type-arg]
             [
                 scale_.name,
                 r.households,
-                r.allocations / 100,
-                r.contributions / 100,
-                r.share_permille / 10,
-                r.outside_needed / 100,
-                r.outside_needed * 12 / 100,
+                formatting.machine_amount(r.allocations),
+                formatting.machine_amount(r.contributions),
+                f"{r.share_permille / 10:.1f}",
+                formatting.machine_amount(r.outside_needed),
+                formatting.machine_amount(r.outside_needed * 12),
                 r.runway_months,
                 r.paying_more,
                 r.paying_less,
-                *[v / 100 for v in r.decile_net],
+                *[formatting.machine_amount(v) for v in r.decile_net],
             ]
         )
     response = current_app.make_response(out.getvalue())

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from governance import formatting
 from governance.access import access
 from governance.conventionnement import policy, services
 from governance.conventionnement.forms import SubmitForm
@@ -136,7 +137,10 @@ def submit(visit: Visit) -> Response:
         else:
             db.session.commit()
             flash(
-                _("The questionnaire is sent: %(total)s / 100.", total=f"{result.total:g}"),
+                _(
+                    "The questionnaire is sent: %(total)s / 100.",
+                    total=formatting.number(result.total),
+                ),
                 "success",
             )
             return redirect(url_for("conventionnement.report", visit_id=visit.id))

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from flask import Blueprint
-from flask_babel import format_currency, format_decimal
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -28,15 +25,4 @@ def next_for_me() -> Response:
         visits=queries.my_visits(current_user),
         household=queries.my_household(current_user, date.today()),
         check_in=CheckInForm(formdata=None),
-        mona=_mona,
-        euros=_euros,
     )
-
-
-def _mona(cents: int) -> str:
-    """MonA are their own unit (1 MonA = 1 €, but not euros): the number, then "MonA"."""
-    return _("%(amount)s MonA", amount=format_decimal(Decimal(cents).scaleb(-2), "#,##0.00"))
-
-
-def _euros(cents: int) -> str:
-    return format_currency(Decimal(cents).scaleb(-2), "EUR")

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, url_for
-from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -43,7 +42,6 @@ def _labels() -> dict[str, object]:
     return {
         "feature_label": sortition.label,
         "lottery_status_labels": STATUS_LABELS,
-        "percent": lambda p: format_percent(p, "#,##0.0 %"),
         "sortition_version": sortition.VERSION,
         "method_labels": METHOD_LABELS,
         "purpose_labels": PURPOSE_LABELS,

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from governance import formatting
 from governance.budget import charts, reports
 from governance.budget.models import ContributionTarget, LedgerTransaction
 from governance.conventionnement.forms import POS_KIND_LABELS
@@ -57,29 +58,30 @@ def _version() -> tuple[str, object]:
 
 
 def _charts(months: list[reports.MonthTotals], shares: list[reports.ShareMonth], bought):  # type: ignore[no-untyped-def]
-    labels = [m.month.strftime("%m/%y") for m in months]
+    labels = [formatting.date(m.month, "MMM yy") for m in months]
     money = charts.bars(
         _("Money received and MonA allocated, per month"),
         labels,
         [
-            (_("contributions"), [m.contributions / 100 for m in months]),
-            (_("grants"), [m.grants / 100 for m in months]),
-            (_("allocations"), [m.allocations / 100 for m in months]),
+            (_("contributions"), [m.contributions for m in months]),
+            (_("grants"), [m.grants for m in months]),
+            (_("allocations"), [m.allocations for m in months]),
         ],
+        lambda cents: formatting.money(int(cents), whole=True),
     )
     share = charts.bars(
         _("Contribution share and target, per month"),
         labels,
         [
-            (_("share"), [(s.share_permille or 0) / 10 for s in shares]),
-            (_("target"), [(s.target_permille or 0) / 10 for s in shares]),
+            (_("share"), [s.share_permille or 0 for s in shares]),
+            (_("target"), [s.target_permille or 0 for s in shares]),
         ],
-        unit="%",
+        lambda permille: formatting.permille(int(permille), 0),
     )
-    kinds = charts.bars(
+    kinds = charts.rows(
         _("Purchases by kind of point of sale"),
-        [str(POS_KIND_LABELS[k])[:14] for k, _c, _p in bought.by_kind],
-        [(_("purchases"), [c / 100 for _k, c, _p in bought.by_kind])],
+        [(str(POS_KIND_LABELS[k]), c) for k, c, _p in bought.by_kind],
+        lambda cents: formatting.mona(int(cents)),
     )
     return money, share, kinds
 

@@ -96,5 +96,5 @@ def test_a_participant_sees_their_own_household_only(app) -> None:  # type: igno
     assert "F-7" not in theirs.get("/budget/mon-foyer").get_data(as_text=True)
     assert theirs.get("/budget/mon-foyer").status_code == 404
     page = mine.get("/budget/mon-foyer")
-    assert page.status_code == 200 and "0.00" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "0,00\u00a0MonA" in page.get_data(as_text=True)
     assert theirs.get("/budget/foyers").status_code == 403

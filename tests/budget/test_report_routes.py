@@ -50,12 +50,12 @@ def test_each_report_page_and_its_csv(client) -> None:  # type: ignore[no-untype
     )
     assert "F-2,5.00,2.00,partly" in households.get_data(as_text=True)
     share = client.get(f"/budget/comptes/rapports/part-des-cotisations?{period}")
-    assert share.status_code == 200 and "1,7 %" in share.get_data(as_text=True).replace(".", ",")
+    assert share.status_code == 200 and "1,7\u00a0%" in share.get_data(as_text=True)
     assert "2026-03,7.00,390.00,1.7," in client.get(
         f"/budget/comptes/rapports/part-des-cotisations?{period}&format=csv"
     ).get_data(as_text=True)
     bought = client.get(f"/budget/comptes/rapports/achats?{period}").get_data(as_text=True)
-    assert "Biocoop A" in bought and "91,2 %" in bought.replace(".", ",")
+    assert "Biocoop A" in bought and "91,2\u00a0%" in bought
     assert "two_largest,,,,91.2" in client.get(
         f"/budget/comptes/rapports/achats?{period}&format=csv"
     ).get_data(as_text=True)
@@ -162,7 +162,7 @@ def test_reimbursing_a_point_of_sale(client) -> None:  # type: ignore[no-untyped
     db.session.commit()
     _treasurer(client)
     page = client.get("/budget/comptes/remboursement").get_data(as_text=True)
-    assert "Biocoop A" in page and "80.00" in page.replace("\u202f", "").replace(" ", "")
+    assert "Biocoop A" in page and "80,00\u00a0€" in page
     before = _count(LedgerTransaction)
     too_much = client.post_form(
         "/budget/comptes/remboursement",
@@ -197,8 +197,8 @@ def test_a_household_statement_shows_contributions_and_mona(app, client) -> None
     factories.login(mine, owner)
     page = mine.get("/budget/mon-foyer").get_data(as_text=True)
     # F-1: 150 + 150 MonA allocated, 60 + 10 + 5 spent; contributions 5, 9, then −9 reversed
-    assert "225.00" in page and "Cotisations payées" in page and "-9.00" in page
+    assert "225,00\u00a0MonA" in page and "Cotisations payées" in page and "-9,00\u00a0€" in page
     assert "F-2" not in page
     _treasurer(client)
     treasurer_view = client.get(f"/budget/foyers/{one.id}").get_data(as_text=True)
-    assert "Relevé" in treasurer_view and "225.00" in treasurer_view
+    assert "Relevé" in treasurer_view and "225,00\u00a0MonA" in treasurer_view

@@ -44,7 +44,7 @@ def test_treasurer_reads_the_reports_on_a_phone(page: Page) -> None:
     page.get_by_label("Part des allocations couverte par les cotisations, en %").fill("35")
     page.get_by_role("button", name="Enregistrer l’objectif").click()
     expect(page.get_by_text("L'objectif est enregistré.")).to_be_visible()
-    expect(page.get_by_role("row", name="septembre 2026")).to_contain_text("35.0 %")
+    expect(page.get_by_role("row", name="septembre 2026")).to_contain_text("35,0\u00a0%")
     check_a11y(page)
     _fits_the_phone(page)
 

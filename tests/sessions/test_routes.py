@@ -77,7 +77,7 @@ def test_build_an_agenda_and_see_its_timing(client) -> None:  # type: ignore[no-
     assert _add(client, meeting, "Accueil", 15).status_code == 302
     assert _add(client, meeting, "Budget", 30, kind="decision").status_code == 302
     page = client.get(f"/seances/{meeting.id}").get_data(as_text=True)
-    assert "45 minutes prévues" in page and "10:15" in page
+    assert "45 minutes prévues" in page and "10\u00a0h\u00a015" in page
     assert "dépasse" not in page
     _add(client, meeting, "Barème", 30, kind="contribution_scale")
     page = client.get(f"/seances/{meeting.id}").get_data(as_text=True)

@@ -147,3 +147,24 @@ document.addEventListener("click", (event) => {
 // After every poll (the browser turns a 304 into the cached status, swapped again) and after a
 // person's own form came back from the server.
 document.addEventListener("htmx:afterSettle", followStatus);
+
+// A wide table becomes cards on a phone: each cell is given its column's name to show.
+for (const table of document.querySelectorAll("table.cards-on-phone")) {
+  const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, i) => {
+      if (names[i] && cell.tagName === "TD" && !cell.hasAttribute("colspan")) {
+        cell.dataset.label = names[i];
+      }
+    });
+  }
+  table.dataset.labelled = "";
+}
+
+// Removing something asks once. htmx asks through hx-confirm; without htmx, the form does.
+document.addEventListener("submit", (event) => {
+  const question = event.target.getAttribute("hx-confirm");
+  if (question && !window.htmx && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});
