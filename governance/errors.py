@@ -93,6 +93,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> Response:
         from flask_babel import gettext as _
+        from flask_login import current_user
+
+        from governance.web import to_login, wants_json
+
+        if wants_json() and not current_user.is_authenticated:
+            return to_login()  # the session ended (and its token with it): a phone's queue waits
 
         return error_page(400, _("This form has expired. Reload the page, then send it again."))
 

@@ -8,7 +8,17 @@ from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
@@ -22,6 +32,24 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get(
         "HX-History-Restore-Request"
     )
+
+
+def wants_json() -> bool:
+    """A script that asked for JSON (a phone sending a queued answer) is answered in JSON."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def to_login() -> Response:
+    """Not (or no longer) signed in: a page goes to the login form and comes back; a script
+    gets a JSON 401 naming that same way back, so that it can keep its data and say so."""
+    target = request.full_path.rstrip("?")
+    if wants_json():
+        back = request.headers.get("X-Tablee-Page") or target
+        login = url_for("people.login", next=safe_next(back, url_for("public.home")))
+        response = jsonify(error="login", login=login)
+        response.status_code = 401
+        return response
+    return redirect(url_for("people.login", next=target))
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context: Any) -> Response:
