@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import (
     Flask,
     Response,
+    abort,
     current_app,
     jsonify,
     make_response,
@@ -22,6 +23,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
 
 from governance.errors import DomainError
 
@@ -143,11 +145,28 @@ def cacheable(
     return decorate
 
 
+MAX_PAGE = 100_000  # far past any list's end; a larger number would overflow the database
+
+
 def page_number() -> int:
+    """The page asked for; a number no list can reach is a page that does not exist (404)."""
+    raw = request.args.get("page", "1")
     try:
-        return max(1, int(request.args.get("page", "1")))
+        page = max(1, int(raw)) if len(raw) <= 12 else MAX_PAGE + 1
     except ValueError:
         return 1
+    if page > MAX_PAGE:
+        abort(404)
+    return page
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:…>`` in every route: ids past a 32-bit integer (PostgreSQL's ``integer``, the
+    ids' type) match nothing, so a huge id is a 404 and never reaches the database."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def page_size() -> int:
@@ -166,6 +185,7 @@ def _read_first_for_hot_routes() -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedInt  # before any blueprint adds its rules
     app.jinja_env.add_extension("jinja2.ext.do")
     # Registered before the login and permission hooks, so that it comes before any read.
     app.before_request(_read_first_for_hot_routes)

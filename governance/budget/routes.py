@@ -28,6 +28,7 @@ from governance.budget.forms import (
 from governance.budget.models import Household, HouseholdStatus, Scale, ScaleStatus
 from governance.errors import DomainError
 from governance.extensions import db
+from governance.fields import load_json
 from governance.sessions.models import Meeting, MeetingStatus
 from governance.votes.services import decision_final
 from governance.web import field_error, form_status, render, save
@@ -187,8 +188,8 @@ def scale(scale_id: int) -> Response:
     if form.validate_on_submit():
         try:
             allocation, contribution = (
-                json.loads(form.allocation.data),
-                json.loads(form.contribution.data),
+                load_json(form.allocation.data),
+                load_json(form.contribution.data),
             )
             services.save_scale(found, form.name.data, allocation, contribution, current_user)
         except (ValueError, TypeError):  # TypeError: a field missing from the post

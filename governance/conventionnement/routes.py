@@ -35,6 +35,7 @@ from governance.conventionnement.models import (
 )
 from governance.errors import DomainError
 from governance.extensions import db
+from governance.fields import load_json
 from governance.people.models import Group, GroupKind, Person, Role
 from governance.permissions import has_role
 from governance.sessions.models import Meeting, MeetingStatus
@@ -303,7 +304,7 @@ def forms() -> Response:
             else (form.definition.data or "")
         )
         try:
-            definition = json.loads(raw)
+            definition = load_json(raw)
             if not isinstance(definition, dict):
                 raise ValueError
         except ValueError:
