@@ -5,7 +5,6 @@ of dates."""
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 import pytest
