@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import Response, current_app
 from flask_babel import lazy_gettext as _l
 
 from governance.errors import DomainError
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 UNREADABLE = _l(
     "This file cannot be read as CSV (a field is too long or a quote is not closed). "
@@ -76,7 +78,7 @@ def _csv_text(value: Any) -> str:
 
 
 def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    """A whole CSV document (comma, CRLF as the csv module writes), every cell made safe."""
+    """A whole CSV document (comma-separated, CRLF), every cell made safe."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_csv_text(cell) for cell in header])
@@ -84,25 +86,23 @@ def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     return out.getvalue()
 
 
-def csv_lines(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """The same document line by line, for a streamed response."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in [header, *rows] if not isinstance(rows, Iterator) else _chain(header, rows):
-        writer.writerow([_csv_text(cell) for cell in row])
-        yield out.getvalue()
-        out.seek(0)
-        out.truncate()
+def _download(body: str | bytes, mimetype: str, filename: str, inline: bool) -> Response:
+    response = current_app.response_class(body, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
 
 
-def _chain(header: Iterable[str], rows: Iterator[Iterable[Any]]) -> Iterator[Iterable[Any]]:
-    yield header
-    yield from rows
+def csv_response(
+    filename: str, header: Iterable[str], rows: Iterable[Iterable[Any]], inline: bool = False
+) -> Response:
+    return _download(csv_text(header, rows), "text/csv", filename, inline)
 
 
 def xlsx_bytes(sheets: dict[str, tuple[list[str], Iterable[Iterable[Any]]]]) -> bytes:
-    """A workbook, one sheet per entry (title → header, rows), every text cell made safe and
-    stored as text: a cell starting with ``=`` is never a formula."""
+    """A workbook, one sheet per entry (title → header, rows). Text cells are stored as text
+    (never as a formula, whatever they start with) and made safe for a later CSV save; numbers
+    and dates keep their type."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -110,11 +110,16 @@ def xlsx_bytes(sheets: dict[str, tuple[list[str], Iterable[Iterable[Any]]]]) -> 
     for title, (header, rows) in sheets.items():
         sheet = book.create_sheet(title[:31])
         for row in [header, *rows]:
-            cells = [safe_cell(value) for value in row]
-            sheet.append(cells)
+            sheet.append([safe_cell(value) for value in row])
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text, whatever it looks like
+                    cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def xlsx_response(
+    filename: str, sheets: dict[str, tuple[list[str], Iterable[Iterable[Any]]]]
+) -> Response:
+    return _download(xlsx_bytes(sheets), XLSX, filename, inline=False)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance import tabular
 from governance.budget import charts, rules, services
 from governance.budget.forms import (
     STATUS_LABELS,
@@ -291,9 +290,8 @@ def _charts(results: list) -> list:  # type: ignore[type-arg]
 
 
 def _csv(results: list) -> Response:  # type: ignore[type-arg]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    return tabular.csv_response(
+        "simulation.csv",
         [
             "proposal",
             "households",
@@ -306,10 +304,8 @@ def _csv(results: list) -> Response:  # type: ignore[type-arg]
             "paying_more",
             "paying_less",
             *[f"decile_{n}_net_eur" for n in range(1, 11)],
-        ]
-    )
-    for scale_, r in results:
-        writer.writerow(
+        ],
+        (
             [
                 scale_.name,
                 r.households,
@@ -323,11 +319,9 @@ def _csv(results: list) -> Response:  # type: ignore[type-arg]
                 r.paying_less,
                 *[v / 100 for v in r.decile_net],
             ]
-        )
-    response = current_app.make_response(out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = 'attachment; filename="simulation.csv"'
-    return response
+            for scale_, r in results
+        ),
+    )
 
 
 from governance.budget import ledger_routes  # noqa: E402, F401

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance import tabular
 from governance.conventionnement import queries, services
 from governance.conventionnement.forms import (
     BAND_LABELS,
@@ -263,35 +262,14 @@ def export_csv() -> Response:
     if not _runs():
         abort(403)
     header, rows = _rows()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = current_app.make_response(out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = 'attachment; filename="conventionnement.csv"'
-    return response
+    return tabular.csv_response("conventionnement.csv", header, rows)
 
 
 @bp.get("/export.xlsx")
 def export_xlsx() -> Response:
     if not _runs():
         abort(403)
-    from openpyxl import Workbook
-
-    header, rows = _rows()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Visites"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    response = current_app.make_response(out.getvalue())
-    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response.headers["Content-Disposition"] = 'attachment; filename="conventionnement.xlsx"'
-    return response
+    return tabular.xlsx_response("conventionnement.xlsx", {"Visites": _rows()})
 
 
 @bp.route("/formulaires", methods=["GET", "POST"])

@@ -3,8 +3,6 @@ when, and the decision behind each; as a page, CSV and JSON."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 from typing import Any
@@ -13,6 +11,7 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from governance import tabular
 from governance.conventionnement.models import PosKind
 from governance.public import queries
 from governance.public.forms import PointsForm
@@ -97,12 +96,5 @@ def points_of_sale_json() -> Response:
 @bp.get("/points-de-vente.csv")
 @cacheable(last_modified=_changed)
 def points_of_sale_csv() -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for point in queries.approved_points():
-        row = point_json(point)
-        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
-    response = current_app.response_class(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'inline; filename="points-de-vente.csv"'
-    return response
+    rows = [[row[c] for c in CSV_COLUMNS] for row in map(point_json, queries.approved_points())]
+    return tabular.csv_response("points-de-vente.csv", CSV_COLUMNS, rows, inline=True)

@@ -6,14 +6,13 @@ group; none of that leaves here. Only the presenter is named: the group publishe
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from governance import tabular
 from governance.votes.models import Decision
 from governance.web import STARTED
 
@@ -100,11 +99,9 @@ def register_json(decisions: list[Decision]) -> dict[str, Any]:
 
 
 def register_csv(decisions: list[Decision]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for decision in decisions:
-        writer.writerow(
+    return tabular.csv_text(
+        CSV_COLUMNS,
+        (
             [
                 decision.reference,
                 decision.group.code,
@@ -121,8 +118,9 @@ def register_csv(decisions: list[Decision]) -> str:
                 decision.hash,
                 decision.previous_hash,
             ]
-        )
-    return out.getvalue()
+            for decision in decisions
+        ),
+    )
 
 
 def register_atom(decisions: list[Decision], labels: dict[Any, Any]) -> bytes:

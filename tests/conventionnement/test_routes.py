@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 from typing import Any
@@ -249,3 +250,19 @@ def test_an_idle_session_answers_a_phone_in_json(app) -> None:  # type: ignore[n
     )
     assert gone.status_code == 401 and "/connexion" in gone.json["login"]
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_a_hostile_name_is_never_a_live_formula_in_the_exports(app) -> None:  # type: ignore[no-untyped-def]
+    _pos, people, visit, (first, _second, _other) = _setup(app)
+    visit.pos.name = '=HYPERLINK("http://evil.example","Cliquez")'
+    db.session.commit()
+    _fill_and_submit(visit, people)
+    db.session.commit()
+    facilitator = first  # people[0] facilitates the committee
+    csv_text = facilitator.get("/conventionnement/export.csv").get_data(as_text=True)
+    (row,) = csv.DictReader(io.StringIO(csv_text))
+    assert row["point_of_sale"].startswith("'=HYPERLINK") and float(row["total"]) == 100
+    book = load_workbook(io.BytesIO(facilitator.get("/conventionnement/export.xlsx").data))
+    cell = book["Visites"]["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
+    assert isinstance(book["Visites"]["F2"].value, int | float)  # the total stays a number
