@@ -255,5 +255,10 @@ def record_contribution(household: Household, cents: int, on: date, key: str) ->
 
 def close_month(month: date) -> None:
     if not is_closed(month):
-        db.session.add(ClosedMonth(month=month.replace(day=1)))
+        from governance.chains import chain_month
+        from governance.db import utcnow
+
+        closed = ClosedMonth(month=month.replace(day=1), closed_at=utcnow())
+        chain_month(closed)
+        db.session.add(closed)
         db.session.flush()
