@@ -266,3 +266,16 @@ def test_a_hostile_name_is_never_a_live_formula_in_the_exports(app) -> None:  # 
     cell = book["Visites"]["A2"]
     assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
     assert isinstance(book["Visites"]["F2"].value, int | float)  # the total stays a number
+
+
+def test_two_taps_on_assign_create_one_visit(app) -> None:  # type: ignore[no-untyped-def]
+    pos, people, _visit, (facilitator, _second, _other) = _setup(app)
+    form = {"people": [str(people[1].id), str(people[2].id)], "visit_on": "2026-12-05"}
+    token = facilitator.csrf_token(f"/conventionnement/{pos.id}")
+    taps = [
+        facilitator.post(f"/conventionnement/{pos.id}/binome", data={**form, "csrf_token": token})
+        for _ in range(2)
+    ]
+    assert [t.status_code for t in taps] == [302, 302]
+    assert taps[0].headers["Location"] == taps[1].headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 2  # _setup's and this one
