@@ -54,6 +54,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # takes); static URLs carry a hash of the file, so browsers may keep them a year.
         "COMPRESS_MIN_SIZE": 500,
         "STATIC_MAX_AGE_SECONDS": 365 * 24 * 3600,
+        # The address the public reaches the site at: links in feeds, open data and e-mails are
+        # built from it, never from a request's Host header (which anyone can set).
+        "BASE_URL": "http://127.0.0.1:5000",
         # Behind a reverse proxy: how many proxies set X-Forwarded-* (0: none is trusted).
         "PROXY_HOPS": 0,
         # Mail: without a server, messages stay in the outbox (readable by admins).

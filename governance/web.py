@@ -36,6 +36,12 @@ def is_htmx() -> bool:
     )
 
 
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for feeds, open data and e-mails, on the configured ``BASE_URL``:
+    a shared cache never keeps a link made from whatever Host header a visitor sent."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def wants_json() -> bool:
     """A script that asked for JSON (a phone sending a queued answer) is answered in JSON."""
     return request.accept_mimetypes.best == "application/json"

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,7 @@ from governance.public import queries
 from governance.public.forms import PointsForm
 from governance.public.queries import ApprovedPoint
 from governance.public.routes import bp
-from governance.web import cacheable, render
+from governance.web import cacheable, external_url, render
 
 CSV_COLUMNS = [
     "name",
@@ -47,7 +47,7 @@ def point_json(point: ApprovedPoint) -> dict[str, Any]:
         "approved_since": point.since.isoformat() if point.since else None,
         "review_on": point.review_on.isoformat() if point.review_on else None,
         "decision": point.decision,
-        "decision_url": url_for("votes.decision", reference=point.decision, _external=True)
+        "decision_url": external_url("votes.decision", reference=point.decision)
         if point.decision
         else None,
         "group": point.group,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from governance import tabular
 from governance.votes.models import Decision
-from governance.web import STARTED
+from governance.web import STARTED, external_url
 
 # The columns of the CSV file, in order (also the keys of the JSON, flattened).
 CSV_COLUMNS = [
@@ -50,7 +50,7 @@ OBJECTION_FIELDS = ("round", "argument", "status", "resolution", "version")
 
 
 def permalink(decision: Decision) -> str:
-    return url_for("votes.decision", reference=decision.reference, _external=True)
+    return external_url("votes.decision", reference=decision.reference)
 
 
 def summary(decision: Decision) -> dict[str, Any]:
@@ -129,11 +129,11 @@ def register_atom(decisions: list[Decision], labels: dict[Any, Any]) -> bytes:
 
     caisse = current_app.config["CAISSE_NAME"]
     feed = FeedGenerator()
-    feed.id(url_for("votes.decisions", _external=True))
+    feed.id(external_url("votes.decisions"))
     feed.title(_("Decisions — %(caisse)s", caisse=caisse))
     feed.author({"name": caisse})
-    feed.link(href=url_for("votes.decisions", _external=True), rel="alternate")
-    feed.link(href=url_for("votes.decisions_atom", _external=True), rel="self")
+    feed.link(href=external_url("votes.decisions"), rel="alternate")
+    feed.link(href=external_url("votes.decisions_atom"), rel="self")
     feed.language(str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]))
     feed.updated(max((d.created_at for d in decisions), default=None) or STARTED)
     for decision in decisions:
