@@ -70,6 +70,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                 "SECRET_KEY": "tests-only-secret",
                 "SQLALCHEMY_DATABASE_URI": url,
                 "SERVER_NAME": "tablee.test",
+                "BASE_URL": "http://tablee.test",
             }
         )
         app.test_client_class = Client

@@ -41,11 +41,11 @@ def test_a_refused_message_is_kept_and_tried_again(app, smtp) -> None:  # type: 
 
 
 def test_feeds_use_the_configured_address_not_the_host_header(app, client) -> None:  # type: ignore[no-untyped-def]
-    app.config["BASE_URL"] = "https://caisse.exemple.org"
+    saved, app.config["BASE_URL"] = app.config["BASE_URL"], "https://caisse.exemple.org"
     try:
         atom = client.get("/decisions.atom", headers={"Host": "evil.example"}).get_data(
             as_text=True
         )
     finally:
-        app.config["BASE_URL"] = "http://127.0.0.1:5000"
+        app.config["BASE_URL"] = saved
     assert "https://caisse.exemple.org/decisions" in atom and "evil.example" not in atom
