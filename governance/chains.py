@@ -33,6 +33,51 @@ def moment(at: datetime) -> str:
     return at.replace(microsecond=0).isoformat()
 
 
+REDACTED = "redacted"  # {"redacted": "sha256:…"} stands where an erased person's name was
+
+
+def _sha(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def fingerprint(value: Any) -> Any:
+    """What the audit chain hashes of an event's details: every text by its SHA-256, so that
+    erasing a person can replace their name by that hash (``redact``) and the chain holds,
+    while any other edit breaks it."""
+    if isinstance(value, str):
+        return _sha(value)
+    if isinstance(value, dict):
+        if set(value) == {REDACTED} and isinstance(value[REDACTED], str):
+            return value[REDACTED]
+        return {key: fingerprint(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fingerprint(item) for item in value]
+    return value
+
+
+def redacted(value: Any, names: set[str]) -> Any:
+    if isinstance(value, str):
+        return {REDACTED: _sha(value)} if value in names else value
+    if isinstance(value, dict):
+        return {key: redacted(item, names) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redacted(item, names) for item in value]
+    return value
+
+
+def redact(event: Any, names: set[str]) -> None:
+    """Erase these names from an audit event's details; the chain still verifies."""
+    from sqlalchemy import update
+
+    from governance.audit import AuditEvent
+
+    db.session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.id == event.id)
+        .values(details=redacted(event.details, names))
+    )
+
+
 def audit_hash(event: Any, previous: str) -> str:
     return _digest(
         {
@@ -41,7 +86,7 @@ def audit_hash(event: Any, previous: str) -> str:
             "endpoint": event.endpoint,
             "method": event.method,
             "path": event.path,
-            "details": event.details,
+            "details": fingerprint(event.details),
             "previous": previous,
         }
     )

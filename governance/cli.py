@@ -45,6 +45,8 @@ def retention_command() -> None:
     db.session.commit()
     months = current_app.config["HOUSEHOLD_RETENTION_MONTHS"]
     click.echo(f"{done.households} household(s) that left over {months} months ago forgotten.")
+    days = current_app.config["LOGIN_ATTEMPT_RETENTION_DAYS"]
+    click.echo(f"{done.login_attempts} login attempt(s) older than {days} days deleted.")
 
 
 @click.command("demo-code")

@@ -49,6 +49,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # A household that left is forgotten (composition, income bracket, link to a person)
         # after this many months; its reference and its accounts stay in the books.
         "HOUSEHOLD_RETENTION_MONTHS": 24,
+        # Login attempts (the typed identifier, the address) serve the throttle for minutes;
+        # they are deleted after this many days by `flask retention`.
+        "LOGIN_ATTEMPT_RETENTION_DAYS": 30,
         "PAGE_SIZE": 50,
         # Serving: pages and static files compressed (zstd, brotli or gzip, whichever the phone
         # takes); static URLs carry a hash of the file, so browsers may keep them a year.

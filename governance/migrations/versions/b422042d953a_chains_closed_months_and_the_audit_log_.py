@@ -39,6 +39,29 @@ MONTHS = sa.table(
     sa.column('previous_hash', sa.String()),
     sa.column('hash', sa.String()),
 )
+# After this migration an event may be updated only to erase a person's name from its details
+# (governance.chains.redact): every other column stays as written, and verify checks the rest.
+SQLITE_REDACTION_ONLY = (
+    "CREATE TRIGGER audit_event_only_redacted BEFORE UPDATE ON audit_event "
+    "WHEN NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.actor_id IS NOT OLD.actor_id "
+    "OR NEW.endpoint IS NOT OLD.endpoint OR NEW.method IS NOT OLD.method "
+    "OR NEW.path IS NOT OLD.path OR NEW.previous_hash IS NOT OLD.previous_hash "
+    "OR NEW.hash IS NOT OLD.hash "
+    "BEGIN SELECT RAISE(ABORT, 'audit_event: the audit log is append-only'); END"
+)
+PG_REDACTION_ONLY = (
+    "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.at = OLD.at "
+    "AND NEW.actor_id IS NOT DISTINCT FROM OLD.actor_id AND NEW.endpoint = OLD.endpoint "
+    "AND NEW.method = OLD.method AND NEW.path = OLD.path "
+    "AND NEW.previous_hash IS NOT DISTINCT FROM OLD.previous_hash "
+    "AND NEW.hash IS NOT DISTINCT FROM OLD.hash THEN RETURN NEW; END IF; "
+    "RAISE EXCEPTION 'audit_event: the audit log is append-only'; END $$"
+)
+PG_APPEND_ONLY = (
+    "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION 'audit_event: the audit log is append-only'; END $$"
+)
 SQLITE_GUARDS = {
     action: f"CREATE TRIGGER audit_event_never_{action.lower()}d BEFORE {action} ON audit_event "
     "BEGIN SELECT RAISE(ABORT, 'audit_event: the audit log is append-only'); END"
@@ -85,19 +108,23 @@ def upgrade():
         op.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
     _backfill(bind)
     if dialect == 'sqlite':
-        op.execute(SQLITE_GUARDS['UPDATE'])
+        op.execute(SQLITE_REDACTION_ONLY)
     elif dialect == 'postgresql':
         op.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
+        op.execute(PG_REDACTION_ONLY)
 
 
 def downgrade():
     bind = op.get_bind()
+    if bind.dialect.name == 'sqlite':
+        op.execute("DROP TRIGGER IF EXISTS audit_event_only_redacted")
+    elif bind.dialect.name == 'postgresql':
+        op.execute(PG_APPEND_ONLY)
     for table in ('audit_event', 'closed_month'):
         op.drop_index(f'ix_{table}_hash', table_name=table)
         if bind.dialect.name == 'sqlite' and table == 'audit_event':
             # Dropping columns rebuilds the table: its guards are put back after.
-            for action in ('update', 'delete'):
-                op.execute(f"DROP TRIGGER IF EXISTS audit_event_never_{action}d")
+            op.execute("DROP TRIGGER IF EXISTS audit_event_never_deleted")
         with op.batch_alter_table(table) as batch_op:
             batch_op.drop_column('hash')
             batch_op.drop_column('previous_hash')
