@@ -96,7 +96,11 @@ EDITS = [
         "transaction {tx}",
         "UPDATE ledger_transaction SET occurred_on = '2026-06-15' WHERE id = {tx}",
     ),
-    ("transaction {tx}", "UPDATE ledger_transaction SET reverses_id = 1 WHERE id = {tx}"),
+    (
+        "transaction {tx}",
+        "UPDATE ledger_transaction SET reverses_id = (SELECT min(id) FROM ledger_transaction)"
+        " WHERE id = {tx}",
+    ),
     ("transaction {tx}", "UPDATE ledger_transaction SET description = 'x' WHERE id = {tx}"),
     ("transaction {tx}", "UPDATE ledger_transaction SET idempotency_key = 'k' WHERE id = {tx}"),
     ("transaction {tx}", "UPDATE ledger_transaction SET content_hash = 'c' WHERE id = {tx}"),
@@ -105,7 +109,11 @@ EDITS = [
     # postings
     ("transaction {tx}", "UPDATE posting SET amount_cents = amount_cents + 1 WHERE id = {posting}"),
     ("transaction {tx}", "UPDATE posting SET currency = 'MONA' WHERE id = {posting}"),
-    ("transaction {tx}", "UPDATE posting SET account_id = account_id + 1 WHERE id = {posting}"),
+    (
+        "transaction {tx}",
+        "UPDATE posting SET account_id = (SELECT min(a.id) FROM account a"
+        " WHERE a.id <> posting.account_id) WHERE id = {posting}",
+    ),
     ("transaction {tx}", "DELETE FROM posting WHERE id = {posting}"),
     # accounts: the flags and links the reports rely on
     (
@@ -130,7 +138,7 @@ EDITS = [
             f"UPDATE decision SET {assignment} WHERE reference = '{{decision}}'",  # noqa: S608
         )
         for assignment in (
-            "group_id = group_id + 1",
+            'group_id = (SELECT min(g.id) FROM "group" g WHERE g.id <> decision.group_id)',
             "proposal_id = (SELECT min(id) FROM proposal"
             " WHERE id NOT IN (SELECT proposal_id FROM decision))",
             "year = year + 1",
@@ -157,7 +165,10 @@ EDITS = [
         "UPDATE closed_month SET month = '2026-09-01' WHERE month = '2026-07-01'",
     ),
     ("audit event {audit}", "UPDATE audit_event SET path = '/' WHERE id = {audit}"),
-    ("audit event {audit}", "UPDATE audit_event SET actor_id = 1 WHERE id = {audit}"),
+    (
+        "audit event {audit}",
+        "UPDATE audit_event SET actor_id = (SELECT min(id) FROM person) WHERE id = {audit}",
+    ),
     ("audit event {audit}", "UPDATE audit_event SET endpoint = 'x' WHERE id = {audit}"),
     ("audit event {audit}", "UPDATE audit_event SET method = 'GET' WHERE id = {audit}"),
     ("audit event {audit}", "UPDATE audit_event SET at = '2020-01-01 00:00:00' WHERE id = {audit}"),
