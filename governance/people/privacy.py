@@ -236,6 +236,9 @@ def apply_retention(today: date | None = None) -> Retention:
             forgotten_at=utcnow(),
         )
     )
+    from governance import once
+
+    once.purge()
     kept_days = int(current_app.config["LOGIN_ATTEMPT_RETENTION_DAYS"])
     attempts = db.session.execute(
         delete(LoginAttempt).where(

@@ -1,4 +1,4 @@
-"""chains: closed months and the audit log are hash chains
+"""chains: closed months and the audit log are hash chains; forms used once
 
 Revision ID: b422042d953a
 Revises: 79c32da4f2fa
@@ -96,6 +96,12 @@ def _backfill(bind):
 
 
 def upgrade():
+    op.create_table(
+        'form_use',
+        sa.Column('digest', sa.String(length=64), nullable=False),
+        sa.Column('used_at', governance.db.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('digest', name=op.f('pk_form_use')),
+    )
     for table in ('audit_event', 'closed_month'):
         op.add_column(table, sa.Column('previous_hash', sa.String(length=64), nullable=True))
         op.add_column(table, sa.Column('hash', sa.String(length=64), nullable=True))
@@ -131,3 +137,4 @@ def downgrade():
     if bind.dialect.name == 'sqlite':
         for statement in SQLITE_GUARDS.values():
             op.execute(statement)
+    op.drop_table('form_use')
