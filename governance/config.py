@@ -53,6 +53,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # they are deleted after this many days by `flask retention`.
         "LOGIN_ATTEMPT_RETENTION_DAYS": 30,
         "PAGE_SIZE": 50,
+        # Uploads (CSV imports, JSON questionnaires): a larger request is refused (413) before
+        # it is read; a CSV may hold at most this many lines.
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        "MAX_CSV_LINES": 200_000,
         # Serving: pages and static files compressed (zstd, brotli or gzip, whichever the phone
         # takes); static URLs carry a hash of the file, so browsers may keep them a year.
         "COMPRESS_MIN_SIZE": 500,

@@ -46,6 +46,7 @@ TITLES = {
     404: _l("This page does not exist"),
     405: _l("This action is not possible here"),
     409: _l("Someone changed this in the meantime"),
+    413: _l("This file is too large"),
     422: _l("Some information is missing or wrong"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong on our side"),
@@ -57,6 +58,7 @@ EXPLANATIONS = {
     404: _l("The address may be mistyped, or the page was moved. Start again from the home page."),
     405: _l("Go back to the previous page and use the buttons it shows."),
     409: _l("Reload the page to see the latest version, then try again."),
+    413: _l("Send a file of at most 25 MB, or split it in several files."),
     422: _l("Go back, correct what is shown, and send again."),
     429: _l("Wait a few minutes, then try again."),
     500: _l(

@@ -52,7 +52,13 @@ class Reader(csv.DictReader):  # type: ignore[type-arg]
             raise DomainError(UNREADABLE) from error
 
 
+TOO_MANY_LINES = _l("This file has more than %(max)d lines: split it in several files.")
+
+
 def reader(text: str) -> Reader:
+    limit = int(current_app.config["MAX_CSV_LINES"])
+    if text.count("\n") > limit:
+        raise DomainError(TOO_MANY_LINES % {"max": limit})
     return Reader(io.StringIO(text))
 
 

@@ -107,3 +107,22 @@ def test_a_csv_field_over_128_kib_is_refused(client, walker, path: str) -> None:
     text = f'"{field}",adults\n"{field}",1\n'
     response = client.post_form(path, {"upload": (BytesIO(text.encode()), "big.csv")})
     assert 400 <= response.status_code < 500, path
+
+
+def test_uploads_are_limited_in_size_and_lines(app, client, walker) -> None:  # type: ignore[no-untyped-def]
+    saved = app.config["MAX_CONTENT_LENGTH"], app.config["MAX_CSV_LINES"]
+    app.config.update(MAX_CONTENT_LENGTH=4_000, MAX_CSV_LINES=3)
+    try:
+        token = client.csrf_token()
+        big = client.post(
+            "/budget/comptes/achats",
+            data={"csrf_token": token, "upload": (BytesIO(b"x" * 5_000), "big.csv")},
+        )
+        assert big.status_code == 413 and "25" in big.get_data(as_text=True)
+        rows = "date,operator_id,household,point_of_sale,amount\n" + "2026-11-02,o,F,1,1\n" * 4
+        long = client.post_form(
+            "/budget/comptes/achats", {"upload": (BytesIO(rows.encode()), "long.csv")}
+        )
+        assert long.status_code == 422 and "3" in long.get_data(as_text=True)
+    finally:
+        app.config.update(MAX_CONTENT_LENGTH=saved[0], MAX_CSV_LINES=saved[1])
