@@ -49,6 +49,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from governance import audit
 
     audit.init_app(app)
+    from governance import once
+
+    once.init_app(app)
     register_error_handlers(app)
 
     from governance.budget.routes import bp as budget_bp

@@ -38,6 +38,9 @@ class AuditEvent(Base):
     # The URL's parameters, the form's fields (secrets left out) and the uploaded files' names,
     # sizes and SHA-256.
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The log is a hash chain (governance.chains): an edited or removed event is seen.
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     actor: Mapped[Person | None] = relationship()
 
@@ -97,15 +100,19 @@ def _before_commit(session: Session) -> None:
         return
     g.tablee_audited = True
     actor = current_user.id if current_user and current_user.is_authenticated else None
-    session.add(
-        AuditEvent(
-            actor_id=actor,
-            endpoint=request.endpoint or "",
-            method=request.method,
-            path=_clip(request.path),
-            details=request_details(),
-        )
+    from governance.chains import chain_audit_event
+    from governance.db import utcnow
+
+    audit_event = AuditEvent(
+        at=utcnow(),
+        actor_id=actor,
+        endpoint=request.endpoint or "",
+        method=request.method,
+        path=_clip(request.path),
+        details=request_details(),
     )
+    chain_audit_event(audit_event)
+    session.add(audit_event)
 
 
 def _after_execute(conn: Any, clauseelement: Any, *_args: Any) -> None:

@@ -45,6 +45,8 @@ def retention_command() -> None:
     db.session.commit()
     months = current_app.config["HOUSEHOLD_RETENTION_MONTHS"]
     click.echo(f"{done.households} household(s) that left over {months} months ago forgotten.")
+    days = current_app.config["LOGIN_ATTEMPT_RETENTION_DAYS"]
+    click.echo(f"{done.login_attempts} login attempt(s) older than {days} days deleted.")
 
 
 @click.command("demo-code")
@@ -61,13 +63,22 @@ def demo_code_command() -> None:
 
 
 @click.command("verify")
+@click.option(
+    "--expect-head",
+    "heads",
+    multiple=True,
+    help="A head of the decision register or of the ledger published earlier: it must still be "
+    "in its chain, else records were removed since.",
+)
 @with_appcontext
-def verify_command() -> None:
-    """Check the decision register and the ledger; name the first broken link."""
+def verify_command(heads: tuple[str, ...]) -> None:
+    """Check the decision register and the ledger; name the first broken link and every record
+    whose fields no longer agree with their hashes."""
+    from governance import chains
     from governance.budget import checks
-    from governance.votes.register import verify
+    from governance.votes import register
 
-    check = verify()
+    check = register.verify()
     books = checks.verify()
     failed = False
     if check.broken:
@@ -75,14 +86,23 @@ def verify_command() -> None:
         failed = True
     else:
         click.echo(f"Decisions: OK, {check.count} decisions, head {check.head}")
-    if books.broken or books.unbalanced or books.wrong_balances:
+    if books.broken or books.unbalanced or books.wrong_balances or books.wrong_records:
         click.echo(
             f"Ledger: BROKEN at transaction {books.broken}; unbalanced "
             f"{books.unbalanced}; balances off: {books.wrong_balances}"
         )
+        for problem in books.wrong_records:
+            click.echo(f"Ledger: {problem}")
         failed = True
     else:
         click.echo(f"Ledger: OK, {books.transactions} transactions, head {books.head}")
+    for line, good in chains.verify_all():
+        click.echo(line)
+        failed = failed or not good
+    for head in heads:
+        if not (register.holds(head) or checks.holds(head) or chains.holds(head)):
+            click.echo(f"Head {head} is in neither chain: records were removed or changed since.")
+            failed = True
     if failed:
         raise SystemExit(1)
 

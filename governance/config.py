@@ -57,11 +57,21 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # A household that left is forgotten (composition, income bracket, link to a person)
         # after this many months; its reference and its accounts stay in the books.
         "HOUSEHOLD_RETENTION_MONTHS": 24,
+        # Login attempts (the typed identifier, the address) serve the throttle for minutes;
+        # they are deleted after this many days by `flask retention`.
+        "LOGIN_ATTEMPT_RETENTION_DAYS": 30,
         "PAGE_SIZE": 50,
+        # Uploads (CSV imports, JSON questionnaires): a larger request is refused (413) before
+        # it is read; a CSV may hold at most this many lines.
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        "MAX_CSV_LINES": 200_000,
         # Serving: pages and static files compressed (zstd, brotli or gzip, whichever the phone
         # takes); static URLs carry a hash of the file, so browsers may keep them a year.
         "COMPRESS_MIN_SIZE": 500,
         "STATIC_MAX_AGE_SECONDS": 365 * 24 * 3600,
+        # The address the public reaches the site at: links in feeds, open data and e-mails are
+        # built from it, never from a request's Host header (which anyone can set).
+        "BASE_URL": "http://127.0.0.1:5000",
         # Behind a reverse proxy: how many proxies set X-Forwarded-* (0: none is trusted).
         "PROXY_HOPS": 0,
         # Mail: without a server, messages stay in the outbox (readable by admins).

@@ -83,7 +83,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # PostgreSQL advisory lock keys (any 64-bit numbers, fixed forever): the writers' turn, and one
 # per hash chain. Advisory locks belong to one database, so two caisses never share them.
 WRITER_LOCK = 0x7461626C_0001
-CHAIN_LOCKS = {"decisions": 0x7461626C_0002, "ledger": 0x7461626C_0003}
+CHAIN_LOCKS = {
+    "decisions": 0x7461626C_0002,
+    "ledger": 0x7461626C_0003,
+    "audit": 0x7461626C_0004,
+}
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:

@@ -46,6 +46,7 @@ TITLES = {
     404: _l("This page does not exist"),
     405: _l("This action is not possible here"),
     409: _l("Someone changed this in the meantime"),
+    413: _l("This file is too large"),
     422: _l("Some information is missing or wrong"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong on our side"),
@@ -57,6 +58,7 @@ EXPLANATIONS = {
     404: _l("The address may be mistyped, or the page was moved. Start again from the home page."),
     405: _l("Go back to the previous page and use the buttons it shows."),
     409: _l("Reload the page to see the latest version, then try again."),
+    413: _l("Send a file of at most 25 MB, or split it in several files."),
     422: _l("Go back, correct what is shown, and send again."),
     429: _l("Wait a few minutes, then try again."),
     500: _l(
@@ -95,6 +97,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> Response:
         from flask_babel import gettext as _
+        from flask_login import current_user
+
+        from governance.web import to_login, wants_json
+
+        if wants_json() and not current_user.is_authenticated:
+            return to_login()  # the session ended (and its token with it): a phone's queue waits
 
         return error_page(400, _("This form has expired. Reload the page, then send it again."))
 

@@ -31,9 +31,10 @@ from flask_babel import format_currency, format_decimal, format_percent, get_loc
 from flask_babel import format_date as babel_date
 from flask_babel import format_time as babel_time
 from flask_babel import gettext as _
-from wtforms import DecimalField
 from wtforms.validators import NumberRange, ValidationError
 from wtforms.widgets import TextInput
+
+from governance.fields import DecimalField  # bounded: finite numbers of sane size only
 
 NONE = "—"
 NBSP = "\u00a0"
@@ -126,12 +127,12 @@ def colon() -> str:
     return f"{NBSP}: " if _locale().language == "fr" else ": "
 
 
-def machine_amount(cents: int | None) -> str:
-    """Cents as a plain decimal for spreadsheets and data files ("-1234.50"), exact."""
+def machine_amount(cents: int | None) -> Decimal | None:
+    """Cents as an exact decimal for spreadsheets and data files (written "-1234.50"): a number,
+    so that the export writer never takes a negative amount for a formula to neutralise."""
     if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+        return None
+    return Decimal(cents).scaleb(-2)
 
 
 FILTERS = {

@@ -30,17 +30,25 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
 
 
+def header(value: str) -> str:
+    """A header value on one line: a meeting title with a line break (or a forged header
+    after it) never reaches the message's headers."""
+    return " ".join(str(value).split())
+
+
 def queue(recipient: str, subject: str, body: str, ics: str | None = None) -> OutboxMessage:
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body, ics=ics)
+    message = OutboxMessage(
+        recipient=header(recipient)[:254], subject=header(subject)[:255], body=body, ics=ics
+    )
     db.session.add(message)
     return message
 
 
 def _as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
+    email["From"] = header(sender)
+    email["To"] = header(message.recipient)
+    email["Subject"] = header(message.subject)
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "tablee.local")
     email.set_content(message.body)
     if message.ics:
@@ -54,8 +62,13 @@ def _as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
+MAX_ATTEMPTS = 5
+
+
 def deliver_pending(limit: int = 500) -> int:
-    """Send what waits in the outbox; commits per message so a failure loses nothing."""
+    """Send what waits in the outbox; commits per message so a failure loses nothing. A message
+    that fails (refused by the server, or impossible to build) records why and is tried again
+    at the next run, up to five times; it never stops the messages after it."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return 0
@@ -63,7 +76,7 @@ def deliver_pending(limit: int = 500) -> int:
         g.tablee_tx = "write"  # it reads, then writes: take the write lock from the start
     pending = db.session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < 5)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
@@ -79,8 +92,8 @@ def deliver_pending(limit: int = 500) -> int:
             message.attempts += 1
             try:
                 smtp.send_message(_as_email(message, config["MAIL_SENDER"]))
-            except smtplib.SMTPException as error:
-                message.last_error = str(error)[:500]
+            except (smtplib.SMTPException, ValueError, UnicodeError) as error:
+                message.last_error = str(error)[:500] or type(error).__name__
             else:
                 message.sent_at = utcnow()
                 sent += 1

@@ -250,7 +250,9 @@ def _guard() -> Response | None:
     if rule is Access.PUBLIC:
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("people.login", next=request.full_path.rstrip("?")))
+        from governance.web import to_login
+
+        return to_login()
     if not allowed(endpoint):
         abort(403)
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
@@ -62,16 +62,17 @@ def _idle_timeout() -> Response | None:
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = int(time.time())
-    limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
+    limit = float(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
     seen = session.get(SEEN)
     if isinstance(seen, int) and now - seen > limit and _idle_too_long(now - seen):
         from governance.people.auth import fresh_session
+        from governance.web import to_login
 
         logout_user()
         fresh_session()
         flash(_l("You were logged out after a long time without activity. Log in again."), "info")
-        return redirect(url_for("people.login", next=request.full_path.rstrip("?")))
-    if not isinstance(seen, int) or now - seen >= SEEN_RESOLUTION_S:
+        return to_login()
+    if not isinstance(seen, int) or now - seen >= min(SEEN_RESOLUTION_S, limit / 4):
         session[SEEN] = now
     return None
 

@@ -8,10 +8,22 @@ from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
 
 from governance.errors import DomainError
 
@@ -23,6 +35,30 @@ def is_htmx() -> bool:
     from governance.extensions import htmx
 
     return bool(htmx) and not htmx.history_restore_request
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for feeds, open data and e-mails, on the configured ``BASE_URL``:
+    a shared cache never keeps a link made from whatever Host header a visitor sent."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def wants_json() -> bool:
+    """A script that asked for JSON (a phone sending a queued answer) is answered in JSON."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def to_login() -> Response:
+    """Not (or no longer) signed in: a page goes to the login form and comes back; a script
+    gets a JSON 401 naming that same way back, so that it can keep its data and say so."""
+    target = request.full_path.rstrip("?")
+    if wants_json():
+        back = request.headers.get("X-Tablee-Page") or target
+        login = url_for("people.login", next=safe_next(back, url_for("public.home")))
+        response = jsonify(error="login", login=login)
+        response.status_code = 401
+        return response
+    return redirect(url_for("people.login", next=target))
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context: Any) -> Response:
@@ -116,11 +152,28 @@ def cacheable(
     return decorate
 
 
+MAX_PAGE = 100_000  # far past any list's end; a larger number would overflow the database
+
+
 def page_number() -> int:
+    """The page asked for; a number no list can reach is a page that does not exist (404)."""
+    raw = request.args.get("page", "1")
     try:
-        return max(1, int(request.args.get("page", "1")))
+        page = max(1, int(raw)) if len(raw) <= 12 else MAX_PAGE + 1
     except ValueError:
         return 1
+    if page > MAX_PAGE:
+        abort(404)
+    return page
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:…>`` in every route: ids past a 32-bit integer (PostgreSQL's ``integer``, the
+    ids' type) match nothing, so a huge id is a 404 and never reaches the database."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def page_size() -> int:
@@ -141,6 +194,7 @@ def _read_first_for_hot_routes() -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedInt  # before any blueprint adds its rules
     app.jinja_env.add_extension("jinja2.ext.do")
     # Registered before the login and permission hooks, so that it comes before any read.
     app.before_request(_read_first_for_hot_routes)

@@ -90,6 +90,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                 "SECRET_KEY": "tests-only-secret",
                 "SQLALCHEMY_DATABASE_URI": url,
                 "SERVER_NAME": "tablee.test",
+                "BASE_URL": "http://tablee.test",
             }
         )
         app.test_client_class = Client
@@ -168,6 +169,14 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[Any] = []
+
+    async def handle_RCPT(
+        self, _server: Any, _session: Any, envelope: Any, address: str, _options: Any
+    ) -> str:
+        if address.startswith("refuse"):  # a server that refuses one recipient
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         from email import message_from_bytes, policy

@@ -100,9 +100,11 @@ def test_filters_are_registered_once_for_every_template(fr: None) -> None:
 
 
 def test_machine_amounts_stay_plain() -> None:
-    assert formatting.machine_amount(15056644) == "150566.44"
-    assert formatting.machine_amount(-5) == "-0.05"
-    assert formatting.machine_amount(None) == ""
+    # A number (the export writer leaves numbers alone), written exactly, with its cents.
+    assert str(formatting.machine_amount(15056644)) == "150566.44"
+    assert str(formatting.machine_amount(-5)) == "-0.05"
+    assert str(formatting.machine_amount(100)) == "1.00"
+    assert formatting.machine_amount(None) is None
 
 
 def test_no_hand_made_formatting_in_templates() -> None:

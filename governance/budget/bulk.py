@@ -6,19 +6,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, text
 
 from governance.budget import rules
 from governance.budget.ledger import (
+    EARLIEST_DAY,
     GENESIS,
     ISSUANCE,
     Line,
     _chain_hash,
     _content,
     account,
+    check_day,
     is_closed,
 )
 from governance.budget.models import (
@@ -71,6 +73,8 @@ def post_many(entries: list[Entry]) -> int:
     """Record many balanced transactions at once, with the same rules as ``post`` (idempotent,
     balanced, closed months refused, wallets never below zero), in a few statements: the
     monthly run and purchase imports. All of them, or none. Returns how many were new."""
+    for day in {e.on for e in entries}:
+        check_day(day)
     lock_chain(db.session, "ledger")  # before the keys are looked up, as ``post`` does
     existing = recorded_keys([e.key for e in entries])
     new: list[tuple[Entry, str]] = []
@@ -223,6 +227,12 @@ def monthly_run(month: date, confirm: bool) -> list[RunLine]:
     """Credit every active household's wallet with its allocation under the scale in force
     that month. The preview changes nothing; running a month twice changes nothing."""
     month = month.replace(day=1)
+    next_month = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    if not EARLIEST_DAY <= month <= next_month:
+        raise DomainError(
+            _l("The monthly run is for this month, the next one, or a month already past."),
+            "month",
+        )
     scale = active_scale(month)
     if scale is None:
         raise DomainError(_l("No scale is in force for this month."))

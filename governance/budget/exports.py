@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from decimal import Decimal
 
 from sqlalchemy import select
 
+from governance import tabular
 from governance.budget.models import Account, AccountKind, LedgerTransaction, Posting
 from governance.extensions import db
 
@@ -36,6 +37,26 @@ def beancount_name(account: Account) -> str:
     return ":".join([ROOTS[account.kind], *(_component(p) for p in parts)])
 
 
+def beancount_names(accounts: list[Account]) -> dict[int, str]:
+    """Each account's Beancount name, unique: names that the ASCII spelling merges ("Café" and
+    "Cafe", or two names in another script) each get a short hash of their own code."""
+    names = {a.id: beancount_name(a) for a in accounts}
+    count: dict[str, int] = defaultdict(int)
+    for name in names.values():
+        count[name] += 1
+    for a in accounts:
+        if count[names[a.id]] > 1:
+            digest = hashlib.sha256(a.code.encode()).hexdigest()[:8].upper()
+            names[a.id] = f"{names[a.id]}-{digest}"
+    return names
+
+
+def _string(text: str) -> str:
+    """A Beancount string literal: backslashes and quotes escaped, one line."""
+    one_line = " ".join(text.split())
+    return '"' + one_line.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _amount(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
@@ -54,48 +75,42 @@ def _journal() -> tuple[dict[int, Account], list[LedgerTransaction], dict[int, l
 
 def beancount() -> str:
     accounts, transactions, postings = _journal()
+    names = beancount_names(list(accounts.values()))
     first = min((t.occurred_on for t in transactions), default=None)
     opened = first.isoformat() if first else "2000-01-01"
     lines = ['option "title" "Tablée"', 'option "operating_currency" "EUR"', ""]
     lines += [
-        f"{opened} open {beancount_name(a)} {a.currency.value}"
-        for a in sorted(accounts.values(), key=beancount_name)
+        f"{opened} open {names[a.id]} {a.currency.value}"
+        for a in sorted(accounts.values(), key=lambda a: names[a.id])
     ]
     for tx in transactions:
-        text = (tx.description or tx.kind.value).replace('"', "'")
         lines += [
             "",
-            f'{tx.occurred_on.isoformat()} * "{text}"',
+            f"{tx.occurred_on.isoformat()} * {_string(tx.description or tx.kind.value)}",
             f'  tablee-id: "{tx.id}"',
             f'  hash: "{tx.hash}"',
         ]
         for p in postings[tx.id]:
-            lines.append(
-                f"  {beancount_name(accounts[p.account_id])}  "
-                f"{_amount(p.amount_cents)} {p.currency.value}"
-            )
+            lines.append(f"  {names[p.account_id]}  {_amount(p.amount_cents)} {p.currency.value}")
     return "\n".join(lines) + "\n"
 
 
 def journal_csv() -> str:
     accounts, transactions, postings = _journal()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["transaction", "date", "kind", "description", "account", "currency", "amount", "hash"]
+    return tabular.csv_text(
+        ["transaction", "date", "kind", "description", "account", "currency", "amount", "hash"],
+        (
+            [
+                tx.id,
+                tx.occurred_on.isoformat(),
+                tx.kind.value,
+                tx.description,
+                accounts[p.account_id].code,
+                p.currency.value,
+                Decimal(p.amount_cents).scaleb(-2),
+                tx.hash,
+            ]
+            for tx in transactions
+            for p in postings[tx.id]
+        ),
     )
-    for tx in transactions:
-        for p in postings[tx.id]:
-            writer.writerow(
-                [
-                    tx.id,
-                    tx.occurred_on.isoformat(),
-                    tx.kind.value,
-                    tx.description,
-                    accounts[p.account_id].code,
-                    p.currency.value,
-                    _amount(p.amount_cents),
-                    tx.hash,
-                ]
-            )
-    return out.getvalue()

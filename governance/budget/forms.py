@@ -6,7 +6,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -18,6 +18,7 @@ from wtforms.validators import (
 
 from governance.budget.models import HouseholdStatus
 from governance.budget.rules import BRACKETS, PRESETS
+from governance.fields import DateField
 from governance.formatting import Between, LocaleDecimalField, money
 from governance.people.forms import REQUIRED, TOO_LONG
 

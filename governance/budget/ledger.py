@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select
@@ -93,6 +93,24 @@ def is_closed(on: date) -> bool:
     return db.session.get(ClosedMonth, on.replace(day=1)) is not None
 
 
+EARLIEST_DAY = date(2000, 1, 1)
+AHEAD_DAYS = 366  # a grant or contribution may be booked up to a year ahead, never further
+
+
+def check_day(on: date) -> None:
+    """The books hold dates from 2000 to a year from today: 9999-12-31 is a slip, not a plan."""
+    latest = date.today() + timedelta(days=AHEAD_DAYS)
+    if not EARLIEST_DAY <= on <= latest:
+        raise DomainError(
+            _l(
+                "A date in the books is between %(first)s and %(last)s.",
+                first=EARLIEST_DAY.isoformat(),
+                last=latest.isoformat(),
+            ),
+            "on",
+        )
+
+
 def post(
     kind: TransactionKind,
     on: date,
@@ -103,6 +121,7 @@ def post(
 ) -> LedgerTransaction:
     """Record one balanced transaction. The same key with the same content gives back the
     first result; the same key with other content is refused."""
+    check_day(on)
     content = _content(kind, on, lines, reverses.id if reverses else None)
     lock_chain(db.session, "ledger")  # before the key is looked up: a retry waits, then finds it
     # One round trip for the three things to know first: this key's earlier transaction, a
@@ -236,5 +255,10 @@ def record_contribution(household: Household, cents: int, on: date, key: str) ->
 
 def close_month(month: date) -> None:
     if not is_closed(month):
-        db.session.add(ClosedMonth(month=month.replace(day=1)))
+        from governance.chains import chain_month
+        from governance.db import utcnow
+
+        closed = ClosedMonth(month=month.replace(day=1), closed_at=utcnow())
+        chain_month(closed)
+        db.session.add(closed)
         db.session.flush()

@@ -9,17 +9,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     HiddenField,
     SelectField,
     StringField,
     TextAreaField,
     ValidationError,
 )
-from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from governance.budget.models import TransactionKind
+from governance.fields import DateField, MonthField
 from governance.formatting import Between, LocaleDecimalField
 from governance.people.forms import REQUIRED, TOO_LONG
 

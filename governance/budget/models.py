@@ -175,6 +175,10 @@ class ClosedMonth(Base):
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     closed_at: Mapped[created_at]
+    # Closed months are a hash chain (governance.chains): a month reopened by deleting its row
+    # is seen by ``flask verify``.
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class ContributionDue(Base):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import time
 from collections import defaultdict
@@ -14,6 +12,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
+from governance import tabular
 from governance.budget import bulk, ledger, rules
 from governance.budget.models import (
     Account,
@@ -62,7 +61,7 @@ class Line:
 def parse(text: str) -> list[Line]:
     """Read and check every line; wallets are checked against the whole file, in order.
     A few queries for the whole file, whatever its length."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = tabular.reader(text)
     if [c for c in COLUMNS if c not in (reader.fieldnames or [])]:
         raise DomainError(_l("The file needs the columns: %(names)s", names=", ".join(COLUMNS)))
     rows = list(reader)

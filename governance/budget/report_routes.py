@@ -3,18 +3,18 @@ the list of operations with their reversal, closing a month, and reimbursements.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from governance import tabular
 from governance.budget import ledger, purchases, reports, rules
 from governance.budget.ledger_forms import (
     KIND_LABELS,
@@ -40,22 +40,12 @@ from governance.web import page_number, page_size, render, save
 
 
 def csv_response(name: str, header: list[str], rows: Iterable[Iterable[object]]) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = current_app.make_response(out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return tabular.csv_response(f"{name}.csv", header, rows)
 
 
-def eur(cents: int | None) -> str:
-    """Cents as a plain decimal for spreadsheets (12.50), exact."""
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+def eur(cents: int | None) -> Decimal | None:
+    """Cents as a plain decimal number for spreadsheets (12.50), exact."""
+    return None if cents is None else Decimal(cents).scaleb(-2)
 
 
 def _period() -> tuple[PeriodForm, date, date, bool]:

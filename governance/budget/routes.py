@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from governance import formatting
+from governance import formatting, tabular
 from governance.access import access
 from governance.budget import charts, policy, rules, services
 from governance.budget.forms import (
@@ -31,6 +29,7 @@ from governance.budget.forms import (
 from governance.budget.models import Household, HouseholdStatus, Scale, ScaleStatus
 from governance.errors import DomainError
 from governance.extensions import db
+from governance.fields import load_json
 from governance.sessions.models import Meeting, MeetingStatus
 from governance.votes.services import decision_final
 from governance.web import field_error, form_status, render, save
@@ -190,8 +189,8 @@ def scale(scale_id: int) -> Response:
     if form.validate_on_submit():
         try:
             allocation, contribution = (
-                json.loads(form.allocation.data),
-                json.loads(form.contribution.data),
+                load_json(form.allocation.data),
+                load_json(form.contribution.data),
             )
             services.save_scale(found, form.name.data, allocation, contribution, current_user)
         except (ValueError, TypeError):  # TypeError: a field missing from the post
@@ -290,9 +289,8 @@ def _charts(results: list) -> list:  # type: ignore[type-arg]
 
 
 def _csv(results: list) -> Response:  # type: ignore[type-arg]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    return tabular.csv_response(
+        "simulation.csv",
         [
             "proposal",
             "households",
@@ -305,10 +303,8 @@ def _csv(results: list) -> Response:  # type: ignore[type-arg]
             "paying_more",
             "paying_less",
             *[f"decile_{n}_net_eur" for n in range(1, 11)],
-        ]
-    )
-    for scale_, r in results:
-        writer.writerow(
+        ],
+        (
             [
                 scale_.name,
                 r.households,
@@ -322,11 +318,9 @@ def _csv(results: list) -> Response:  # type: ignore[type-arg]
                 r.paying_less,
                 *[formatting.machine_amount(v) for v in r.decile_net],
             ]
-        )
-    response = current_app.make_response(out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = 'attachment; filename="simulation.csv"'
-    return response
+            for scale_, r in results
+        ),
+    )
 
 
 from governance.budget import ledger_routes  # noqa: E402, F401

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 # Monthly income per consumption unit, in euros: the brackets households declare. Bounds follow
@@ -62,7 +62,12 @@ def allocation_cents(rule: dict[str, Any], who: Composition) -> int:
 
 def to_cents(euros: object) -> int:
     """Euros as typed (text or Decimal) to whole cents, half up: "12,345" is never a float."""
-    value = Decimal(str(euros).strip())
+    try:
+        value = Decimal(str(euros).strip())
+    except InvalidOperation as error:
+        raise ValueError(f"not an amount: {euros!r}") from error
+    if not value.is_finite() or abs(value) >= 10**12:  # sNaN, Infinity, 1E+999999
+        raise ValueError(f"not an amount: {euros!r}")
     return int(value.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 

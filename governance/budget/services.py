@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from governance import tabular
 from governance.budget import rules
 from governance.budget.models import Household, HouseholdStatus, Scale, ScaleLink, ScaleStatus
 from governance.errors import DomainError
@@ -79,7 +78,7 @@ COLUMNS = [
 
 def import_csv(text: str) -> tuple[int, list[ImportLine]]:
     """All lines or none: returns how many were imported, or the report of what is wrong."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = tabular.reader(text)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         return 0, [ImportLine(1, [str(_l("Missing columns: %(names)s", names=", ".join(missing)))])]

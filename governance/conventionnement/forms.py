@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from governance.conventionnement.models import FormKind, PosKind, PosStatus
 from governance.conventionnement.scoring import Band
+from governance.fields import DateField
 from governance.people.forms import REQUIRED, TOO_LONG
 
 POS_KIND_LABELS = {

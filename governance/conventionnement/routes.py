@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance import tabular
 from governance.access import access
 from governance.conventionnement import policy, queries, services
 from governance.conventionnement.forms import (
@@ -36,6 +35,7 @@ from governance.conventionnement.models import (
 )
 from governance.errors import DomainError
 from governance.extensions import db
+from governance.fields import load_json
 from governance.people.models import Group, GroupKind, Person
 from governance.sessions.models import Meeting, MeetingStatus
 from governance.votes.services import decision_final
@@ -247,34 +247,13 @@ def _rows() -> tuple[list[str], list[list[object]]]:
 @access(rule=policy.can_export_visits)
 def export_csv() -> Response:
     header, rows = _rows()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = current_app.make_response(out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = 'attachment; filename="conventionnement.csv"'
-    return response
+    return tabular.csv_response("conventionnement.csv", header, rows)
 
 
 @bp.get("/export.xlsx")
 @access(rule=policy.can_export_visits)
 def export_xlsx() -> Response:
-    from openpyxl import Workbook
-
-    header, rows = _rows()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Visites"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    response = current_app.make_response(out.getvalue())
-    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response.headers["Content-Disposition"] = 'attachment; filename="conventionnement.xlsx"'
-    return response
+    return tabular.xlsx_response("conventionnement.xlsx", {"Visites": _rows()})
 
 
 @bp.route("/formulaires", methods=["GET", "POST"])
@@ -287,7 +266,7 @@ def forms() -> Response:
             else (form.definition.data or "")
         )
         try:
-            definition = json.loads(raw)
+            definition = load_json(raw)
             if not isinstance(definition, dict):
                 raise ValueError
         except ValueError:

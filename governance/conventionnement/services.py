@@ -177,6 +177,22 @@ def committee_member(person: Person, on: date) -> bool:
     )
 
 
+def _same_visit(pos: PointOfSale, people: list[Person], visit_on: date) -> Visit | None:
+    """The visit already given to these same people for this place and day, not yet sent.
+    The point of sale's row is locked first (PostgreSQL), so two taps at once find each other;
+    on SQLite the request already holds the write lock."""
+    db.session.execute(select(PointOfSale.id).where(PointOfSale.id == pos.id).with_for_update())
+    wanted = {p.id for p in people}
+    for visit in db.session.scalars(
+        select(Visit).where(
+            Visit.pos_id == pos.id, Visit.visit_on == visit_on, Visit.submitted_at.is_(None)
+        )
+    ):
+        if {m.person_id for m in visit.members} == wanted:
+            return visit
+    return None
+
+
 def assign_visit(pos: PointOfSale, people: list[Person], visit_on: date, by: Person) -> Visit:
     """A binôme or trinôme, with at least one member of the citizen committee."""
     if len({p.id for p in people}) != len(people) or not 2 <= len(people) <= 3:
@@ -192,6 +208,9 @@ def assign_visit(pos: PointOfSale, people: list[Person], visit_on: date, by: Per
         PosStatus.REFUSED,
     }:
         raise DomainError(_l("This point of sale cannot be visited at this step."))
+    same = _same_visit(pos, people, visit_on)
+    if same is not None:
+        return same  # a double tap, or the form sent again: one visit
     kind = form_kind(pos.kind)
     questionnaire, grid = current(QUESTIONNAIRE, kind), current(GRID, kind)
     if questionnaire is None or grid is None:

@@ -101,23 +101,29 @@ def answer(visit: Visit) -> Response:
     except ValueError:
         at_ms = 0
     person = current_user._get_current_object()
+    question, key = request.form.get("question", ""), request.form.get("key", "")[:64]
     begin_writing(db.session)  # only the write itself holds the lock; it re-checks everything
     try:
         saved = services.record_answer(
             visit,
             person,
-            request.form.get("question", ""),
+            question,
             request.form.get("value", ""),
-            request.form.get("key", "") or secrets.token_hex(16),
+            key or secrets.token_hex(16),
             at_ms or None,
         )
     except DomainError as error:
         db.session.rollback()
-        return jsonify(error=str(error.message)), error.status
+        # Naming the answer refused lets the phone drop that one and keep the others.
+        return jsonify(question=question, key=key, error=str(error.message)), error.status
     db.session.commit()
+    # The phone forgets an answer only on this echo of that very answer (its key). When a
+    # later answer to the question was already saved, it is the one shown.
     return jsonify(
         question=saved.question,
+        key=key,
         value=saved.value,
+        newer=saved.key != key,
         by=saved.answered_by.display_name if saved.answered_by else "",
     )
 

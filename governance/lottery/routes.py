@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance import tabular
 from governance.budget.models import Household
 from governance.db import begin_writing
 from governance.errors import DomainError
@@ -138,12 +137,8 @@ def pool_import(lottery_id: int) -> Response:
 @bp.get("/<int:lottery_id>/modele.csv")
 def pool_template(lottery_id: int) -> Response:
     """The file to fill in: the people with an account who could join, features left blank."""
-    out = io.StringIO()
-    csv.writer(out).writerows(services.template_rows(_lottery(lottery_id)))
-    response = current_app.make_response(out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = 'attachment; filename="candidats.csv"'
-    return response
+    header, *rows = services.template_rows(_lottery(lottery_id))
+    return tabular.csv_response("candidats.csv", header, rows)
 
 
 @bp.post("/<int:lottery_id>/quotas")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from governance import tabular
 from governance.budget import rules
 from governance.budget import services as households
 from governance.budget.forms import bracket_label
@@ -172,7 +171,7 @@ def import_pool(lottery: Lottery, text: str) -> tuple[int, list[ImportLine]]:
     """All lines or none: the file replaces the pool, or nothing changes and the report says why."""
     if lottery.status is not LotteryStatus.DRAFT:
         _editable(lottery)
-    reader = csv.DictReader(io.StringIO(text))
+    reader = tabular.reader(text)
     present = [c.strip() for c in reader.fieldnames or []]
     reader.fieldnames = present
     if "name" not in present:

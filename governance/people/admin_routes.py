@@ -30,6 +30,7 @@ from governance.people.models import Group, GroupKind, Membership, Person, Quoru
 from governance.people.routes import bp
 from governance.permissions import has_role
 from governance.web import (
+    external_url,
     field_error,
     form_status,
     is_htmx,
@@ -203,7 +204,7 @@ def login_card(found: Person) -> Response:
         raise DomainError(_("This form has expired. Reload the page, then send it again."))
     code = services.issue_login_card(found, current_user)
     db.session.commit()
-    url = url_for("people.card_scan", code=code, _external=True)
+    url = external_url("people.card_scan", code=code)
     qr_svg = segno.make(url, error="m").svg_inline(scale=4, title=_("QR code to log in"))
     return render(
         "people/login_card.html",

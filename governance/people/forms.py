@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -27,6 +26,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from governance.fields import DateField
 from governance.people.models import GroupKind, QuorumKind, Role
 
 ROLE_LABELS = {

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, select, update
 
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people import services
-from governance.people.models import LoginCard, Person
+from governance.people.models import LoginAttempt, LoginCard, Person
 
 SECRET_COLUMNS = {"secret_hash", "token_hash", "code_hash", "totp_secret", "totp_last_step"}
 
@@ -60,6 +60,73 @@ def _person_links() -> list[tuple[Table, Any]]:
     ]
 
 
+def _attempt_keys(person: Person) -> list[str]:
+    """What the login throttle wrote for this person: the identifiers typed, the code key."""
+    keys = [person.username.lower(), f"totp:{person.id}"]
+    if person.email:
+        keys.append(person.email.lower())
+    return keys
+
+
+def _audit_about(person: Person) -> list[Any]:
+    """Audit events about this person: the page was theirs (its address names them) or the
+    form sent named them (their name, username or e-mail)."""
+    from governance.audit import AuditEvent
+
+    names = {v for v in (person.display_name, person.username, person.email) if v}
+    found = []
+    for event in db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.endpoint.like("people.%"))
+        .order_by(AuditEvent.id)
+        .execution_options(yield_per=2_000)
+    ):
+        args = (event.details or {}).get("args") or {}
+        if args.get("person_id") == person.id or names & set(_strings(event.details)):
+            found.append(event)
+    return found
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _decisions_naming(person: Person) -> list[dict[str, Any]]:
+    """Decision records where this person's name appears (presenter, present, positions,
+    objections): the reference and the parts that name them."""
+    from governance.votes.models import Decision
+
+    name = person.display_name
+    found = []
+    for reference, record in db.session.execute(select(Decision.reference, Decision.record)):
+        if name not in _strings(record):
+            continue
+        rounds = record.get("rounds") or []
+        found.append(
+            {
+                "reference": reference,
+                "presenter": record.get("presenter") == name,
+                "positions": [
+                    {"round": r.get("number"), **p}
+                    for r in rounds
+                    for p in r.get("positions") or []
+                    if p.get("name") == name
+                ],
+                "eligible_in_rounds": [
+                    r.get("number") for r in rounds if name in (r.get("eligible_names") or [])
+                ],
+                "objections": [o for o in record.get("objections") or [] if o.get("by") == name],
+            }
+        )
+    return found
+
+
 def export(person: Person) -> dict[str, Any]:
     """Everything the platform holds about this person, as plain JSON values."""
     from governance.budget.models import Household
@@ -73,6 +140,15 @@ def export(person: Person) -> dict[str, Any]:
         rows = _rows(table, column == person.id)
         if rows:
             data.setdefault(table.name, {})[column.name] = rows
+    data["login_attempts"] = _rows(
+        LoginAttempt.__table__, LoginAttempt.__table__.c.account_key.in_(_attempt_keys(person))
+    )
+    data["audit_events_about_you"] = [
+        {"id": e.id, "at": _plain(e.at), "endpoint": e.endpoint, "path": e.path}
+        | {"details": e.details}
+        for e in _audit_about(person)
+    ]
+    data["decisions_naming_you"] = _decisions_naming(person)
     households = list(db.session.scalars(select(Household).where(Household.person_id == person.id)))
     data["mona_wallet"] = {
         h.reference: [
@@ -100,6 +176,13 @@ def erase(person: Person, by: Person) -> Person:
         raise DomainError(_l("This person was already erased."))
     if person.active:
         services.set_active(person, False)  # logged out everywhere, the date kept
+    db.session.execute(
+        delete(LoginAttempt).where(LoginAttempt.account_key.in_(_attempt_keys(person)))
+    )
+    from governance.chains import redact
+
+    for event in _audit_about(person):
+        redact(event, {v for v in (person.display_name, person.username, person.email) if v})
     person.display_name = str(_l("Erased person %(number)d", number=person.id))
     person.username = f"efface-{person.id}"
     person.email = None
@@ -124,6 +207,7 @@ def erase(person: Person, by: Person) -> Person:
 @dataclass(frozen=True)
 class Retention:
     households: int  # left long enough ago: their composition and income bracket forgotten
+    login_attempts: int = 0  # older than LOGIN_ATTEMPT_RETENTION_DAYS: deleted
 
 
 def apply_retention(today: date | None = None) -> Retention:
@@ -152,5 +236,14 @@ def apply_retention(today: date | None = None) -> Retention:
             forgotten_at=utcnow(),
         )
     )
+    from governance import once
+
+    once.purge()
+    kept_days = int(current_app.config["LOGIN_ATTEMPT_RETENTION_DAYS"])
+    attempts = db.session.execute(
+        delete(LoginAttempt).where(
+            LoginAttempt.at < datetime.combine(today - timedelta(days=kept_days), time.min, UTC)
+        )
+    )
     db.session.flush()
-    return Retention(result.rowcount)  # type: ignore[attr-defined]
+    return Retention(result.rowcount, attempts.rowcount)  # type: ignore[attr-defined]

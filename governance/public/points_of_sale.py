@@ -3,22 +3,21 @@ when, and the decision behind each; as a page, CSV and JSON."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from governance import tabular
 from governance.conventionnement.models import PosKind
 from governance.public import queries
 from governance.public.forms import PointsForm
 from governance.public.queries import ApprovedPoint
 from governance.public.routes import bp
-from governance.web import cacheable, render
+from governance.web import cacheable, external_url, render
 
 CSV_COLUMNS = [
     "name",
@@ -48,7 +47,7 @@ def point_json(point: ApprovedPoint) -> dict[str, Any]:
         "approved_since": point.since.isoformat() if point.since else None,
         "review_on": point.review_on.isoformat() if point.review_on else None,
         "decision": point.decision,
-        "decision_url": url_for("votes.decision", reference=point.decision, _external=True)
+        "decision_url": external_url("votes.decision", reference=point.decision)
         if point.decision
         else None,
         "group": point.group,
@@ -97,12 +96,5 @@ def points_of_sale_json() -> Response:
 @bp.get("/points-de-vente.csv")
 @cacheable(last_modified=_changed)
 def points_of_sale_csv() -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for point in queries.approved_points():
-        row = point_json(point)
-        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
-    response = current_app.response_class(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'inline; filename="points-de-vente.csv"'
-    return response
+    rows = [[row[c] for c in CSV_COLUMNS] for row in map(point_json, queries.approved_points())]
+    return tabular.csv_response("points-de-vente.csv", CSV_COLUMNS, rows, inline=True)

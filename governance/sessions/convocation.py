@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
@@ -15,6 +15,7 @@ from governance.db import utcnow
 from governance.extensions import db
 from governance.sessions import panels, services
 from governance.sessions.models import Meeting
+from governance.web import external_url
 
 
 def invitation_ics(meeting: Meeting) -> str:
@@ -41,7 +42,7 @@ def invitation_ics(meeting: Meeting) -> str:
 def notify(meeting: Meeting, update: bool) -> int:
     """Queue one message per member with an e-mail address; returns how many."""
     ics = invitation_ics(meeting)
-    link = url_for("sessions.meeting", meeting_id=meeting.id, _external=True)
+    link = external_url("sessions.meeting", meeting_id=meeting.id)
     extras = panels.item_extras(meeting)
     count = 0
     for person in services.members(meeting):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from governance.fields import DateField
 from governance.people.forms import REQUIRED, TOO_LONG
 from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus, SuggestionStatus
 

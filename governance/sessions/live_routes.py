@@ -18,7 +18,7 @@ from governance.sessions.forms import EXPECTED, AttendanceForm, CheckInForm
 from governance.sessions.models import Attendance, AttendanceStatus, Meeting
 from governance.sessions.policy import MEETING
 from governance.sessions.routes import bp
-from governance.web import form_status, is_htmx, render
+from governance.web import external_url, form_status, is_htmx, render
 
 # --- check-in -----------------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ def _no_store_between_people(response: Response) -> Response:
 
 
 def _console_context(meeting: Meeting) -> dict[str, object]:
-    url = url_for("sessions.check_in_scan", code=meeting.code, _external=True)
+    url = external_url("sessions.check_in_scan", code=meeting.code)
     return {
         **_live(meeting, "console"),
         "quorum": services.quorum(meeting),

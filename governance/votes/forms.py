@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from governance.fields import DateField
 from governance.people.forms import REQUIRED, TOO_LONG
 from governance.votes.models import DecisionKind, ObjectionStatus, Outcome, Stage, Value
 

@@ -6,16 +6,15 @@ group; none of that leaves here. Only the presenter is named: the group publishe
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from governance import tabular
 from governance.votes.models import Decision
-from governance.web import STARTED
+from governance.web import STARTED, external_url
 
 # The columns of the CSV file, in order (also the keys of the JSON, flattened).
 CSV_COLUMNS = [
@@ -51,7 +50,7 @@ OBJECTION_FIELDS = ("round", "argument", "status", "resolution", "version")
 
 
 def permalink(decision: Decision) -> str:
-    return url_for("votes.decision", reference=decision.reference, _external=True)
+    return external_url("votes.decision", reference=decision.reference)
 
 
 def summary(decision: Decision) -> dict[str, Any]:
@@ -100,11 +99,9 @@ def register_json(decisions: list[Decision]) -> dict[str, Any]:
 
 
 def register_csv(decisions: list[Decision]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for decision in decisions:
-        writer.writerow(
+    return tabular.csv_text(
+        CSV_COLUMNS,
+        (
             [
                 decision.reference,
                 decision.group.code,
@@ -121,8 +118,9 @@ def register_csv(decisions: list[Decision]) -> str:
                 decision.hash,
                 decision.previous_hash,
             ]
-        )
-    return out.getvalue()
+            for decision in decisions
+        ),
+    )
 
 
 def register_atom(decisions: list[Decision], labels: dict[Any, Any]) -> bytes:
@@ -131,11 +129,11 @@ def register_atom(decisions: list[Decision], labels: dict[Any, Any]) -> bytes:
 
     caisse = current_app.config["CAISSE_NAME"]
     feed = FeedGenerator()
-    feed.id(url_for("votes.decisions", _external=True))
+    feed.id(external_url("votes.decisions"))
     feed.title(_("Decisions — %(caisse)s", caisse=caisse))
     feed.author({"name": caisse})
-    feed.link(href=url_for("votes.decisions", _external=True), rel="alternate")
-    feed.link(href=url_for("votes.decisions_atom", _external=True), rel="self")
+    feed.link(href=external_url("votes.decisions"), rel="alternate")
+    feed.link(href=external_url("votes.decisions_atom"), rel="self")
     feed.language(str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]))
     feed.updated(max((d.created_at for d in decisions), default=None) or STARTED)
     for decision in decisions:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance import web
 from governance.access import access
 from governance.errors import DomainError
 from governance.extensions import db
@@ -55,7 +56,7 @@ def proposal_extras(meeting: Meeting) -> dict[int, panels.ItemExtras]:
             title=proposal.title,
             text=proposal.current_version.text,
             url=url_for("votes.proposal", proposal_id=proposal.id),
-            external_url=url_for("votes.proposal", proposal_id=proposal.id, _external=True),
+            external_url=web.external_url("votes.proposal", proposal_id=proposal.id),
             facts=_facts(proposal),
             edit_url=url_for("votes.proposal_edit", proposal_id=proposal.id) if editable else None,
         )

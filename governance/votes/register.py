@@ -137,6 +137,14 @@ def record(proposal: Proposal, outcome: Outcome) -> Decision:
             "versions": [{"number": v.number, "text": v.text} for v in proposal.versions],
             "rounds": [_round_record(r) for r in proposal.rounds],
             "objections": _objections_record(proposal),
+            # The rows this decision belongs to, inside the hashed record: a decision moved
+            # to another group or proposal, or renumbered, no longer verifies.
+            "links": {
+                "group_id": group.id,
+                "proposal_id": proposal.id,
+                "year": decided_on.year,
+                "sequence": sequence,
+            },
         },
         previous_hash=previous.hash if previous else GENESIS,
     )
@@ -153,14 +161,44 @@ class Verification:
     broken: str | None  # the reference of the first decision whose link does not hold
 
 
+def _links_hold(decision: Decision) -> bool:
+    """The columns the hash does not cover directly agree with the hashed record (decisions
+    recorded before the record named its links are checked by their reference only)."""
+    links = decision.record.get("links") if isinstance(decision.record, dict) else None
+    if decision.year != decision.decided_on.year or not decision.reference.endswith(
+        f"-{decision.year}-{decision.sequence:03d}"
+    ):
+        return False
+    if links is None:
+        return True
+    return links == {
+        "group_id": decision.group_id,
+        "proposal_id": decision.proposal_id,
+        "year": decision.year,
+        "sequence": decision.sequence,
+    }
+
+
 def verify() -> Verification:
     previous, count = GENESIS, 0
     for decision in db.session.scalars(select(Decision).order_by(Decision.id)):
         count += 1
-        if decision.previous_hash != previous or compute_hash(decision) != decision.hash:
+        if (
+            decision.previous_hash != previous
+            or compute_hash(decision) != decision.hash
+            or not _links_hold(decision)
+        ):
             return Verification(count, previous, decision.reference)
         previous = decision.hash
     return Verification(count, previous, None)
+
+
+def holds(digest: str) -> bool:
+    """Whether a head published earlier is still in the chain (else decisions were removed)."""
+    return (
+        digest == GENESIS
+        or db.session.scalar(select(Decision.id).where(Decision.hash == digest)) is not None
+    )
 
 
 _checked: tuple[float, tuple[int, str | None], Verification] | None = None

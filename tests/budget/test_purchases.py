@@ -131,3 +131,25 @@ def test_an_operator_id_twice_in_one_file_is_refused() -> None:
     with pytest.raises(DomainError):
         purchases.apply(lines)
     assert ledger.wallet(household).balance_cents == 15000
+
+
+def test_bean_check_takes_hostile_names(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Names ending in a backslash, with quotes and line breaks, or that the ASCII spelling
+    merges: the journal still reads, and every funder keeps an account of its own."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from governance.budget import exports
+
+    names = ["Fondation \\", 'Le "Collectif"\nde Lyon', "Café", "Cafe", "北京", "東京"]
+    for number, name in enumerate(names):
+        ledger.record_grant(name, 10_00 + number, date(2026, 3, 2), f"g{number}")
+    journal = tmp_path / "hostile.beancount"
+    journal.write_text(exports.beancount())
+    bean_check = shutil.which("bean-check", path=str(Path(sys.executable).parent))
+    result = subprocess.run([bean_check, str(journal)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    opened = [line for line in journal.read_text().splitlines() if " open Income:Grants" in line]
+    assert len(opened) == len(set(opened)) == len(names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 from typing import Any
@@ -192,3 +193,92 @@ def _fill_and_submit(visit, people) -> None:  # type: ignore[no-untyped-def]
                 f"{visit.id}-{q['code']}",
             )
     services.submit(visit, people[0], "favourable", "", schedule=False)
+
+
+def test_an_answer_is_confirmed_by_its_echo_and_an_expired_session_gets_json(app) -> None:  # type: ignore[no-untyped-def]
+    _pos, _people, visit, (first, _second, _other) = _setup(app)
+    url = f"/conventionnement/visites/{visit.id}/reponse"
+    page = f"/conventionnement/visites/{visit.id}/2"
+    token = first.csrf_token(page)
+    phone = {"Accept": "application/json", "X-Tablee-Page": page}
+    newer = first.post(
+        url,
+        data={"csrf_token": token, "question": "local", "value": "most", "key": "k2", "at": "9"},
+        headers=phone,
+    )
+    assert newer.json["key"] == "k2" and newer.json["question"] == "local"
+    assert newer.json["newer"] is False
+    # An older answer replayed later is confirmed (that very key), and the newer one is kept.
+    older = first.post(
+        url,
+        data={"csrf_token": token, "question": "local", "value": "half", "key": "k1", "at": "5"},
+        headers=phone,
+    )
+    assert older.json["key"] == "k1" and older.json["newer"] is True
+    assert older.json["value"] == "most"
+    refused = first.post(
+        url,
+        data={"csrf_token": token, "question": "local", "value": "x", "key": "k3"},
+        headers=phone,
+    )
+    assert refused.status_code == 422 and refused.json["key"] == "k3"
+    # The session has ended: the phone is told in JSON, with the way back to this screen.
+    with first.session_transaction() as cookie:
+        cookie.clear()
+    gone = first.post(
+        url,
+        data={"csrf_token": token, "question": "local", "value": "half", "key": "k4"},
+        headers=phone,
+    )
+    assert gone.status_code == 401 and gone.json["error"] == "login"
+    assert gone.json["login"] == f"/connexion?next=/conventionnement/visites/{visit.id}/2"
+    # A page (no JSON asked) still goes to the login form.
+    assert first.get(page).status_code == 302
+    assert db.session.scalar(select(Answer.value).where(Answer.question == "local")) == "most"
+
+
+def test_an_idle_session_answers_a_phone_in_json(app) -> None:  # type: ignore[no-untyped-def]
+    _pos, _people, visit, (first, _second, _other) = _setup(app)
+    url = f"/conventionnement/visites/{visit.id}/reponse"
+    token = first.csrf_token(f"/conventionnement/visites/{visit.id}/1")
+    with first.session_transaction() as cookie:
+        cookie["seen"] = 1  # last active in 1970
+    gone = first.post(
+        url,
+        data={"csrf_token": token, "question": "local", "value": "most", "key": "k1"},
+        headers={"Accept": "application/json"},
+    )
+    assert gone.status_code == 401 and "/connexion" in gone.json["login"]
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_a_hostile_name_is_never_a_live_formula_in_the_exports(app) -> None:  # type: ignore[no-untyped-def]
+    _pos, people, visit, (first, _second, _other) = _setup(app)
+    visit.pos.name = '=HYPERLINK("http://evil.example","Cliquez")'
+    db.session.commit()
+    _fill_and_submit(visit, people)
+    db.session.commit()
+    facilitator = first  # people[0] facilitates the committee
+    csv_text = facilitator.get("/conventionnement/export.csv").get_data(as_text=True)
+    (row,) = csv.DictReader(io.StringIO(csv_text))
+    assert row["point_of_sale"].startswith("'=HYPERLINK") and float(row["total"]) == 100
+    book = load_workbook(io.BytesIO(facilitator.get("/conventionnement/export.xlsx").data))
+    cell = book["Visites"]["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
+    assert isinstance(book["Visites"]["F2"].value, int | float)  # the total stays a number
+
+
+def test_two_taps_on_assign_create_one_visit(app) -> None:  # type: ignore[no-untyped-def]
+    pos, people, _visit, (facilitator, _second, _other) = _setup(app)
+    form = {"people": [str(people[1].id), str(people[2].id)], "visit_on": "2026-12-05"}
+    token = facilitator.csrf_token(f"/conventionnement/{pos.id}")
+    taps = [
+        facilitator.post(f"/conventionnement/{pos.id}/binome", data={**form, "csrf_token": token})
+        for _ in range(2)
+    ]
+    assert [t.status_code for t in taps] == [302, 303]  # the second: "already sent"
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 2  # _setup's and this one
+    # The domain rule as well (a form shown twice, or two facilitators at once): same visit.
+    first = services.assign_visit(pos, people[1:], date(2026, 12, 6), people[0])
+    again = services.assign_visit(pos, people[1:], date(2026, 12, 6), people[0])
+    assert first.id == again.id

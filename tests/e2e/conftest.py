@@ -100,6 +100,8 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask,
 
         contextvars.Context().run(prepare)
         server = make_server("127.0.0.1", 0, app, threaded=True)
+        # Links made for outside (the check-in QR code, e-mails) point at this server.
+        app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
         thread = threading.Thread(
             target=contextvars.Context().run, args=(server.serve_forever,), daemon=True
         )

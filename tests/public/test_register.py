@@ -159,3 +159,9 @@ def test_verify_page_shows_the_head(client) -> None:  # type: ignore[no-untyped-
     decision = decided("Marché du samedi", "Le marché ouvre.")
     page = client.get("/decisions/verifier").get_data(as_text=True)
     assert decision.hash in page and "intacte" in page
+
+
+def test_the_public_csv_neutralises_formula_cells(client) -> None:  # type: ignore[no-untyped-def]
+    decided("=1+2", "@SUM(A1:A9)")
+    (row,) = csv.DictReader(io.StringIO(client.get("/decisions.csv").get_data(as_text=True)))
+    assert row["title"] == "'=1+2" and row["text"] == "'@SUM(A1:A9)"

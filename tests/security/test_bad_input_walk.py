@@ -9,6 +9,7 @@ invisible characters, markup.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 from datetime import date
@@ -86,6 +87,16 @@ NASTY = st.one_of(
             "consent",
             "admin",
             "reference,adults\nF-1,zéro\n",
+            # Shapes that once gave a 500 (issue 16).
+            "sNaN",
+            "Infinity",
+            "-Infinity",
+            "1E+999999",
+            "9999-12-31",
+            "0001-01-01",
+            "9999-12",
+            "[" * 5_000 + "]" * 5_000,
+            '{"kind": ' * 3_000,
         ]
     ),
     st.text(max_size=40),
@@ -182,7 +193,11 @@ def _walk(client, token: str, fields: list[str], endpoint: str, path: str, seen:
     )
     @given(
         form=st.dictionaries(st.sampled_from(fields), NASTY, max_size=8),
-        upload=st.one_of(st.none(), st.binary(max_size=300)),
+        upload=st.one_of(
+            st.none(),
+            st.binary(max_size=300),
+            st.just(b'"' + b"x" * (130 * 1024) + b'",b\n1,2\n'),  # a field over 128 KiB
+        ),
     )
     def post(form: dict[str, str], upload: bytes | None) -> None:
         data: dict[str, Any] = {**form, "csrf_token": token}
@@ -215,3 +230,61 @@ def test_generated_bad_input_never_breaks_anything(app: Flask, client) -> None: 
 
     # The walk reached the forms: most answers are refusals with the form back (422).
     assert seen.get(422, 0) > len(posts), seen
+
+
+HUGE_IDS = ("0", "2147483648", "9" * 30)
+
+
+def _public_gets(app: Flask) -> list[tuple[str, str]]:
+    """Every public GET route, its numbers huge (past PostgreSQL's integer, past 64 bits)."""
+    from governance.permissions import PERMISSIONS, Access
+
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or PERMISSIONS.get(rule.endpoint) != Access.PUBLIC:
+            continue
+        if rule.endpoint == "static":
+            continue
+        words = WORDS.get(rule.endpoint, {})
+        for huge in HUGE_IDS:
+            values = {
+                arg: words.get(arg, huge if "id" in arg or "number" in arg else "x")
+                for arg in rule.arguments
+            }
+            with contextlib.suppress(ValueError):  # a converter refusing the value: no such URL
+                paths.append((rule.endpoint, rule.build(values)[1]))
+    return sorted(set(paths))
+
+
+def test_public_pages_take_any_query_without_a_500(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
+    """Anonymous GETs of every public route, with huge ids and bad query values."""
+    load_demo()
+    db.session.commit()
+    gets = _public_gets(app)
+    assert len(gets) > 15
+    seen: dict[int, int] = {}
+
+    @settings(
+        max_examples=2,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        query=st.dictionaries(
+            st.sampled_from(
+                ["page", "q", "mois", "month", "start", "end", "group", "year", "kind", "lang"]
+            ),
+            NASTY.filter(lambda v: len(v) < 2_000),
+            max_size=3,
+        )
+    )
+    def get(query: dict[str, str]) -> None:
+        for endpoint, path in gets:
+            response = client.get(path, query_string={**query, "page": query.get("page", "9" * 30)})
+            assert response.status_code < 500, f"GET {path} ({endpoint}) with {query!r}"
+            seen[response.status_code] = seen.get(response.status_code, 0) + 1
+
+    get()
+    assert seen.get(404, 0) > 0 and seen.get(200, 0) > 0, seen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_migrate import upgrade
 from sqlalchemy import select
@@ -138,3 +138,53 @@ def test_the_retention_command_forgets_on_its_own_database(tmp_path) -> None:  #
     with other.app_context():
         assert db.session.scalar(select(Household.forgotten_at)) is not None
         db.engine.dispose()
+
+
+def test_the_copy_and_the_erasure_reach_attempts_audit_and_decisions(app, client) -> None:  # type: ignore[no-untyped-def]
+    from governance import chains
+    from governance.audit import AuditEvent
+    from governance.db import utcnow
+    from governance.people.models import LoginAttempt
+    from tests.public.helpers import decided
+
+    decision = decided("Marché du samedi", "Le marché ouvre.")
+    named = decision.record["rounds"][0]["eligible_names"][0]
+    person = db.session.scalar(select(Person).where(Person.display_name == named))
+    person.email = "nom@exemple.org"
+    db.session.add(LoginAttempt(account_key="nom@exemple.org", address="10.0.0.1", succeeded=False))
+    event = AuditEvent(
+        at=utcnow(),
+        endpoint="people.person_edit",
+        method="POST",
+        path=f"/admin/personnes/{person.id}",
+        details={"args": {"person_id": person.id}, "form": {"email": ["nom@exemple.org"]}},
+    )
+    chains.chain_audit_event(event)
+    db.session.add(event)
+    db.session.commit()
+
+    data = privacy.export(person)
+    assert [a["address"] for a in data["login_attempts"]] == ["10.0.0.1"]
+    assert [e["id"] for e in data["audit_events_about_you"]] == [event.id]
+    assert [d["reference"] for d in data["decisions_naming_you"]] == [decision.reference]
+    assert data["decisions_naming_you"][0]["positions"]  # how they voted, in the record
+
+    privacy.erase(person, factories.with_role(Role.ADMIN))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.scalar(select(LoginAttempt.id)) is None
+    details = json.dumps(db.session.get(AuditEvent, event.id).details)
+    assert "nom@exemple.org" not in details and "redacted" in details
+    assert [line for line, good in chains.verify_all() if not good] == []  # the chain holds
+
+
+def test_login_attempts_are_purged_after_the_stated_period(app) -> None:  # type: ignore[no-untyped-def]
+    from governance.people.models import LoginAttempt
+
+    old = LoginAttempt(account_key="x", address="a", succeeded=False)
+    old.at = datetime(2026, 1, 1, tzinfo=UTC)
+    db.session.add_all([old, LoginAttempt(account_key="y", address="a", succeeded=True)])
+    db.session.flush()
+    done = privacy.apply_retention(date.today())
+    assert done.login_attempts == 1
+    assert db.session.scalars(select(LoginAttempt.account_key)).all() == ["y"]

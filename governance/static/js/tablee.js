@@ -168,3 +168,24 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Logging out with questionnaire answers still waiting on this phone: say so first. They stay
+// bound to this person and are sent when they log in here again (see questionnaire.js).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-logout]");
+  if (!form) return;
+  let count = 0;
+  try {
+    const suffix = `-p${form.dataset.person}`;
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      if (key.startsWith("tablee-visit-") && key.endsWith(suffix)) {
+        count += JSON.parse(localStorage.getItem(key) || "[]").length;
+      }
+    }
+  } catch (error) {
+    return; // no storage on this phone: nothing can be waiting
+  }
+  const text = (count === 1 ? form.dataset.unsentOne : form.dataset.unsentMany || "").replace("__N__", String(count));
+  if (count && !window.confirm(text)) event.preventDefault();
+});
