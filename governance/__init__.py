@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from flask import Flask
+
+# Each domain's web pages: its ``routes`` module holds the blueprint (``bp``), the others add
+# their pages to it. Listed here, so that no module imports another one for its side effect.
+ROUTE_MODULES = {
+    "public": ("routes", "api", "points_of_sale", "figures"),
+    "people": ("routes", "admin_routes"),
+    "sessions": ("routes", "live_routes", "minutes_routes", "suggestion_routes"),
+    "votes": ("routes", "decision_routes", "prepare_routes"),
+    "conventionnement": ("routes", "visit_routes"),
+    "budget": ("routes", "ledger_routes", "report_routes"),
+    "lottery": ("routes",),
+    "home": ("routes",),
+}
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -54,27 +68,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     once.init_app(app)
     register_error_handlers(app)
 
-    from governance.budget.routes import bp as budget_bp
-    from governance.conventionnement.routes import bp as conventionnement_bp
-    from governance.home.routes import bp as home_bp
-    from governance.lottery.routes import bp as lottery_bp
-    from governance.people.routes import bp as people_bp
-    from governance.public.routes import bp as public_bp
-    from governance.sessions.routes import bp as sessions_bp
-    from governance.votes.routes import bp as votes_bp
+    # Each domain's blueprint, with the modules that add their pages to it.
+    for package, modules in ROUTE_MODULES.items():
+        for module in modules:
+            importlib.import_module(f"governance.{package}.{module}")
+        app.register_blueprint(importlib.import_module(f"governance.{package}.routes").bp)
+    # Effects that flow upward between domains, connected where each domain is set up.
+    import governance.budget
+    import governance.conventionnement
+    import governance.votes
 
-    blueprints = (
-        public_bp,
-        people_bp,
-        sessions_bp,
-        votes_bp,
-        conventionnement_bp,
-        budget_bp,
-        lottery_bp,
-        home_bp,
-    )
-    for blueprint in blueprints:
-        app.register_blueprint(blueprint)
+    for domain in (governance.votes, governance.conventionnement, governance.budget):
+        domain.init_app(app)
 
     from governance import cli
 

@@ -82,7 +82,7 @@ def _idle_too_long(idle_s: int) -> bool:
     here, so that an active phone's requests (the room's polls) never pay for it."""
     from governance.people.services import holds_sensitive_role
 
-    member_limit = int(current_app.config["MEMBER_IDLE_TIMEOUT_MINUTES"]) * 60
+    member_limit = float(current_app.config["MEMBER_IDLE_TIMEOUT_MINUTES"]) * 60
     return idle_s > member_limit or holds_sensitive_role(current_user)
 
 

@@ -180,14 +180,21 @@ def page_size() -> int:
     return int(current_app.config["PAGE_SIZE"])
 
 
-# Hot write routes that read first without the database's write lock (see db.read_first).
-# A login hashes the password (tens of milliseconds of CPU) before its one write: at the start
-# of a meeting 61 of them must not hash one after the other inside the write lock.
-READ_FIRST = {"votes.position", "conventionnement.answer", "lottery.check", "people.login"}
+V = TypeVar("V", bound=Callable[..., Any])
 
 
-def _read_first_for_hot_routes() -> None:
-    if request.endpoint in READ_FIRST:
+def reads_first(view: V) -> V:
+    """Declared on a route whose work before its write is long (hashing a password, parsing a
+    file, reading a round): it reads without the database's write lock, and calls
+    ``db.begin_writing`` (or ``end_reading``) where its short write starts, so that the other
+    writers of the caisse never wait on its reading (see ``db.read_first``)."""
+    view.reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
+def _read_first_where_declared() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "reads_first", False):
         from governance.db import read_first
 
         read_first()
@@ -197,4 +204,4 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt  # before any blueprint adds its rules
     app.jinja_env.add_extension("jinja2.ext.do")
     # Registered before the login and permission hooks, so that it comes before any read.
-    app.before_request(_read_first_for_hot_routes)
+    app.before_request(_read_first_where_declared)

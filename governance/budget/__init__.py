@@ -1,1 +1,15 @@
 """Households, contribution scales and the fund's ledger."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """A scale adopted by the citizen committee comes into force: the package listens
+    to the register, connected here where the app is set up (not as a side effect of importing
+    its web routes)."""
+    from governance.budget import services
+    from governance.votes.services import decision_final
+
+    decision_final.connect(services.apply_decision)  # the same receiver is kept once

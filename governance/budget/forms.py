@@ -20,7 +20,7 @@ from governance.budget.models import HouseholdStatus
 from governance.budget.rules import BRACKETS, PRESETS
 from governance.fields import DateField
 from governance.formatting import Between, LocaleDecimalField, money
-from governance.people.forms import REQUIRED, TOO_LONG
+from governance.forms import REQUIRED, TOO_LONG
 
 STATUS_LABELS = {
     HouseholdStatus.ACTIVE: _l("active"),
@@ -28,12 +28,6 @@ STATUS_LABELS = {
     HouseholdStatus.LEFT: _l("left"),
 }
 NUMBER = _l("Please write a whole number.")
-
-
-def bracket_label(index: int) -> str:
-    """The bracket as records keep it (a draw's features): the same in every language."""
-    low, high = BRACKETS[index]
-    return f"{low} – {high} €"
 
 
 def income_range(index: int) -> str:

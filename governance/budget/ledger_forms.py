@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from governance.budget.models import TransactionKind
 from governance.fields import DateField, MonthField
 from governance.formatting import Between, LocaleDecimalField
-from governance.people.forms import REQUIRED, TOO_LONG
+from governance.forms import REQUIRED, TOO_LONG
 
 AMOUNT = _l("Please write an amount, for example 12.50.")
 

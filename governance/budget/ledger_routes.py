@@ -21,9 +21,10 @@ from governance.budget.ledger_forms import (
 )
 from governance.budget.models import Household, LedgerTransaction
 from governance.budget.routes import bp
+from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.web import field_error, render, save
+from governance.web import field_error, reads_first, render, save
 
 
 def _books(
@@ -117,6 +118,7 @@ def monthly_run() -> Response:
 
 
 @bp.route("/comptes/achats", methods=["GET", "POST"])
+@reads_first
 def purchase_import() -> Response:
     form = ImportForm()
     lines, status = None, 200
@@ -127,8 +129,9 @@ def purchase_import() -> Response:
             else (form.content.data or "")
         )
         try:
-            lines = purchases.parse(text)
+            lines = purchases.parse(text)  # parsed and previewed without the write lock
             if request.form.get("confirm") == "yes":
+                begin_writing(db.session)  # the lock only for the write, which checks again
                 created = purchases.apply(lines)
                 db.session.commit()
                 flash(_("%(count)d purchases recorded.", count=created), "success")
@@ -169,6 +172,3 @@ def my_household() -> Response:
         lines=purchases.household_statement(household),
         paid=purchases.contributions_paid(household),
     )
-
-
-from governance.budget import report_routes  # noqa: E402, F401

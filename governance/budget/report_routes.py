@@ -32,7 +32,7 @@ from governance.budget.models import (
     Posting,
 )
 from governance.budget.routes import bp
-from governance.conventionnement.forms import POS_KIND_LABELS
+from governance.conventionnement.labels import POS_KIND_LABELS
 from governance.conventionnement.models import PointOfSale
 from governance.errors import DomainError
 from governance.extensions import db

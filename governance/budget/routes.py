@@ -31,12 +31,10 @@ from governance.errors import DomainError
 from governance.extensions import db
 from governance.fields import load_json
 from governance.sessions.models import Meeting, MeetingStatus
-from governance.votes.services import decision_final
 from governance.web import field_error, form_status, render, save
 
 bp = Blueprint("budget", __name__, url_prefix="/budget", template_folder="templates")
 
-decision_final.connect(services.apply_decision)
 
 
 @bp.app_context_processor
@@ -321,6 +319,3 @@ def _csv(results: list) -> Response:  # type: ignore[type-arg]
             for scale_, r in results
         ),
     )
-
-
-from governance.budget import ledger_routes  # noqa: E402, F401

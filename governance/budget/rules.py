@@ -246,3 +246,9 @@ def synthetic(households: int, mix: dict[str, int], brackets: list[int]) -> list
             if count:
                 population.append(Member(shapes[shape], bracket, 0, count))
     return population
+
+
+def bracket_label(index: int) -> str:
+    """The bracket as records keep it (a draw's features): the same in every language."""
+    low, high = BRACKETS[index]
+    return f"{low} – {high} €"

@@ -15,21 +15,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from governance.conventionnement.models import FormKind, PosKind, PosStatus
+from governance.conventionnement.labels import POS_KIND_LABELS
+from governance.conventionnement.models import FormKind, PosStatus
 from governance.conventionnement.scoring import Band
 from governance.fields import DateField
-from governance.people.forms import REQUIRED, TOO_LONG
+from governance.forms import REQUIRED, TOO_LONG
 
-POS_KIND_LABELS = {
-    PosKind.SHOP: _l("Shop"),
-    PosKind.GROCERY: _l("Grocery (including solidarity grocery)"),
-    PosKind.BAKERY: _l("Bakery"),
-    PosKind.BUTCHER: _l("Butcher"),
-    PosKind.RESTAURANT: _l("Restaurant"),
-    PosKind.PRODUCER: _l("Producer or farm"),
-    PosKind.MARKET: _l("Market stall"),
-    PosKind.AMAP: _l("AMAP"),
-}
 POS_STATUS_LABELS = {
     PosStatus.PROPOSED: _l("proposed"),
     PosStatus.VISITING: _l("visit planned"),

@@ -38,14 +38,12 @@ from governance.extensions import db
 from governance.fields import load_json
 from governance.people.models import Group, GroupKind, Person
 from governance.sessions.models import Meeting, MeetingStatus
-from governance.votes.services import decision_final
 from governance.web import form_status, render
 
 bp = Blueprint(
     "conventionnement", __name__, url_prefix="/conventionnement", template_folder="templates"
 )
 
-decision_final.connect(services.apply_decision)
 
 
 @bp.app_context_processor
@@ -291,6 +289,3 @@ def forms() -> Response:
     return render(
         "conventionnement/forms.html", form=form, current=current, status=form_status(form)
     )
-
-
-from governance.conventionnement import visit_routes  # noqa: E402, F401

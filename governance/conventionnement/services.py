@@ -170,8 +170,7 @@ def committee_member(person: Person, on: date) -> bool:
                 Membership.person_id == person.id,
                 Group.kind == GroupKind.COMMITTEE,
                 Membership.role == Role.MEMBER,
-                Membership.starts_on <= on,
-                (Membership.ends_on.is_(None)) | (Membership.ends_on >= on),
+                Membership.is_current(on),
             )
         )
     )

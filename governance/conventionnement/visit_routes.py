@@ -18,8 +18,8 @@ from governance.conventionnement.routes import bp
 from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.people.forms import ConfirmForm
-from governance.web import form_status, render
+from governance.forms import ConfirmForm
+from governance.web import form_status, reads_first, render
 
 
 def _sections(visit: Visit) -> list[dict]:  # type: ignore[type-arg]
@@ -91,6 +91,7 @@ def section_save(visit: Visit, number: int) -> Response:
 
 
 @bp.post("/visites/<int:visit_id>/reponse")
+@reads_first
 @access(policy.VISIT, rule=policy.can_answer_visit)
 def answer(visit: Visit) -> Response:
     """One answer, sent by the phone as soon as it is given (or later, when back online)."""

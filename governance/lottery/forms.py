@@ -13,8 +13,8 @@ from wtforms import IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from governance.forms import REQUIRED, TOO_LONG
 from governance.lottery.models import LotteryStatus, Method, Purpose
-from governance.people.forms import REQUIRED, TOO_LONG
 
 PURPOSE_LABELS = {
     Purpose.HOUSEHOLDS: _l("Households who will join the caisse"),

@@ -31,7 +31,7 @@ from governance.lottery.forms import (
 )
 from governance.lottery.models import Lottery, LotteryStatus, Method, Purpose
 from governance.people.models import Group
-from governance.web import form_status, render, save
+from governance.web import form_status, reads_first, render, save
 
 bp = Blueprint("lottery", __name__, url_prefix="/tirages", template_folder="templates")
 
@@ -161,6 +161,7 @@ def quotas(lottery_id: int) -> Response:
 
 
 @bp.post("/<int:lottery_id>/verifier")
+@reads_first
 def check(lottery_id: int) -> Response:
     found = _lottery(lottery_id)  # read without the write lock (web.READ_FIRST)
     try:

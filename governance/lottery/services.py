@@ -12,8 +12,8 @@ from sqlalchemy import select
 from governance import tabular
 from governance.budget import rules
 from governance.budget import services as households
-from governance.budget.forms import bracket_label
 from governance.budget.models import Household
+from governance.budget.rules import bracket_label
 from governance.db import utcnow
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
@@ -119,8 +119,7 @@ def _is_member(person_id: int, group_id: int | None, on: date) -> bool:
                 Membership.person_id == person_id,
                 Membership.group_id == group_id,
                 Membership.role == Role.MEMBER,
-                Membership.starts_on <= on,
-                (Membership.ends_on.is_(None)) | (Membership.ends_on >= on),
+                Membership.is_current(on),
             )
         )
     )

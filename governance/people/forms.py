@@ -27,6 +27,7 @@ from wtforms.validators import (
 )
 
 from governance.fields import DateField
+from governance.forms import REQUIRED, TOO_LONG, ConfirmForm  # noqa: F401 — people's routes
 from governance.people.models import GroupKind, QuorumKind, Role
 
 ROLE_LABELS = {
@@ -45,8 +46,6 @@ QUORUM_KIND_LABELS = {
     QuorumKind.COUNT: _l("A number of members"),
 }
 
-REQUIRED = _l("Please fill in this field.")
-TOO_LONG = _l("This is too long: at most %(max)d characters.")
 
 
 class LoginForm(FlaskForm):
@@ -184,10 +183,6 @@ class EraseForm(FlaskForm):
         _l("I understand: the name, e-mail and login of this person are removed for good."),
         validators=[DataRequired(_l("Tick the box to confirm the erasure."))],
     )
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token to check."""
 
 
 class ActiveForm(FlaskForm):

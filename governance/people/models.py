@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from governance.db import Base, created_at, intpk, str40, str120, str255, utc
@@ -182,8 +184,15 @@ class Membership(Base):
         Index("ix_membership_group_role", "group_id", "role"),
     )
 
+    @hybrid_method
     def is_current(self, on: date) -> bool:
+        """Whether the membership holds on that day (its last day included): the one rule,
+        in Python and, on the class, in SQL."""
         return self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
+
+    @is_current.expression  # type: ignore[no-redef]
+    def is_current(cls, on: date) -> ColumnElement[bool]:
+        return (cls.starts_on <= on) & (cls.ends_on.is_(None) | (cls.ends_on >= on))
 
 
 class LoginCard(Base):

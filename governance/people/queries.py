@@ -12,17 +12,13 @@ from governance.extensions import db
 from governance.people.models import Group, LoginCard, Membership, Person, Role, fold
 
 
-def _current(on: date):  # type: ignore[no-untyped-def]
-    return (Membership.starts_on <= on) & (
-        Membership.ends_on.is_(None) | (Membership.ends_on >= on)
-    )
-
-
 def facilitated_group_ids(person: Person, on: date) -> list[int]:
     return list(
         db.session.scalars(
             select(Membership.group_id).where(
-                Membership.person_id == person.id, Membership.role == Role.FACILITATOR, _current(on)
+                Membership.person_id == person.id,
+                Membership.role == Role.FACILITATOR,
+                Membership.is_current(on),
             )
         )
     )
@@ -33,7 +29,7 @@ def visible_people(viewer: Person, is_admin: bool, on: date) -> Select[tuple[Per
     query = select(Person)
     if not is_admin:
         members = select(Membership.person_id).where(
-            Membership.group_id.in_(facilitated_group_ids(viewer, on)), _current(on)
+            Membership.group_id.in_(facilitated_group_ids(viewer, on)), Membership.is_current(on)
         )
         query = query.where(Person.id.in_(members))
     return query
@@ -81,7 +77,7 @@ def latest_card(person_id: int) -> LoginCard | None:
 def groups_with_counts(on: date) -> list[tuple[Group, int]]:
     counts = (
         select(Membership.group_id, func.count(func.distinct(Membership.person_id)).label("n"))
-        .where(_current(on))
+        .where(Membership.is_current(on))
         .group_by(Membership.group_id)
         .subquery()
     )

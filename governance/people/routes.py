@@ -37,7 +37,7 @@ from governance.people.forms import (
     LoginForm,
 )
 from governance.people.models import Person
-from governance.web import form_status, render, safe_next
+from governance.web import form_status, reads_first, render, safe_next
 
 bp = Blueprint("people", __name__, template_folder="templates")
 
@@ -123,6 +123,7 @@ def _refuse(form_field, error: DomainError) -> int:  # type: ignore[no-untyped-d
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
+@reads_first
 def login() -> Response:
     if current_user.is_authenticated:
         return redirect(url_for("home.next_for_me"))
@@ -353,6 +354,3 @@ def _remember_language(response: Response, lang: str) -> None:
         httponly=True,
         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
     )
-
-
-from governance.people import admin_routes  # noqa: E402, F401  (registers the admin pages)

@@ -559,8 +559,7 @@ def current_roles(person: Person, on: date | None = None) -> set[Role]:
     rows = db.session.scalars(
         select(Membership.role).where(
             Membership.person_id == person.id,
-            Membership.starts_on <= on,
-            (Membership.ends_on.is_(None)) | (Membership.ends_on >= on),
+            Membership.is_current(on),
         )
     )
     return set(rows)

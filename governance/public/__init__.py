@@ -1,1 +1,1 @@
-from governance.public import figures  # noqa: F401  (registers /chiffres on the public blueprint)
+"""The public portal: the register, the points of sale, the figures, open data."""

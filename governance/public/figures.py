@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from governance import formatting
 from governance.budget import charts, reports
 from governance.budget.models import ContributionTarget, LedgerTransaction
-from governance.conventionnement.forms import POS_KIND_LABELS
+from governance.conventionnement.labels import POS_KIND_LABELS
 from governance.extensions import db
 from governance.public.routes import bp
 from governance.web import render

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from governance.conventionnement.forms import POS_KIND_LABELS
-from governance.votes.forms import NOT_A_CHOICE
+from governance.conventionnement.labels import POS_KIND_LABELS
+from governance.forms import NOT_A_CHOICE
 
 
 class PointsForm(FlaskForm):

@@ -25,6 +25,3 @@ def home() -> Response:
         decisions=decision_queries.latest_decisions(LATEST),
         figures=queries.key_figures(),
     )
-
-
-from governance.public import api, points_of_sale  # noqa: E402, F401  (register their routes)

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from governance.fields import DateField
-from governance.people.forms import REQUIRED, TOO_LONG
+from governance.forms import REQUIRED, TOO_LONG
 from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus, SuggestionStatus
 
 KIND_LABELS = {

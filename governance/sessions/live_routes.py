@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from governance.access import access
 from governance.errors import DomainError
 from governance.extensions import db
+from governance.forms import ConfirmForm
 from governance.people.models import Person
 from governance.sessions import panels, policy, queries, services
 from governance.sessions.forms import EXPECTED, AttendanceForm, CheckInForm
@@ -187,8 +188,6 @@ ACTIONS = {
 @bp.post("/<int:meeting_id>/direct/<any(demarrer,pause,suivant,precedent):action>")
 @access(MEETING, rule=policy.can_run_meeting)
 def live_action(meeting: Meeting, action: str) -> Response:
-    from governance.people.forms import ConfirmForm
-
     if not ConfirmForm().validate_on_submit():
         raise DomainError(_("This form has expired. Reload the page, then send it again."))
     ACTIONS[action](meeting)

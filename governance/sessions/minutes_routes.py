@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from governance.access import access
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.people.forms import ConfirmForm
+from governance.forms import ConfirmForm
 from governance.sessions import policy, queries, services
 from governance.sessions.forms import minutes_form
 from governance.sessions.models import Meeting, MeetingStatus

@@ -36,7 +36,11 @@ _PANELS: list[Panel] = []
 
 
 def register(render: Render, key: Key | None = None, open_round: OpenRound | None = None) -> None:
-    _PANELS.append(Panel(render, key, open_round))
+    """Called by the package that owns the panel when the app is set up (once per app: a
+    panel already known is kept once)."""
+    panel = Panel(render, key, open_round)
+    if panel not in _PANELS:
+        _PANELS.append(panel)
 
 
 def render(meeting: Meeting, viewer: Person, place: str) -> list[Markup]:
@@ -91,7 +95,8 @@ _EXTRAS: list[Extras] = []
 
 
 def register_extras(extras: Extras) -> None:
-    _EXTRAS.append(extras)
+    if extras not in _EXTRAS:
+        _EXTRAS.append(extras)
 
 
 def item_extras(meeting: Meeting) -> dict[int, ItemExtras]:

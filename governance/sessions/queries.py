@@ -12,12 +12,6 @@ from governance.people.models import Group, Membership, Person, Role
 from governance.sessions.models import AgendaItem, Attendance, Meeting, MeetingStatus
 
 
-def _current(on: date):  # type: ignore[no-untyped-def]
-    return (Membership.starts_on <= on) & (
-        Membership.ends_on.is_(None) | (Membership.ends_on >= on)
-    )
-
-
 def meeting(meeting_id: int) -> Meeting | None:
     return db.session.scalar(
         select(Meeting)
@@ -33,7 +27,9 @@ def group_roles(person: Person, group_id: int, on: date) -> set[Role]:
     return set(
         db.session.scalars(
             select(Membership.role).where(
-                Membership.person_id == person.id, Membership.group_id == group_id, _current(on)
+                Membership.person_id == person.id,
+                Membership.group_id == group_id,
+                Membership.is_current(on),
             )
         )
     )
@@ -43,7 +39,9 @@ def is_admin(person: Person, on: date) -> bool:
     return bool(
         db.session.scalar(
             select(func.count()).where(
-                Membership.person_id == person.id, Membership.role == Role.ADMIN, _current(on)
+                Membership.person_id == person.id,
+                Membership.role == Role.ADMIN,
+                Membership.is_current(on),
             )
         )
     )
@@ -58,7 +56,7 @@ def groups_run_by(person: Person) -> list[Group]:
                 select(Membership.group_id).where(
                     Membership.person_id == person.id,
                     Membership.role == Role.FACILITATOR,
-                    _current(today),
+                    Membership.is_current(today),
                 )
             )
         )
@@ -70,7 +68,9 @@ def meetings_for(person: Person) -> list[Meeting]:
     today = date.today()
     query = select(Meeting).options(selectinload(Meeting.group))
     if not is_admin(person, today):
-        mine = select(Membership.group_id).where(Membership.person_id == person.id, _current(today))
+        mine = select(Membership.group_id).where(
+            Membership.person_id == person.id, Membership.is_current(today)
+        )
         query = query.where(Meeting.group_id.in_(mine))
     return list(db.session.scalars(query.order_by(Meeting.starts_at.desc())))
 

@@ -15,7 +15,7 @@ from governance import mail
 from governance.access import access
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
-from governance.people.forms import ConfirmForm
+from governance.forms import ConfirmForm
 from governance.people.models import Person
 from governance.sessions import convocation, panels, policy, queries, services, suggestions
 from governance.sessions.forms import (
@@ -388,6 +388,3 @@ def invitation(meeting: Meeting) -> Response:
     response.mimetype = "text/calendar"
     response.headers["Content-Disposition"] = f'attachment; filename="seance-{found.id}.ics"'
     return response
-
-
-from governance.sessions import live_routes, minutes_routes, suggestion_routes  # noqa: E402, F401

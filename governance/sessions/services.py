@@ -260,8 +260,7 @@ def member_ids(group_id: int, on: date, any_role: bool = False) -> list[int]:
         select(Membership.person_id)
         .where(
             Membership.group_id == group_id,
-            Membership.starts_on <= on,
-            (Membership.ends_on.is_(None)) | (Membership.ends_on >= on),
+            Membership.is_current(on),
         )
         .distinct()
     )

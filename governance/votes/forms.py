@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from governance.fields import DateField
-from governance.people.forms import REQUIRED, TOO_LONG
+from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG
 from governance.votes.models import DecisionKind, ObjectionStatus, Outcome, Stage, Value
 
 VALUE_LABELS = {
@@ -122,7 +122,6 @@ class ResolutionForm(FlaskForm):
     )
 
 
-NOT_A_CHOICE = _l("Choose one of the values in the list.")
 
 
 class RegisterForm(FlaskForm):

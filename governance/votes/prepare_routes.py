@@ -64,7 +64,6 @@ def proposal_extras(meeting: Meeting) -> dict[int, panels.ItemExtras]:
     return extras
 
 
-panels.register_extras(proposal_extras)
 
 
 @bp.route("/propositions/<int:proposal_id>/modifier", methods=["GET", "POST"])

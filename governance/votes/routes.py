@@ -25,11 +25,11 @@ from governance.access import access
 from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.people.forms import ConfirmForm
+from governance.forms import ConfirmForm
 from governance.people.models import Person
-from governance.sessions import panels, suggestions
 from governance.sessions import policy as meeting_policy
 from governance.sessions import services as meetings
+from governance.sessions import suggestions
 from governance.sessions.models import AgendaItem, ItemKind, Meeting, MeetingStatus
 from governance.votes import panel, policy, queries, services
 from governance.votes.forms import (
@@ -56,7 +56,7 @@ from governance.votes.models import (
     Stage,
     Value,
 )
-from governance.web import form_status, is_htmx, render
+from governance.web import form_status, is_htmx, reads_first, render, save
 
 bp = Blueprint("votes", __name__, template_folder="templates")
 
@@ -112,7 +112,6 @@ def render_panel(meeting: Meeting, viewer: Person, place: str) -> Markup | None:
     return _trusted(render_template("votes/_panel.html", **context))
 
 
-panels.register(render_panel, key=queries.panel_key, open_round=queries.open_round_of)
 
 
 # --- proposals ----------------------------------------------------------------------------
@@ -134,8 +133,9 @@ def proposal_new(item: AgendaItem) -> Response:
         presenter = (
             db.session.get(Person, form.presenter_id.data) if form.presenter_id.data else None
         )
-        try:
-            services.attach_proposal(
+        attached = save(
+            form,
+            lambda: services.attach_proposal(
                 item,
                 form.title.data,
                 form.text.data,
@@ -144,12 +144,9 @@ def proposal_new(item: AgendaItem) -> Response:
                 form.effect.data or "",
                 form.review_on.data,
                 current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.title.errors = [*form.title.errors, str(error.message)]
-        else:
-            db.session.commit()
+            ),
+        )
+        if attached is not None:
             flash(_("The proposal is attached to the item."), "success")
             return redirect(_back_from_proposal(meeting, item))
     return render(
@@ -241,15 +238,8 @@ def proposal_amend(proposal: Proposal) -> Response:
         form.text.data = found.current_version.text
     if form.validate_on_submit():
         chosen = set(request.form.getlist("integrated", type=int))
-        try:
-            services.amend(
-                found, form.text.data, current_user, [o for o in raised if o.id in chosen]
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.text.errors = [*form.text.errors, str(error.message)]
-        else:
-            db.session.commit()
+        integrated = [o for o in raised if o.id in chosen]
+        if save(form, lambda: services.amend(found, form.text.data, current_user, integrated)):
             flash(_("The new version is saved."), "success")
             return _back_to_console(found)
     return render(
@@ -356,6 +346,7 @@ def _my_position(found: services.Ballot, form: PositionForm, value: Value) -> Re
 
 
 @bp.post("/tours/<int:round_id>/position")
+@reads_first
 @access(policy.BALLOT, keep=("round_id",))
 def position(round_id: int, found: services.Ballot) -> Response:
     """A member's own position, from their phone; given again, it replaces the previous one.
@@ -430,6 +421,3 @@ def conflict(item: AgendaItem) -> Response:
         "success",
     )
     return redirect(url_for("sessions.room", meeting_id=item.meeting_id))
-
-
-from governance.votes import decision_routes, prepare_routes  # noqa: E402, F401

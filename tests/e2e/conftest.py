@@ -57,6 +57,29 @@ def live_app(live_site: tuple[Flask, str]) -> Flask:
     return live_site[0]
 
 
+SERVED: list[Flask] = []  # the app the browser tests' server runs, once it is up
+
+
+def forget_used_codes(identifier: str) -> None:
+    """The demo's admin and treasurer share one authenticator secret across the whole run, and
+    a code is accepted only once: the browser tests forget which step this account used last
+    (on their own database), instead of waiting up to 30 s for a fresh code. The replay rule
+    itself is tested in tests/security/test_second_factor.py."""
+    from sqlalchemy import select
+
+    from governance.people.models import Person
+
+    def forget() -> None:
+        key = identifier.strip().lower()
+        person = db.session.scalar(
+            select(Person).where((Person.email == key) | (Person.username == key))
+        )
+        if person is not None:
+            person.totp_last_step = None
+
+    seed(SERVED[0], forget)
+
+
 def seed(app: Flask, build: Callable[[], T]) -> T:
     """Run ``build`` in the served app (its own context and session) and commit: a test's own
     group, people and meeting, independent of the demo and of the other tests."""
@@ -102,6 +125,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask,
         server = make_server("127.0.0.1", 0, app, threaded=True)
         # Links made for outside (the check-in QR code, e-mails) point at this server.
         app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+        SERVED.append(app)
         thread = threading.Thread(
             target=contextvars.Context().run, args=(server.serve_forever,), daemon=True
         )

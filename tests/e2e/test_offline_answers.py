@@ -39,6 +39,8 @@ def short_idle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
                 "SQLALCHEMY_DATABASE_URI": url,
                 "SECRET_KEY": "e2e-idle-secret",
                 "IDLE_TIMEOUT_MINUTES": IDLE_S / 60,
+                # The binôme are plain members, whose phones stay logged in longer.
+                "MEMBER_IDLE_TIMEOUT_MINUTES": IDLE_S / 60,
             }
         )
 

@@ -1,0 +1,16 @@
+"""Form vocabulary every domain shares: the plain-language messages of common checks, and the
+form of a button that changes something. Domains import these from here, never from each
+other's forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+REQUIRED = _l("Please fill in this field.")
+TOO_LONG = _l("This is too long: at most %(max)d characters.")
+NOT_A_CHOICE = _l("Choose one of the values in the list.")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token to check."""
