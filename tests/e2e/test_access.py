@@ -26,6 +26,12 @@ def _english(page: Page) -> None:
     page.wait_for_load_state("load")
 
 
+def _back_to_french(page: Page) -> None:
+    """The switch is kept on the account: leave it as the demo had it for the other tests."""
+    page.get_by_role("button", name="Français").click()
+    page.wait_for_load_state("load")
+
+
 def _a_draft_scale(page: Page) -> str:
     visit(page, "/budget/baremes")
     link = page.locator("main a[href*='/budget/baremes/']").first
@@ -44,6 +50,7 @@ def test_only_the_committee_puts_a_scale_on_its_agenda(phone: Any) -> None:
     _english(local)
     expect(local.get_by_role("button", name="Add to the agenda")).to_have_count(0)
     _shot(local, "scale-local-facilitator-en")
+    _back_to_french(local)
 
     committee = phone()
     log_in(committee, "animation@tablee.example", DEMO_PASSWORD)
