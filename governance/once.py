@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from governance.db import Base, utc, utcnow
 from governance.extensions import db
+from governance.web import is_htmx
 
 # Forms that create something and carry no idempotency key or uniqueness rule of their own.
 ONCE = frozenset(
@@ -85,6 +86,12 @@ def _before() -> Response | None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     if db.session.get(FormUse, digest) is not None:
         flash(_l("This form was already sent: what it creates is recorded once."), "info")
+        if is_htmx():
+            # A fragment was asked for: a redirect would swap a whole page into it. The
+            # browser goes back to the page instead, where the message is shown.
+            response = Response(status=204)
+            response.headers["HX-Redirect"] = _back()
+            return response
         return redirect(_back(), code=303)
     g.tablee_once = digest
     return None

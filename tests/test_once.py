@@ -45,3 +45,24 @@ def test_a_double_tap_creates_one_point_of_sale(client) -> None:  # type: ignore
     assert bad.status_code == 422
     again = client.post("/conventionnement/proposer", data={**form, "csrf_token": token})
     assert again.status_code == 302 and _places() == 2
+
+
+def test_a_double_tap_through_htmx_goes_back_to_the_page_not_into_a_fragment(client) -> None:  # type: ignore[no-untyped-def]
+    """A redirect answered to htmx would swap a whole page into the element that asked."""
+    factories.group(kind=GroupKind.COMMITTEE)
+    factories.login(client, factories.person())
+    form = {"name": "Épicerie du coin", "kind": "grocery", "why": "Proche"}
+    token = client.csrf_token("/conventionnement/proposer")
+    page = "http://tablee.test/conventionnement/proposer"
+    sent = [
+        client.htmx(
+            "POST",
+            "/conventionnement/proposer",
+            data={**form, "csrf_token": token},
+            headers={"Referer": page},
+        )
+        for _ in range(2)
+    ]
+    assert sent[1].status_code == 204 and sent[1].get_data() == b""
+    assert sent[1].headers["HX-Redirect"] == "/conventionnement/proposer"
+    assert _places() == 1
