@@ -262,9 +262,7 @@ def _to_second_factor() -> Response | None:
     """Every request of a session that has not given a code, while the person holds a role
     that requires one (from the moment it is granted): set up the app first; a person who has
     one logs in again and gives its code."""
-    from governance.people.second_factor import PROTECTED_ROLES
-
-    if not (session.get(ENROL_SECOND_FACTOR) or roles_today() & PROTECTED_ROLES):
+    if not (session.get(ENROL_SECOND_FACTOR) or current_user.needs_second_factor):
         return None
     here = request.full_path.rstrip("?")
     if current_user.totp_secret and not session.get(ENROL_SECOND_FACTOR):

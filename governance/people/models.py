@@ -79,6 +79,8 @@ class Person(Base):
     # Flask-Login: the id stored in the cookie is the login session's token, not the person's
     # id, so that ending the login session on the server makes a copied cookie worthless.
     login_token = None  # set per instance: the token of the login session in use
+    # Set with the login session: whether a role held today needs the second factor.
+    needs_second_factor = False
     is_anonymous = False
 
     @property

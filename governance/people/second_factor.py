@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people import services
-from governance.people.models import Person, Role
+from governance.people.models import Person
 
-PROTECTED_ROLES = {Role.ADMIN, Role.TREASURER}
+PROTECTED_ROLES = services.SECOND_FACTOR_ROLES
 STEP_S = 30
 # The demo caisse's admin and treasurer share this published secret (README), so that anyone
 # can try the demo; `flask --app governance demo-code` shows its current code. Never in use

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import bindparam, func, select, true, update
+from sqlalchemy import Date, bindparam, func, select, true, update
 
 from governance.db import end_reading, utcnow
 from governance.errors import DomainError, TooManyAttempts
@@ -314,9 +314,23 @@ def start_login_session(person: Person, user_agent: str = "") -> str:
     return token
 
 
+# Roles that need the second factor (the second factor's module names them too).
+SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.TREASURER})
+# Whether the person holds one of them today: read with the person, in the same query, so that
+# the second factor is required from the moment such a role is granted without a query more
+# on every request of every phone.
+_HOLDS_SECOND_FACTOR_ROLE = (
+    select(Membership.id)
+    .where(
+        Membership.person_id == Person.id,
+        Membership.role.in_(SECOND_FACTOR_ROLES),
+        Membership.is_current(bindparam("today", type_=Date())),
+    )
+    .exists()
+)
 # Built once: every signed-in request runs it.
 _PERSON_FOR_TOKEN = (
-    select(Person)
+    select(Person, _HOLDS_SECOND_FACTOR_ROLE)
     .join(LoginSession, LoginSession.person_id == Person.id)
     .where(
         LoginSession.token_hash == bindparam("token_hash"),
@@ -330,11 +344,15 @@ _PERSON_FOR_TOKEN = (
 def person_for_token(token: str) -> Person | None:
     """The person of a live login session, or None when it ended, expired or was deactivated."""
     row = db.session.execute(
-        _PERSON_FOR_TOKEN, {"token_hash": _sha256(token), "now": utcnow()}
-    ).scalar_one_or_none()
-    if row is not None:
-        row.login_token = token
-    return row
+        _PERSON_FOR_TOKEN,
+        {"token_hash": _sha256(token), "now": utcnow(), "today": date.today()},
+    ).one_or_none()
+    if row is None:
+        return None
+    person, protected = row
+    person.login_token = token
+    person.needs_second_factor = bool(protected)
+    return person
 
 
 def end_login_session(token: str) -> None:
