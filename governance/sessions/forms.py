@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -88,12 +90,30 @@ class DayRolesForm(FlaskForm):
     timekeeper_id = SelectField(_l("Time-keeper"), coerce=int, default=0)
 
 
-class ItemForm(FlaskForm):
-    kind = SelectField(
+def _kind(default: str | None = None) -> Any:
+    return SelectField(
         _l("Kind of item"),
         choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        default=default,
         validators=[InputRequired(REQUIRED)],
     )
+
+
+def _timebox() -> Any:
+    """An item's time, the same rule wherever an item is made (the agenda, a suggestion)."""
+    return IntegerField(
+        _l("Time planned, in minutes"),
+        default=15,
+        validators=[
+            InputRequired(NUMBER),
+            NumberRange(min=1, max=240, message=_l("Between %(min)s and %(max)s minutes.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class ItemForm(FlaskForm):
+    kind = _kind()
     title = StringField(
         _l("Title of the item"),
         validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)],
@@ -103,15 +123,7 @@ class ItemForm(FlaskForm):
         validators=[Optional(), Length(max=2000, message=TOO_LONG)],
     )
     presenter_id = SelectField(_l("Presenter"), coerce=int, default=0)
-    timebox_minutes = IntegerField(
-        _l("Time planned, in minutes"),
-        default=15,
-        validators=[
-            InputRequired(NUMBER),
-            NumberRange(min=1, max=240, message=_l("Between %(min)s and %(max)s minutes.")),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
+    timebox_minutes = _timebox()
     agenda_version = HiddenField(validators=[InputRequired()])
 
 
@@ -175,21 +187,8 @@ class SuggestionForm(FlaskForm):
 
 
 class AcceptSuggestionForm(FlaskForm):
-    kind = SelectField(
-        _l("Kind of item"),
-        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
-        default=ItemKind.DISCUSSION.value,
-        validators=[InputRequired(REQUIRED)],
-    )
-    timebox_minutes = IntegerField(
-        _l("Time planned, in minutes"),
-        default=15,
-        validators=[
-            InputRequired(NUMBER),
-            NumberRange(min=1, max=240, message=_l("Between %(min)s and %(max)s minutes.")),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
+    kind = _kind(default=ItemKind.DISCUSSION.value)
+    timebox_minutes = _timebox()
     agenda_version = HiddenField(validators=[InputRequired()])
 
 

@@ -15,35 +15,18 @@ from governance.budget.models import ScaleLink, ScaleStatus
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.people.models import GroupKind, Role
-from governance.sessions import services as meetings
-from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus
-from governance.votes import queries as vote_queries
-from governance.votes import services as votes
-from governance.votes.models import Value
+from governance.sessions.models import ItemKind, MeetingStatus
+from governance.votes.models import DecisionKind
 from tests import factories
+from tests.votes.helpers import adopt, group_of
 
 
 def _group(kind: GroupKind, size: int) -> tuple[Any, list[Any]]:
-    group = factories.group(kind=kind)
-    people = [factories.person() for _ in range(size)]
-    for person in people:
-        factories.membership(person, group, starts_on=date(2025, 1, 1))
-    return group, people
+    return group_of(kind, size)
 
 
 def _adopt(meeting: Any, item: Any, present: list[Any]) -> None:
-    """Everyone present consents: the round closes, the decision is sent to the receivers."""
-    meeting.current_item_id = item.id
-    for person in present:
-        meetings.mark_attendance(meeting, person, AttendanceStatus.PRESENT, None)
-    # Attached once: a round refused for lack of quorum leaves the proposal for another try.
-    proposal = vote_queries.proposal_for_item(item.id) or votes.attach_proposal(
-        item, "Barème", "Texte", None, votes.DecisionKind.CONTRIBUTION_SCALE
-    )
-    round_ = votes.open_round(proposal)
-    for person in present:
-        votes.give_position(round_, person, Value.CONSENT)
-    votes.close_round(round_)
+    adopt(meeting, item, present, DecisionKind.CONTRIBUTION_SCALE)
 
 
 def _in_force(scale: Any) -> bool:

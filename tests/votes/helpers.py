@@ -44,3 +44,31 @@ def open_proposal(
         by=people[0],
     )
     return proposal, people
+
+
+def group_of(kind: Any, size: int) -> tuple[Any, list[Any]]:
+    """A group of this kind with ``size`` members."""
+    group = factories.group(kind=kind)
+    people = [factories.person() for _ in range(size)]
+    for person in people:
+        factories.membership(person, group, starts_on=date(2025, 1, 1))
+    return group, people
+
+
+def adopt(meeting: Any, item: Any, present: list[Any], kind: DecisionKind) -> None:
+    """Everyone present consents: the round closes, the decision is sent to the receivers.
+    The proposal is attached once: a round refused for lack of quorum leaves it for another
+    try."""
+    from governance.votes import queries
+    from governance.votes.models import Value
+
+    meeting.current_item_id = item.id
+    for person in present:
+        meetings.mark_attendance(meeting, person, AttendanceStatus.PRESENT, None)
+    proposal = queries.proposal_for_item(item.id) or services.attach_proposal(
+        item, "Proposition", "Texte", None, kind
+    )
+    round_ = services.open_round(proposal)
+    for person in present:
+        services.give_position(round_, person, Value.CONSENT)
+    services.close_round(round_)
