@@ -242,6 +242,7 @@ def logout() -> Response:
 
 
 @bp.route("/compte/code", methods=["GET", "POST"])
+@reads_first
 def choose_pin() -> Response:
     """Right after a login card only: any other change of a secret gives the current one."""
     if not current_user.must_choose_pin:
@@ -290,31 +291,32 @@ def my_data() -> Response:
 
 
 @bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
+@reads_first
 def change_password() -> Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        person = current_user._get_current_object()
         try:
-            right = services.check_own_secret(current_user, form.current.data, client_address())
+            right = services.change_own_password(
+                person, form.current.data, form.new.data, client_address()
+            )
         except DomainError as error:
+            if error.field == "password":  # the new one: the current one was right
+                form.new.errors = [str(error.message)]
+                return render("people/change_password.html", block="form", form=form, status=422)
             status = _refuse(form.current, error)
             return render("people/change_password.html", block="form", form=form, status=status)
         if not right:
             db.session.commit()  # the failure counts
             form.current.errors = [_("This is not your current password or code.")]
         else:
-            try:
-                services.set_password(current_user, form.new.data)
-            except DomainError as error:
-                form.new.errors = [str(error.message)]
-            else:
-                # Other devices must log in again with the new password.
-                services.end_all_login_sessions(current_user)
-                person = current_user._get_current_object()
-                services.start_login_session(person, request.headers.get("User-Agent", ""))
-                login_user(person)
-                db.session.commit()
-                flash(_("Your password is changed. Your other devices are logged out."), "success")
-                return redirect(url_for("people.account"))
+            # Other devices must log in again with the new password.
+            services.end_all_login_sessions(person)
+            services.start_login_session(person, request.headers.get("User-Agent", ""))
+            login_user(person)
+            db.session.commit()
+            flash(_("Your password is changed. Your other devices are logged out."), "success")
+            return redirect(url_for("people.account"))
     return render("people/change_password.html", block="form", form=form, status=form_status(form))
 
 

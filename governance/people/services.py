@@ -121,7 +121,8 @@ def update_person(person: Person, display_name: str, username: str, email: str |
     db.session.flush()
 
 
-def set_password(person: Person, password: str) -> None:
+def _password_hash(password: str) -> str:
+    """The hash of an acceptable new password (a refusal names the field)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
             lazy_ngettext(
@@ -131,9 +132,18 @@ def set_password(person: Person, password: str) -> None:
             ),
             field="password",
         )
-    person.secret_hash = hash_secret(password)
-    person.secret_kind = SecretKind.PASSWORD
-    person.must_choose_pin = False
+    return hash_secret(password)
+
+
+def _store_secret(person: Person, secret_hash: str, kind: SecretKind) -> None:
+    """Where a request that read first (hashing is slow) takes the write lock: after the hash,
+    for the write alone (``db.end_reading``; elsewhere nothing changes)."""
+    end_reading(db.session)
+    person.secret_hash, person.secret_kind, person.must_choose_pin = secret_hash, kind, False
+
+
+def set_password(person: Person, password: str) -> None:
+    _store_secret(person, _password_hash(password), SecretKind.PASSWORD)
 
 
 def _date_shaped(pin: str) -> bool:
@@ -158,9 +168,7 @@ def set_pin(person: Person, pin: str) -> None:
             _l("This code is too easy to guess (a date, a run, a repeated digit): choose another."),
             field="pin",
         )
-    person.secret_hash = hash_secret(pin)
-    person.secret_kind = SecretKind.PIN
-    person.must_choose_pin = False
+    _store_secret(person, hash_secret(pin), SecretKind.PIN)
     db.session.flush()
 
 
@@ -182,8 +190,10 @@ def check_secret(person: Person | None, secret: str) -> tuple[bool, str | None]:
 
 
 def verify_secret(person: Person | None, secret: str) -> bool:
-    """Check a password or PIN; rehash it when the hashing parameters have changed."""
+    """Check a password or PIN, then take the write lock (see ``_store_secret``) and rehash it
+    when the hashing parameters have changed."""
     ok, new_hash = check_secret(person, secret)
+    end_reading(db.session)
     if person is not None and new_hash:
         person.secret_hash = new_hash
     return ok
@@ -266,12 +276,8 @@ def authenticate(
     person = find_account(identifier)
     key = account_key(person, identifier)
     check_throttle(key, address, known_device=person is not None and person.id in known_ids)
-    ok, new_hash = check_secret(person, secret)
-    ok = ok and person is not None and person.active
-    # The hashing is done: only now take the write lock (a login reads first, see web.py).
-    end_reading(db.session)
-    if person is not None and new_hash:
-        person.secret_hash = new_hash
+    # The hashing is done before the write lock is taken (a login reads first).
+    ok = verify_secret(person, secret) and person is not None and person.active
     record_attempt(key, address, ok)
     if not ok or person is None:
         raise DomainError(
@@ -281,13 +287,18 @@ def authenticate(
     return person
 
 
-def check_own_secret(person: Person, secret: str, address: str) -> bool:
-    """The current password or PIN, typed again in an open session (to change it): counted
-    and throttled like a login on the same account."""
+def change_own_password(person: Person, current: str, new: str, address: str) -> bool:
+    """A new password, given with the current password or PIN typed again in an open session:
+    that check is counted and throttled like a login on the same account. Both hashes are
+    computed before the write lock is taken. False when the current secret is wrong."""
     key = account_key(person, "")
     check_throttle(key, address, known_device=True)
-    ok = verify_secret(person, secret)
+    ok, _rehash = check_secret(person, current)  # the new password replaces it anyway
+    new_hash = _password_hash(new) if ok else None
+    end_reading(db.session)
     record_attempt(key, address, ok)
+    if new_hash is not None:
+        _store_secret(person, new_hash, SecretKind.PASSWORD)
     return ok
 
 

@@ -303,3 +303,52 @@ def test_a_login_hashes_before_taking_the_write_lock(client, monkeypatch) -> Non
         select(LoginAttempt.succeeded).where(LoginAttempt.account_key == f"person:{person.id}")
     )
     assert db.session.scalar(select(LoginSession.id).where(LoginSession.person_id == person.id))
+
+
+def test_changing_a_secret_hashes_before_taking_the_write_lock(app, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The password change checks the current one and hashes the new one while the request
+    only reads; so does a PIN chosen after a login card. Only the writes hold the lock."""
+    from flask import g
+
+    from governance.people import services as people_services
+
+    seen: list[str | None] = []
+    real_hash, real_check = people_services.hash_secret, people_services.check_secret
+
+    def hashing(secret):  # type: ignore[no-untyped-def]
+        seen.append(g.get("tablee_tx"))
+        return real_hash(secret)
+
+    def checking(person, secret):  # type: ignore[no-untyped-def]
+        seen.append(g.get("tablee_tx"))
+        return real_check(person, secret)
+
+    person = factories.person()
+    carded = factories.person(email=None, password=None)
+    code = people_services.issue_login_card(carded, None)
+    db.session.commit()
+    monkeypatch.setattr(people_services, "hash_secret", hashing)
+    monkeypatch.setattr(people_services, "check_secret", checking)
+
+    factories.login(client, person)
+    seen.clear()
+    changed = client.post_form(
+        "/compte/mot-de-passe",
+        {
+            "current": factories.PASSWORD,
+            "new": "une toute nouvelle phrase",
+            "new_again": "une toute nouvelle phrase",
+        },
+    )
+    assert changed.status_code == 302, changed.get_data(as_text=True)
+    assert seen == ["read", "read"]  # the current one checked, the new one hashed
+    db.session.expire_all()
+    assert real_check(db.session.get(Person, person.id), "une toute nouvelle phrase")[0]
+
+    phone = app.test_client()
+    assert phone.post_form("/carte", {"code": code}).headers["Location"] == "/compte/code"
+    seen.clear()
+    chosen = phone.post_form("/compte/code", {"pin": "482915", "pin_again": "482915"})
+    assert chosen.status_code == 302 and seen == ["read"]
+    db.session.expire_all()
+    assert real_check(db.session.get(Person, carded.id), "482915")[0]
