@@ -7,6 +7,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import zlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -88,6 +89,21 @@ CHAIN_LOCKS = {
     "ledger": 0x7461626C_0003,
     "audit": 0x7461626C_0004,
 }
+# A write declared within one scope touches only that scope's rows (and the hash chains, which
+# have their locks): a position or a check-in in one meeting's room, an answer of one visit, a
+# login of one account. Its key is two 32-bit numbers (a key space apart from the ones above):
+# the scope's kind, and its id.
+SCOPES = {"meeting": 1, "visit": 2, "account": 3}
+Scope = tuple[str, int | str]
+
+
+def scope_key(scope: Scope) -> tuple[int, int]:
+    kind, ident = scope
+    if isinstance(ident, str):  # an account key ("person:12", or a typed identifier)
+        ident = zlib.crc32(ident.encode()) - 2**31
+    if not -(2**31) <= ident < 2**31:
+        raise ValueError(f"scope id out of range: {ident}")
+    return SCOPES[kind], ident
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
@@ -100,18 +116,30 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def _configure_postgresql(engine: Engine) -> None:
-    """A writing transaction first waits for the writers' advisory lock, held until it ends.
+    """A writing transaction first waits for its turn, an advisory lock held until it ends.
 
-    The same guarantee as SQLite's ``BEGIN IMMEDIATE``: a check-then-write (one position per
-    member, a wallet's balance, the next reference) never races another writer, while page
-    reads (GET, ``read_first``) never wait. PostgreSQL queues the waiters and wakes the next one
-    when the lock is released, across every worker process, so no ``WriterQueue`` is needed.
+    The turn is a readers-writer lock. A write of one scope (``begin_writing(session, scope)``:
+    a meeting's room, a visit, an account) shares the writers' lock with the writes of other
+    scopes and takes its scope's lock alone, so two meetings vote in parallel while two
+    positions of one meeting take turns. Any other write takes the writers' lock alone, as
+    SQLite's ``BEGIN IMMEDIATE`` does: a check-then-write (one position per member, a wallet's
+    balance, the next reference) never races another writer, whatever it touches. Page reads
+    (GET, ``read_first``) never wait. PostgreSQL queues the waiters and wakes the next one when
+    a lock is released, across every worker process, so no ``WriterQueue`` is needed. The order
+    is always the writers' lock, then a scope, then a hash chain: no two writers wait on each
+    other in a circle.
     """
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if _may_write():
+        if not _may_write():
+            return
+        scope = _scope()
+        if scope is None:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+            return
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITER_LOCK})")
+        lock_scope(connection, scope)
 
     @event.listens_for(engine, "commit")
     def _on_commit(connection: Any) -> None:
@@ -128,6 +156,18 @@ def lock_chain(session: Any, chain: str) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCKS[chain]})
+
+
+def lock_scope(connection: Any, scope: Scope) -> None:
+    """Take one scope's lock until the transaction ends (PostgreSQL; see ``_on_begin``)."""
+    kind, ident = scope_key(scope)
+    connection.execute(
+        text("SELECT pg_advisory_xact_lock(:kind, :ident)"), {"kind": kind, "ident": ident}
+    )
+
+
+def _scope() -> Scope | None:
+    return g.get("tablee_scope") if has_request_context() else None
 
 
 def _after_commit() -> None:
@@ -250,15 +290,21 @@ def read_first() -> None:
     g.tablee_tx = "read"
 
 
-def end_reading(session: Any) -> None:
+def end_reading(session: Any, scope: Scope | None = None) -> None:
     """Where a request that reads first (``read_first``) turns to its write; elsewhere (the
     write lock already held, a script, a test) nothing changes."""
     if has_request_context() and g.get("tablee_tx") == "read":
-        begin_writing(session)
+        begin_writing(session, scope)
 
 
-def begin_writing(session: Any) -> None:
+def begin_writing(session: Any, scope: Scope | None = None) -> None:
     """End the read phase; the next transaction takes the write lock at BEGIN. Whatever was
-    read is read again inside it (the session expires it), so checks stay exact."""
+    read is read again inside it (the session expires it), so checks stay exact.
+
+    ``scope``: the write touches only that meeting's, visit's or account's rows (besides the
+    hash chains); on PostgreSQL it then waits only for writes of the same scope and for
+    writes declared in none (see ``_configure_postgresql``). On SQLite every write takes turns.
+    """
     session.commit()
     g.tablee_tx = "write"
+    g.tablee_scope = scope

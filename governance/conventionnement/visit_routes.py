@@ -103,7 +103,9 @@ def answer(visit: Visit) -> Response:
         at_ms = 0
     person = current_user._get_current_object()
     question, key = request.form.get("question", ""), request.form.get("key", "")[:64]
-    begin_writing(db.session)  # only the write itself holds the lock; it re-checks everything
+    # Only the write holds the lock, which re-checks everything; only answers of this visit
+    # wait for one another (see db.begin_writing).
+    begin_writing(db.session, scope=("visit", visit.id))
     try:
         saved = services.record_answer(
             visit,

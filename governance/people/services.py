@@ -189,11 +189,12 @@ def check_secret(person: Person | None, secret: str) -> tuple[bool, str | None]:
     return True, None
 
 
-def verify_secret(person: Person | None, secret: str) -> bool:
+def verify_secret(person: Person | None, secret: str, key: str | None = None) -> bool:
     """Check a password or PIN, then take the write lock (see ``_store_secret``) and rehash it
-    when the hashing parameters have changed."""
+    when the hashing parameters have changed. With the ``key`` that failures count against, the
+    write waits only for writes of that same account (see ``db.begin_writing``)."""
     ok, new_hash = check_secret(person, secret)
-    end_reading(db.session)
+    end_reading(db.session, scope=("account", key) if key is not None else None)
     if person is not None and new_hash:
         person.secret_hash = new_hash
     return ok
@@ -277,7 +278,7 @@ def authenticate(
     key = account_key(person, identifier)
     check_throttle(key, address, known_device=person is not None and person.id in known_ids)
     # The hashing is done before the write lock is taken (a login reads first).
-    ok = verify_secret(person, secret) and person is not None and person.active
+    ok = verify_secret(person, secret, key) and person is not None and person.active
     record_attempt(key, address, ok)
     if not ok or person is None:
         raise DomainError(

@@ -19,12 +19,13 @@ from governance.sessions.forms import EXPECTED, AttendanceForm, CheckInForm
 from governance.sessions.models import Attendance, AttendanceStatus, Meeting
 from governance.sessions.policy import MEETING
 from governance.sessions.routes import bp
-from governance.web import external_url, form_status, is_htmx, render
+from governance.web import external_url, form_status, is_htmx, reads_first, render
 
 # --- check-in -----------------------------------------------------------------------------
 
 
 @bp.route("/presence", methods=["GET", "POST"])
+@reads_first
 def check_in() -> Response:
     form = CheckInForm()
     status = 200

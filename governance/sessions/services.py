@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from governance.db import utcnow
+from governance.db import end_reading, utcnow
 from governance.errors import Conflict, DomainError, Forbidden, NotFound
 from governance.extensions import db
 from governance.people.models import Group, Membership, Person, QuorumKind, Role
@@ -357,6 +357,9 @@ def check_in(code: str, person: Person) -> Meeting:
             ),
             field="code",
         )
+    # A whole room checks in at once: only this meeting's check-ins take turns, and the write
+    # reads the meeting again (``mark_attendance`` checks its status once more).
+    end_reading(db.session, scope=("meeting", meeting.id))
     mark_attendance(meeting, person, AttendanceStatus.PRESENT, by=None)
     return meeting
 

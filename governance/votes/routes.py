@@ -361,7 +361,8 @@ def position(round_id: int, found: services.Ballot) -> Response:
     value = Value(form.value.data)
     try:
         argument = services.check_position(found, value, form.argument.data or "")
-        begin_writing(db.session)
+        # Only this meeting's positions wait for one another (see db.begin_writing).
+        begin_writing(db.session, scope=("meeting", found.meeting_id))
         services.record_position(found, value, argument)
     except DomainError as error:
         db.session.rollback()
