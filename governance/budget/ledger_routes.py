@@ -143,7 +143,8 @@ def purchase_import() -> Response:
         form.content.data = text
         if lines and any(line.errors for line in lines):
             status = 422
-    return render("budget/purchases.html", form=form, lines=lines, status=status)
+    summary = purchases.preview(lines) if lines is not None else None
+    return render("budget/purchases.html", form=form, preview=summary, status=status)
 
 
 @bp.get("/comptes/journal.<any(csv,beancount):kind>")

@@ -90,6 +90,44 @@ def parse(text: str) -> list[Line]:
     return lines
 
 
+PREVIEW_REFUSED = 50  # refused lines shown, each with its reasons
+PREVIEW_SAMPLE = 20  # accepted lines shown, so the treasurer sees the file was read right
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a treasurer reads before confirming, whatever the file's size: the counts and
+    the total, the first refused lines with their reasons, and the first lines as read."""
+
+    count: int
+    refused_count: int
+    already_count: int
+    total_cents: int
+    refused: list[Line]
+    sample: list[Line]
+
+    @property
+    def refused_hidden(self) -> int:
+        return self.refused_count - len(self.refused)
+
+    @property
+    def sample_hidden(self) -> int:
+        return self.count - self.refused_count - len(self.sample)
+
+
+def preview(lines: list[Line]) -> Preview:
+    refused = [line for line in lines if line.errors]
+    accepted = [line for line in lines if not line.errors]
+    return Preview(
+        count=len(lines),
+        refused_count=len(refused),
+        already_count=sum(line.already for line in lines),
+        total_cents=sum(line.cents for line in accepted if not line.already),
+        refused=refused[:PREVIEW_REFUSED],
+        sample=accepted[:PREVIEW_SAMPLE],
+    )
+
+
 def _households(references: set[str]) -> dict[str, Household]:
     found: dict[str, Household] = {}
     refs = sorted(references)

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import func, select
 
-from governance.budget import ledger
+from governance.budget import ledger, purchases
 from governance.budget.models import LedgerTransaction
 from governance.extensions import db
 from governance.people.models import Role
@@ -83,6 +83,29 @@ def test_purchase_import_preview_then_confirm(client) -> None:  # type: ignore[n
     bad = HEADER + f"2026-03-05,op-2,F-1,{shop.id},5000\n"
     refused = client.post_form("/budget/comptes/achats", {"content": bad, "confirm": "yes"})
     assert refused.status_code == 422 and _count() == before + 1
+
+
+def test_a_large_file_is_previewed_in_summary(app, client) -> None:  # type: ignore[no-untyped-def]
+    """Thousands of lines give a page of counts, the first refused lines and the first lines
+    read, not one line each: the treasurer reads it on a phone, and the server sends little."""
+    shop, *_rest = _setup()
+    db.session.commit()
+    factories.login(client, factories.with_role(Role.TREASURER))
+    rows = [f"2026-03-05,op-{n},F-1,{shop.id},0.01" for n in range(3000)]
+    rows += [f"2026-03-05,bad-{n},F-404,{shop.id},1.00" for n in range(120)]
+    text = HEADER + "\n".join(rows) + "\n"
+    page = client.post(
+        "/budget/comptes/achats",
+        data={"csrf_token": client.csrf_token(), "upload": (io.BytesIO(text.encode()), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "3\u202f120 lignes" in html and "120 refusées" in html
+    assert html.count('class="field-error"') == purchases.PREVIEW_REFUSED
+    assert "et 70 autres lignes refusées" in html
+    assert "op-0 " in html and "op-19 " in html and "op-20 " not in html
+    assert "Confirmer l&#39;import" not in html and "Confirm the import" not in html
 
 
 def test_a_participant_sees_their_own_household_only(app) -> None:  # type: ignore[no-untyped-def]
