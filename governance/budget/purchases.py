@@ -90,8 +90,8 @@ def parse(text: str) -> list[Line]:
     return lines
 
 
-PREVIEW_REFUSED = 50  # refused lines shown, each with its reasons
-PREVIEW_SAMPLE = 20  # accepted lines shown, so the treasurer sees the file was read right
+PREVIEW_REFUSED = 20  # refused lines shown, each with its reasons
+PREVIEW_SAMPLE = 10  # accepted lines shown, so the treasurer sees the file was read right
 
 
 @dataclass(frozen=True)

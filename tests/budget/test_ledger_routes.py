@@ -103,8 +103,8 @@ def test_a_large_file_is_previewed_in_summary(app, client) -> None:  # type: ign
     assert page.status_code == 422
     assert "3\u202f120 lignes" in html and "120 refusées" in html
     assert html.count('class="field-error"') == purchases.PREVIEW_REFUSED
-    assert "et 70 autres lignes refusées" in html
-    assert "op-0 " in html and "op-19 " in html and "op-20 " not in html
+    assert "et 100 autres lignes refusées" in html
+    assert "op-0 " in html and "op-9 " in html and "op-10 " not in html
     assert "Confirmer l&#39;import" not in html and "Confirm the import" not in html
 
 
