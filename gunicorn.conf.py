@@ -13,8 +13,8 @@ accesslog = os.environ.get("TABLEE_GUNICORN_ACCESSLOG") or None
 def post_worker_init(worker):
     """Once the app is loaded, its ~200 000 long-lived objects (modules, mappings, templates,
     catalogs) are moved out of the garbage collector's sight: a full collection walked them
-    all, 0.1 to 0.3 s on a 2-core server, and fell in the middle of a burst of 61 positions
-    (bench/consent_round.py: the rounds where it ran took twice as long)."""
+    all (0.25 to 0.3 s measured in-process on a busy 2-core machine), stopping every thread of
+    the worker, for example in the middle of a burst of 61 positions."""
     import gc
 
     gc.freeze()
