@@ -40,7 +40,7 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `import governance` without relying on the editable install
 
-from ceiling import ServerConfig, percentile_ms, server_config  # noqa: E402 — bench/ is on the path
+from ceiling import ServerConfig, percentile_ms, quiet_collector, server_config  # noqa: E402 — bench/ is on the path
 from live_room import (  # noqa: E402
     REQUEST_TIMEOUT_S,
     USER_AGENT,
@@ -158,8 +158,9 @@ def populate(app: Flask, phones: int, items: int) -> Committee:
     first = votes.open_round(db.session.get_one(Proposal, proposal_ids[0]))
     tokens = [people.start_login_session(person, USER_AGENT) for person in members]
     held = credentials(app, members, tokens)
-    path = f"/seances/{meeting.id}/salle/etat"
-    # live_room's serve() opens the room with the first cookie to know the server is ready.
+    # The page a phone opens when it arrives in the room (then it polls the room's status):
+    # the phones' warm-up, and live_room's serve() opens it to know the server is ready.
+    path = f"/seances/{meeting.id}/salle"
     room = Room(meeting.id, path, app.config["SESSION_COOKIE_NAME"], [c.cookie for c in held])
     committee = Committee(room, proposal_ids, first.id, held)
     db.session.commit()
@@ -472,6 +473,7 @@ def measure(args: argparse.Namespace, config: ServerConfig, tmp: Path) -> Outcom
     log = tmp / "gunicorn.log"
     try:
         with serve(config, committee.room, log) as port:
+            quiet_collector()
             return asyncio.run(evening(app, committee, port, args))
     except BenchError as error:
         server_log = log.read_text(errors="replace") if log.exists() else ""

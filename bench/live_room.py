@@ -50,6 +50,7 @@ from ceiling import (  # noqa: E402 — bench/ is on the path when this file run
     free_port,
     gunicorn_command,
     percentile_ms,
+    quiet_collector,
     server_config,
     status_of,
     stop,
@@ -596,6 +597,7 @@ def measure(args: argparse.Namespace, config: ServerConfig, tmp: Path) -> tuple[
     log = tmp / "gunicorn.log"
     try:
         with serve(config, room, log) as port:
+            quiet_collector()
             run = asyncio.run(room_load(app, room, port, args))
             done, errors = asyncio.run(saturate(room, port, 1.0, args.saturate))
     except BenchError as error:

@@ -54,6 +54,7 @@ from ceiling import (  # noqa: E402 — bench/ is on the path
     ServerConfig,
     gunicorn_command,
     percentile_ms,
+    quiet_collector,
     server_config,
     status_of,
     stop,
@@ -426,6 +427,7 @@ def serve_and_run(
         )
         try:
             ready(process, port)
+            quiet_collector()
             return asyncio.run(meeting_start(port, committee, cookie_name, process.pid))
         finally:
             stop(process)

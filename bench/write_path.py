@@ -36,7 +36,7 @@ from flask_migrate import upgrade
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `import governance` without relying on the editable install
 
-from ceiling import PG_ADMIN_URL, server_config  # noqa: E402 — bench/ is on the path
+from ceiling import PG_ADMIN_URL, quiet_collector, server_config  # noqa: E402 — bench/ is on the path
 from consent_round import (  # noqa: E402
     Committee,
     Phone,
@@ -86,7 +86,7 @@ def committee(app: Flask, name: str, phones: int, items: int) -> Committee:
     first = votes.open_round(db.session.get_one(Proposal, proposal_ids[0]))
     tokens = [people.start_login_session(person, USER_AGENT) for person in members]
     held = credentials(app, members, tokens)
-    path = f"/seances/{meeting.id}/salle/etat"
+    path = f"/seances/{meeting.id}/salle"  # the page a phone opens in the room
     room = Room(meeting.id, path, app.config["SESSION_COOKIE_NAME"], [c.cookie for c in held])
     return Committee(room, proposal_ids, first.id, held)
 
@@ -202,6 +202,7 @@ def main() -> int:
         log = tmp / "gunicorn.log"
         try:
             with serve(config, committees[0].room, log) as port:
+                quiet_collector()
                 evenings = asyncio.run(night(app, committees, port, args.rounds))
         except BenchError as error:
             server_log = log.read_text(errors="replace") if log.exists() else ""
