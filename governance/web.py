@@ -73,7 +73,11 @@ def render(template: str, block: str | None = None, status: int = 200, **context
 
 
 def form_status(form: FlaskForm) -> int:
-    """422 for a posted form that came back with errors, 200 for a first display."""
+    """422 for a posted form that came back with errors (or the status of the rule that
+    refused it in ``save``: 409 for a page out of date), 200 for a first display."""
+    refusal = refusal_of(form)
+    if refusal is not None:
+        return refusal.status
     has_errors = any(field.errors for field in form)
     return 422 if form.is_submitted() and has_errors else 200
 
@@ -85,17 +89,29 @@ def field_error(form: FlaskForm, error: DomainError) -> None:
     target.errors = [*target.errors, str(error.message)]
 
 
-def save(form: FlaskForm, action: Callable[[], T]) -> T | None:
-    """Run a service call for a submitted form, in the request's transaction. Done: committed,
-    and its result returned (an action returns what it saved, never None). Refused by a rule
-    (``DomainError``): rolled back, the refusal shown on the field it names, None returned."""
+def refusal_of(form: FlaskForm) -> DomainError | None:
+    """The rule that refused the form in ``save``, if one did."""
+    return getattr(form, "refusal", None)
+
+
+def save(
+    form: FlaskForm,
+    action: Callable[[], T],
+    shown: Callable[[DomainError], object] | None = None,
+) -> T | None:
+    """Run a service call for a submitted form, in the request's transaction: the one way a
+    route writes. Done: committed, and its result returned (an action returns what it saved,
+    never None). Refused by a rule (``DomainError``): rolled back, the refusal kept on the form
+    (``refusal_of``, whose status ``form_status`` sends) and shown on the field it names, or
+    by ``shown`` where it belongs elsewhere (a flash, a conflict above the form); None returned."""
     from governance.extensions import db
 
     try:
         result = action()
     except DomainError as error:
         db.session.rollback()
-        field_error(form, error)
+        form.refusal = error
+        (shown or functools.partial(field_error, form))(error)
         return None
     db.session.commit()
     return result

@@ -227,7 +227,7 @@ def categories(lottery: Lottery) -> dict[str, list[tuple[str, int]]]:
 
 def save_quotas(
     lottery: Lottery, features: list[str], quotas: dict[str, dict[str, tuple[int, int]]]
-) -> None:
+) -> Lottery:
     _editable(lottery)
     known = categories(lottery)
     for feature in features:
@@ -244,6 +244,7 @@ def save_quotas(
         for f in lottery.features
     }
     db.session.flush()
+    return lottery
 
 
 def inputs(lottery: Lottery) -> tuple[Any, ...]:

@@ -62,6 +62,8 @@ CONSENT_VALUES = {Value.CONSENT, Value.OBJECTION, Value.CONCERN, Value.ABSTENTIO
 FALLBACK_VALUES = {Value.FOR, Value.AGAINST, Value.ABSTENTION}
 # A proposal is attached while the agenda is prepared, or live during the session.
 PREPARED = {MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN}
+# Before the meeting opens a proposal's text is corrected in place; afterwards, by amendment.
+CORRECTABLE = (MeetingStatus.DRAFT, MeetingStatus.CONVENED)
 
 
 # --- proposals and their versions ---------------------------------------------------------
@@ -107,6 +109,16 @@ def _agenda_changed(meeting: Meeting) -> None:
         meetings.touch_agenda(meeting)
 
 
+def correctable(proposal: Proposal) -> bool:
+    """Its text may still be corrected in place: the meeting not open, nothing discussed."""
+    return (
+        proposal.item.meeting.status in CORRECTABLE
+        and not proposal.rounds
+        and proposal.outcome is None
+        and len(proposal.versions) == 1
+    )
+
+
 def edit_proposal(
     proposal: Proposal,
     title: str,
@@ -115,20 +127,21 @@ def edit_proposal(
     kind: DecisionKind,
     effect: str = "",
     review_on: date | None = None,
-) -> None:
+) -> Proposal:
     """Correct a proposal while the agenda is prepared; once the meeting is open, the text
     changes only by amendment (a new version, the old one kept)."""
-    if proposal.item.meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.CONVENED):
+    if proposal.item.meeting.status not in CORRECTABLE:
         raise DomainError(
             _l("The meeting is open: the text now changes by amendment, in the console.")
         )
-    if proposal.rounds or proposal.outcome is not None or len(proposal.versions) != 1:
+    if not correctable(proposal):
         raise DomainError(_l("This proposal has already been discussed."))
     proposal.title, proposal.presenter, proposal.kind = title.strip(), presenter, kind
     proposal.effect, proposal.review_on = effect.strip(), review_on
     proposal.versions[0].text = text.strip()
     db.session.flush()
     _agenda_changed(proposal.item.meeting)
+    return proposal
 
 
 def _require_live(proposal: Proposal) -> None:
