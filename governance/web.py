@@ -73,11 +73,7 @@ def render(template: str, block: str | None = None, status: int = 200, **context
 
 
 def form_status(form: FlaskForm) -> int:
-    """422 for a posted form that came back with errors (or the status of the rule that
-    refused it in ``save``: 409 for a page out of date), 200 for a first display."""
-    refusal = refusal_of(form)
-    if refusal is not None:
-        return refusal.status
+    """422 for a posted form that came back with errors, 200 for a first display."""
     has_errors = any(field.errors for field in form)
     return 422 if form.is_submitted() and has_errors else 200
 
@@ -94,6 +90,13 @@ def refusal_of(form: FlaskForm) -> DomainError | None:
     return getattr(form, "refusal", None)
 
 
+def refused_status(form: FlaskForm) -> int:
+    """The status of the rule that refused the form in ``save`` (409: the page is out of
+    date), else ``form_status``."""
+    refusal = refusal_of(form)
+    return refusal.status if refusal is not None else form_status(form)
+
+
 def save(
     form: FlaskForm,
     action: Callable[[], T],
@@ -102,7 +105,7 @@ def save(
     """Run a service call for a submitted form, in the request's transaction: the one way a
     route writes. Done: committed, and its result returned (an action returns what it saved,
     never None). Refused by a rule (``DomainError``): rolled back, the refusal kept on the form
-    (``refusal_of``, whose status ``form_status`` sends) and shown on the field it names, or
+    (``refusal_of``, ``refused_status``) and shown on the field it names, or
     by ``shown`` where it belongs elsewhere (a flash, a conflict above the form); None returned."""
     from governance.extensions import db
 

@@ -30,7 +30,15 @@ from governance.sessions.forms import (
 )
 from governance.sessions.models import AgendaItem, ItemKind, Meeting, MeetingStatus
 from governance.sessions.policy import ITEM, MEETING
-from governance.web import field_error, form_status, is_htmx, refusal_of, render, save
+from governance.web import (
+    field_error,
+    form_status,
+    is_htmx,
+    refusal_of,
+    refused_status,
+    render,
+    save,
+)
 
 bp = Blueprint("sessions", __name__, url_prefix="/seances", template_folder="templates")
 
@@ -180,7 +188,7 @@ def meeting_edit(meeting: Meeting) -> Response:
         form=form,
         roles=roles,
         meeting=found,
-        status=form_status(form) if refusal_of(form) else (422 if form.is_submitted() else 200),
+        status=refused_status(form) if refusal_of(form) else (422 if form.is_submitted() else 200),
     )
 
 

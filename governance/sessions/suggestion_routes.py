@@ -15,7 +15,7 @@ from governance.sessions.forms import AcceptSuggestionForm, DeclineSuggestionFor
 from governance.sessions.models import ItemKind, ItemSuggestion, Meeting
 from governance.sessions.policy import MEETING
 from governance.sessions.routes import _version, bp
-from governance.web import field_error, form_status, render, save
+from governance.web import field_error, refused_status, render, save
 
 
 @bp.route("/<int:meeting_id>/suggerer", methods=["GET", "POST"])
@@ -38,7 +38,7 @@ def suggestion_new(meeting: Meeting) -> Response:
         block="form",
         form=form,
         meeting=meeting,
-        status=form_status(form),
+        status=refused_status(form),
     )
 
 
@@ -101,7 +101,7 @@ def suggestion_accept(meeting: Meeting, suggestion_id: int) -> Response:
         shown,
     )
     if item is None:
-        return _answer_page(meeting, found, accept=form, status=form_status(form))
+        return _answer_page(meeting, found, accept=form, status=refused_status(form))
     flash(_("The suggestion is on the agenda."), "success")
     return redirect(url_for("sessions.meeting", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
 
@@ -114,6 +114,6 @@ def suggestion_decline(meeting: Meeting, suggestion_id: int) -> Response:
     if not form.validate_on_submit():
         return _answer_page(meeting, found, decline=form, status=422)
     if not save(form, lambda: suggestions.decline(found, form.answer.data, current_user)):
-        return _answer_page(meeting, found, decline=form, status=form_status(form))
+        return _answer_page(meeting, found, decline=form, status=refused_status(form))
     flash(_("Your answer is saved: the member will read it."), "success")
     return redirect(url_for("sessions.meeting", meeting_id=meeting.id, _anchor="suggestions"))

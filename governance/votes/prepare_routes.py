@@ -20,7 +20,7 @@ from governance.votes import policy, queries, services
 from governance.votes.forms import KIND_LABELS, ProposalForm
 from governance.votes.models import DecisionKind, Proposal
 from governance.votes.routes import bp
-from governance.web import form_status, render, save
+from governance.web import form_status, refused_status, render, save
 
 
 def _facts(proposal: Proposal) -> tuple[tuple[str, str], ...]:
@@ -90,7 +90,7 @@ def proposal_edit(proposal: Proposal) -> Response:
                 form.review_on.data,
             ),
         ):
-            return _form(form, meeting, found, form_status(form))
+            return _form(form, meeting, found, refused_status(form))
         flash(_("The proposal is saved."), "success")
         return redirect(
             url_for("sessions.meeting", meeting_id=meeting.id, _anchor=f"item-{found.item_id}")
