@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from governance.db import utcnow
-from governance.errors import DomainError, Forbidden
+from governance.errors import DomainError, Forbidden, NotFound
 from governance.extensions import db
 from governance.people.models import Group, Person
 from governance.sessions import services as meetings
@@ -460,7 +460,8 @@ def give_position(
     """``record_position`` for callers holding the round and the person; the stored row."""
     db.session.flush()
     found = ballot(round_.id, person.id)
-    assert found is not None  # the round is in the session
+    if found is None:  # the round was deleted under the caller
+        raise NotFound(_l("This round does not exist."))
     record_position(found, value, argument, recorded_by.id if recorded_by else None)
     db.session.expire(round_, ["positions", "closed_at"])
     return db.session.scalars(
