@@ -289,7 +289,8 @@ def signed_in(app: Flask, person: Any, user_agent: str) -> tuple[str, str]:
     from flask_wtf.csrf import generate_csrf
 
     headers = {"User-Agent": user_agent}
-    with app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+    request = app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    with app.app_context(), request:  # its own app context: its own ``g``, as a request has
         login_user(person)
         header = generate_csrf()
         response = app.response_class()
