@@ -79,9 +79,11 @@ def form_status(form: FlaskForm) -> int:
 
 
 def field_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a service's refusal on the field it names (else the form's first field)."""
+    """Show a service's refusal on the field it names (else the form's first visible one)."""
     field = getattr(form, error.field, None) if error.field else None
-    target = field if field is not None else next(iter(form))
+    hidden = ("HiddenField", "CSRFTokenField")
+    first = next((f for f in form if f.type not in hidden), None) or next(iter(form))
+    target = field if field is not None else first
     target.errors = [*target.errors, str(error.message)]
 
 
