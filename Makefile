@@ -80,7 +80,7 @@ test-postgresql: install java postgresql
 # Only the browser crawl of every page, as each demo role, in French and English: its
 # screenshots land in screenshots/<lang>/ for a person to look through.
 screenshots: install chromium
-	$(BIN)/python -m pytest -n 0 -q tests/e2e/test_crawl.py
+	TABLEE_SCREENSHOTS=1 $(BIN)/python -m pytest -n 0 -q tests/e2e/test_crawl.py
 
 # Every bench on SQLite, then the consent round, the live room and the meeting start on PostgreSQL.
 PG_BENCHES := bench/consent_round.py bench/live_room.py bench/meeting_start.py

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, request
 from sqlalchemy import (
@@ -221,9 +222,13 @@ def status_of(port: int, path: str, headers: dict[str, str] | None = None) -> in
         connection.close()
 
 
-def wait_until_ready(process: subprocess.Popen[bytes], probe: Callable[[], int | None]) -> None:
+def wait_until_ready(
+    process: subprocess.Popen[bytes],
+    probe: Callable[[], int | None],
+    timeout_s: float = READY_TIMEOUT_S,
+) -> None:
     """Until ``probe`` gets a 200; another status, or gunicorn exiting, is an error."""
-    deadline = time.monotonic() + READY_TIMEOUT_S
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise BenchError(f"gunicorn exited with code {process.returncode} while starting")
@@ -233,7 +238,7 @@ def wait_until_ready(process: subprocess.Popen[bytes], probe: Callable[[], int |
         if status is not None:
             raise BenchError(f"the server answered {status} instead of 200")
         time.sleep(0.1)
-    raise BenchError(f"gunicorn did not answer within {READY_TIMEOUT_S:.0f} s")
+    raise BenchError(f"gunicorn did not answer within {timeout_s:.0f} s")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -249,27 +254,64 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve(config: ServerConfig, url: str, busy_ms: int, log: Path) -> Iterator[int]:
-    """Run gunicorn for the block's duration and yield its port; it is stopped even on error."""
+def gunicorn(
+    config: ServerConfig,
+    log: Path,
+    probe: Callable[[int], int | None],
+    app: str = "governance:create_app()",
+    pythonpath: str = str(ROOT),
+    ready_s: float = READY_TIMEOUT_S,
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """Every bench's server: gunicorn with the project's config serves ``app`` for the block's
+    duration, once ``probe(port)`` answers 200; it is stopped even on error. Yields the port
+    and the process (whose pid a bench may watch)."""
     port = free_port()
     with log.open("wb") as log_file:
         # The log goes to a file: a pipe nobody reads would block gunicorn once it is full.
         process = subprocess.Popen(
-            gunicorn_command(
-                config,
-                port,
-                f"ceiling:create_app({url!r}, {busy_ms})",
-                f"{ROOT / 'bench'},{ROOT}",
-            ),
+            gunicorn_command(config, port, app, pythonpath),
             cwd=ROOT,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_ready(process, lambda: status_of(port, "/health"))
-            yield port
+            wait_until_ready(process, lambda: probe(port), ready_s)
+            yield port, process
         finally:
             stop(process)
+
+
+@contextmanager
+def serve(config: ServerConfig, url: str, busy_ms: int, log: Path) -> Iterator[int]:
+    """The bare insert app under gunicorn, for the block's duration; yields its port."""
+    app = f"ceiling:create_app({url!r}, {busy_ms})"
+    probe = lambda port: status_of(port, "/health")  # noqa: E731
+    with gunicorn(config, log, probe, app, f"{ROOT / 'bench'},{ROOT}") as (port, _process):
+        yield port
+
+
+def signed_in(app: Flask, person: Any, user_agent: str) -> tuple[str, str]:
+    """What a phone holds once ``person`` (whose login session is started) has logged in:
+    the session cookie that Flask-Login's ``login_user`` and Flask-WTF's ``generate_csrf``
+    fill, written by the app's own session interface, and the CSRF header. Made in-process,
+    as a request from that phone on loopback, so that the server finds it its own."""
+    from flask import session
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+
+    headers = {"User-Agent": user_agent}
+    request = app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    with app.app_context(), request:  # its own app context: its own ``g``, as a request has
+        login_user(person)
+        header = generate_csrf()
+        response = app.response_class()
+        app.session_interface.save_session(app, session, response)  # type: ignore[arg-type]
+    name = app.config["SESSION_COOKIE_NAME"]
+    for set_cookie in response.headers.getlist("Set-Cookie"):
+        key, _, rest = set_cookie.partition("=")
+        if key == name:
+            return rest.split(";", 1)[0], header
+    raise BenchError("logging in set no session cookie")
 
 
 # --- the load ---------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import secrets
 import sys
 import tempfile
 import time
@@ -32,15 +31,19 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
 from flask_migrate import upgrade
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `import governance` without relying on the editable install
 
-from ceiling import ServerConfig, percentile_ms, quiet_collector, server_config  # noqa: E402 — bench/ is on the path
+from ceiling import (  # noqa: E402 — bench/ is on the path
+    ServerConfig,
+    percentile_ms,
+    quiet_collector,
+    server_config,
+    signed_in,
+)
 from live_room import (  # noqa: E402
     REQUEST_TIMEOUT_S,
     USER_AGENT,
@@ -127,19 +130,9 @@ def attach_proposals(meeting: Meeting) -> list[int]:
     ]
 
 
-def credentials(app: Flask, members: list[Person], tokens: list[str]) -> list[Credentials]:
-    """What a logged-in phone holds: Flask-Login's session with a CSRF token, and its header."""
-    interface = app.session_interface
-    assert isinstance(interface, SecureCookieSessionInterface)
-    serializer = interface.get_signing_serializer(app)
-    assert serializer is not None  # the secret key is set by configure_env
-    signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
-    found = []
-    for person, token in zip(members, tokens, strict=True):
-        raw = secrets.token_hex(20)
-        cookie = serializer.dumps({"_user_id": token, "_fresh": True, "csrf_token": raw})
-        found.append(Credentials(person.id, cookie, str(signer.dumps(raw))))
-    return found
+def credentials(app: Flask, members: list[Person]) -> list[Credentials]:
+    """What each logged-in phone holds: its session cookie and its CSRF header."""
+    return [Credentials(p.id, *signed_in(app, p, USER_AGENT)) for p in members]
 
 
 def populate(app: Flask, phones: int, items: int) -> Committee:
@@ -156,8 +149,9 @@ def populate(app: Flask, phones: int, items: int) -> Committee:
     meeting = open_meeting(group, facilitator, members, items)
     proposal_ids = attach_proposals(meeting)
     first = votes.open_round(db.session.get_one(Proposal, proposal_ids[0]))
-    tokens = [people.start_login_session(person, USER_AGENT) for person in members]
-    held = credentials(app, members, tokens)
+    for person in members:
+        people.start_login_session(person, USER_AGENT)
+    held = credentials(app, members)
     # The page a phone opens when it arrives in the room (then it polls the room's status):
     # the phones' warm-up, and live_room's serve() opens it to know the server is ready.
     path = f"/seances/{meeting.id}/salle"

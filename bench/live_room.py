@@ -35,7 +35,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
 from flask_migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,14 +46,12 @@ from ceiling import (  # noqa: E402 — bench/ is on the path when this file run
     ServerConfig,
     bench_database,
     describe,
-    free_port,
-    gunicorn_command,
+    gunicorn,
     percentile_ms,
     quiet_collector,
     server_config,
+    signed_in,
     status_of,
-    stop,
-    wait_until_ready,
 )
 
 from governance import create_app  # noqa: E402
@@ -142,15 +139,11 @@ def populate(app: Flask, phones: int) -> Room:
     for person in members:
         people.add_membership(person, group, Role.MEMBER, since)
     meeting = open_meeting(group, facilitator, members)
-    tokens = [people.start_login_session(person, USER_AGENT) for person in members]
+    for person in members:
+        people.start_login_session(person, USER_AGENT)
     meeting_id = meeting.id
     db.session.commit()
-    interface = app.session_interface
-    assert isinstance(interface, SecureCookieSessionInterface)
-    serializer = interface.get_signing_serializer(app)
-    assert serializer is not None  # the secret key is set by configure_env
-    # What Flask-Login keeps after a login: the user loader maps the token back to the person.
-    cookies = [serializer.dumps({"_user_id": token, "_fresh": True}) for token in tokens]
+    cookies = [signed_in(app, person, USER_AGENT)[0] for person in members]
     return Room(
         meeting_id=meeting_id,
         path=f"/seances/{meeting_id}/salle/etat",
@@ -199,23 +192,12 @@ def advance(app: Flask, meeting_id: int) -> int:
 @contextmanager
 def serve(config: ServerConfig, room: Room, log: Path) -> Iterator[int]:
     """Run gunicorn for the block's duration and yield its port; it is stopped even on error."""
-    port = free_port()
-    with log.open("wb") as log_file:
-        # The log goes to a file: a pipe nobody reads would block gunicorn once it is full.
-        process = subprocess.Popen(
-            gunicorn_command(config, port, "governance:create_app()"),
-            cwd=ROOT,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_ready(
-                process,
-                lambda: status_of(port, room.path, poll_headers(room, room.cookies[0], None)),
-            )
-            yield port
-        finally:
-            stop(process)
+
+    def probe(port: int) -> int | None:
+        return status_of(port, room.path, poll_headers(room, room.cookies[0], None))
+
+    with gunicorn(config, log, probe) as (port, _process):
+        yield port
 
 
 # --- the phones ---------------------------------------------------------------------------

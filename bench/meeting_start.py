@@ -28,7 +28,6 @@ import gzip
 import html
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,15 +51,12 @@ for _name in [n for n in os.environ if n.startswith("TABLEE_PASSWORD_HASH_")]:
 from ceiling import (  # noqa: E402 — bench/ is on the path
     BenchError,
     ServerConfig,
-    gunicorn_command,
+    gunicorn,
     percentile_ms,
     quiet_collector,
     server_config,
     status_of,
-    stop,
-    wait_until_ready,
 )
-from ceiling import free_port as _free_port  # noqa: E402
 from live_room import REQUEST_TIMEOUT_S, USER_AGENT, configure_env, spread_ms, verdict  # noqa: E402
 
 from governance import create_app  # noqa: E402
@@ -401,36 +397,14 @@ async def meeting_start(port: int, committee: Committee, cookie_name: str, maste
     )
 
 
-def ready(process: subprocess.Popen[bytes], port: int) -> None:
-    """Until every worker has booted: on a machine shared with other work, booting four
-    workers can take longer than the other benches allow."""
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while True:
-        try:
-            wait_until_ready(process, lambda: status_of(port, "/connexion"))
-            return
-        except BenchError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise
-
-
 def serve_and_run(
     config: ServerConfig, committee: Committee, cookie_name: str, log: Path
 ) -> Outcome:
-    port = _free_port()
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            gunicorn_command(config, port, "governance:create_app()"),
-            cwd=ROOT,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            ready(process, port)
-            quiet_collector()
-            return asyncio.run(meeting_start(port, committee, cookie_name, process.pid))
-        finally:
-            stop(process)
+    # Booting four workers on a machine shared with other work can take a while.
+    probe = lambda port: status_of(port, "/connexion")  # noqa: E731
+    with gunicorn(config, log, probe, ready_s=READY_TIMEOUT_S) as (port, process):
+        quiet_collector()
+        return asyncio.run(meeting_start(port, committee, cookie_name, process.pid))
 
 
 # --- the report ---------------------------------------------------------------------------

@@ -31,7 +31,6 @@ import argparse
 import gzip
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -58,12 +57,9 @@ sys.path.insert(0, str(ROOT))  # `import governance` without relying on the edit
 from ceiling import (  # noqa: E402
     BenchError,
     ServerConfig,
-    free_port,
-    gunicorn_command,
+    gunicorn,
     server_config,
     status_of,
-    stop,
-    wait_until_ready,
 )
 
 from governance import create_app  # noqa: E402
@@ -170,20 +166,8 @@ def pages(targets: Targets) -> list[tuple[str, str]]:
 @contextmanager
 def serve(config: ServerConfig, log: Path) -> Iterator[str]:
     """Run gunicorn for the block's duration and yield its base URL; stopped even on error."""
-    port = free_port()
-    with log.open("wb") as log_file:
-        # The log goes to a file: a pipe nobody reads would block gunicorn once it is full.
-        process = subprocess.Popen(
-            gunicorn_command(config, port, "governance:create_app()"),
-            cwd=ROOT,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_ready(process, lambda: status_of(port, "/connexion"))
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            stop(process)
+    with gunicorn(config, log, lambda port: status_of(port, "/connexion")) as (port, _process):
+        yield f"http://127.0.0.1:{port}"
 
 
 # --- the measure --------------------------------------------------------------------------

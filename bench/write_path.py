@@ -84,8 +84,9 @@ def committee(app: Flask, name: str, phones: int, items: int) -> Committee:
     meeting = open_meeting(group, facilitator, members, items)
     proposal_ids = attach_proposals(meeting)
     first = votes.open_round(db.session.get_one(Proposal, proposal_ids[0]))
-    tokens = [people.start_login_session(person, USER_AGENT) for person in members]
-    held = credentials(app, members, tokens)
+    for person in members:
+        people.start_login_session(person, USER_AGENT)
+    held = credentials(app, members)
     path = f"/seances/{meeting.id}/salle"  # the page a phone opens in the room
     room = Room(meeting.id, path, app.config["SESSION_COOKIE_NAME"], [c.cookie for c in held])
     return Committee(room, proposal_ids, first.id, held)

@@ -42,6 +42,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOGIN_CARD_VALID_DAYS": 30,
         # Seconds between two polls of the live room's status by each phone.
         "LIVE_POLL_SECONDS": 3,
+        # And of the facilitator's console (the room's screen too).
+        "CONSOLE_POLL_SECONDS": 5,
         # Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): 61 members logging in at the
         # start of a meeting fit a 2-core server. Older, costlier hashes are redone at login.
         "PASSWORD_HASH_TIME_COST": 2,

@@ -4,12 +4,28 @@ other's forms."""
 
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import Length, Optional
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("This is too long: at most %(max)d characters.")
 NOT_A_CHOICE = _l("Choose one of the values in the list.")
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class OnceForm(FlaskForm):
+    """A form that creates something: each showing of it carries a nonce of its own
+    (``{{ form.once }}`` beside the CSRF token), on which ``governance.once`` recognises the
+    same form sent twice. Shown back after a refusal, it keeps its nonce: nothing was used."""
+
+    once = HiddenField(default=new_nonce, validators=[Optional(), Length(max=64)])
 
 
 class ConfirmForm(FlaskForm):

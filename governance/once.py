@@ -1,11 +1,12 @@
 """A form that creates something is recorded once, however many times it is sent.
 
-The form's CSRF token is signed with the moment the page was shown, so it names that showing
-of the form: the same token, endpoint, person and fields sent again (a double tap, a resent
-page) find their first use here and go back to the page, with a message, instead of creating a
-second meeting, visit or person. A form shown again (after a refusal, or to add another one)
-carries a new token and creates again. The use is written in the transaction that creates the
-thing: a refused form leaves none and can be corrected and sent.
+Each showing of such a form carries a nonce of its own (``governance.forms.OnceForm``), so
+the nonce names that showing: the same nonce, endpoint, person and fields sent again (a double
+tap, a resent page) find their first use here and go back to the page, with a message, instead
+of creating a second meeting, visit or person. A form shown again (to add another one) carries
+a new nonce and creates again, however soon. The use is written in the transaction that creates
+the thing: a refused form leaves none, and shown back with its nonce it can be corrected and
+sent. A post that comes from no shown form (a script) is keyed on its CSRF token instead.
 """
 
 from __future__ import annotations
@@ -53,13 +54,17 @@ class FormUse(Base):
 
 
 def _digest() -> str | None:
-    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    token = (
+        request.form.get("once")
+        or request.form.get("csrf_token")
+        or request.headers.get("X-CSRFToken")
+    )
     if not token:
         return None
     fields = sorted(
         (key, value)
         for key in request.form
-        if key != "csrf_token"
+        if key not in ("csrf_token", "once")
         for value in request.form.getlist(key)
     )
     who = current_user.get_id() if current_user.is_authenticated else None

@@ -29,7 +29,8 @@ class StaticVersions:
 
 
 def init_app(app: Flask) -> None:
-    assert app.static_folder is not None
+    if app.static_folder is None:
+        raise RuntimeError("The application has no static folder to serve.")
     versions = StaticVersions(app.static_folder)
     max_age = int(app.config["STATIC_MAX_AGE_SECONDS"])
 

@@ -79,23 +79,44 @@ def form_status(form: FlaskForm) -> int:
 
 
 def field_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a service's refusal on the field it names (else the form's first field)."""
+    """Show a service's refusal on the field it names (else the form's first visible one)."""
     field = getattr(form, error.field, None) if error.field else None
-    target = field if field is not None else next(iter(form))
+    hidden = ("HiddenField", "CSRFTokenField")
+    first = next((f for f in form if f.type not in hidden), None) or next(iter(form))
+    target = field if field is not None else first
     target.errors = [*target.errors, str(error.message)]
 
 
-def save(form: FlaskForm, action: Callable[[], T]) -> T | None:
-    """Run a service call for a submitted form, in the request's transaction. Done: committed,
-    and its result returned (an action returns what it saved, never None). Refused by a rule
-    (``DomainError``): rolled back, the refusal shown on the field it names, None returned."""
+def refusal_of(form: FlaskForm) -> DomainError | None:
+    """The rule that refused the form in ``save``, if one did."""
+    return getattr(form, "refusal", None)
+
+
+def refused_status(form: FlaskForm) -> int:
+    """The status of the rule that refused the form in ``save`` (409: the page is out of
+    date), else ``form_status``."""
+    refusal = refusal_of(form)
+    return refusal.status if refusal is not None else form_status(form)
+
+
+def save(
+    form: FlaskForm,
+    action: Callable[[], T],
+    shown: Callable[[DomainError], object] | None = None,
+) -> T | None:
+    """Run a service call for a submitted form, in the request's transaction: the one way a
+    route writes. Done: committed, and its result returned (an action returns what it saved,
+    never None). Refused by a rule (``DomainError``): rolled back, the refusal kept on the form
+    (``refusal_of``, ``refused_status``) and shown on the field it names, or
+    by ``shown`` where it belongs elsewhere (a flash, a conflict above the form); None returned."""
     from governance.extensions import db
 
     try:
         result = action()
     except DomainError as error:
         db.session.rollback()
-        field_error(form, error)
+        form.refusal = error
+        (shown or functools.partial(field_error, form))(error)
         return None
     db.session.commit()
     return result

@@ -135,3 +135,27 @@ def item(of: Any, **overrides: Any) -> Any:
     db.session.flush()
     db.session.refresh(of, ["items"])
     return created
+
+
+def signed_in(app: Any, who: Person, user_agent: str | None = None) -> tuple[str, str]:
+    """The session cookie and CSRF header of a browser on loopback that has logged in as
+    ``who`` (whose login session is started), for clients that are not a test client (raw
+    HTTP, many at once): Flask-Login's ``login_user`` and Flask-WTF's ``generate_csrf`` fill
+    the session, the app's own session interface signs it; nothing is forged by hand."""
+    from flask import session
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+
+    headers = {"User-Agent": user_agent} if user_agent is not None else {}
+    request = app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    with app.app_context(), request:  # its own app context: its own ``g``, as a request has
+        login_user(who)
+        header = generate_csrf()
+        response = app.response_class()
+        app.session_interface.save_session(app, session, response)
+    name = app.config["SESSION_COOKIE_NAME"]
+    for set_cookie in response.headers.getlist("Set-Cookie"):
+        key, _, rest = set_cookie.partition("=")
+        if key == name:
+            return rest.split(";", 1)[0], header
+    raise AssertionError("logging in set no session cookie")

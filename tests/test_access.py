@@ -6,7 +6,7 @@ rule is removed in turn (replaced by "allow"), and these same probes must notice
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -37,6 +37,17 @@ class World:
     insider: Any  # a plain member of the group (not its facilitator, not in the binôme)
     outsiders: dict[str, Any]  # a member and a facilitator of another group
     facilitator: Any  # the group's own facilitator
+    clients: dict[str, Any] = field(default_factory=dict)  # each person's, logged in once
+
+    def client(self, app: Flask, who: str, person: Any) -> Any:
+        """The browser of ``who``: logged in at its first probe, kept for the next ones (no
+        probe logs anyone out); the visitor's is a new one each time, with no session."""
+        if person is None:
+            return app.test_client()
+        if who not in self.clients:
+            self.clients[who] = app.test_client()
+            factories.login(self.clients[who], person)
+        return self.clients[who]
 
 
 def _world() -> World:
@@ -141,16 +152,15 @@ def _probe(app: Flask, world: World, endpoint: str, method: str, rule: Any) -> l
     people = [*world.outsiders.items(), ("visitor", None), ("insider", world.insider)]
     if endpoint in FACILITATOR_GETS:
         people.append(("the group's facilitator", world.facilitator))
-    for who, person in people:
-        client = app.test_client()
-        if person is not None:
-            factories.login(client, person)
+    clients = [world.client(app, who, person) for who, person in people]  # logged in first
+    before = _snapshot()  # then after each probe: once per request
+    for (who, person), client in zip(people, clients, strict=True):
         data = {"csrf_token": client.csrf_token()} if method == "POST" else None
-        before = _snapshot()
         response = client.open(path, method=method, data=data)
         status = response.status_code
         where = f"{method} {path} as {who}: {status}"
-        if status in REFUSED and _snapshot() != before:
+        after = _snapshot()
+        if status in REFUSED and after != before:
             wrong.append(f"{where}, refused but something was written")
         if who == "the group's facilitator":
             if status != FACILITATOR_GETS[endpoint]:
@@ -171,7 +181,7 @@ def _probe(app: Flask, world: World, endpoint: str, method: str, rule: Any) -> l
             login = response.headers.get("Location", "").startswith("/connexion")
             if not (login or status == 404):
                 wrong.append(f"{where}, a visitor is let in")
-            elif login and _snapshot() != before:
+            elif login and after != before:
                 wrong.append(f"{where}, sent to log in but something was written")
         else:
             # Someone of another group never learns the object exists, or is refused by the table.
@@ -180,6 +190,7 @@ def _probe(app: Flask, world: World, endpoint: str, method: str, rule: Any) -> l
             expected = 404 if table and _see(declaration) else 403
             if status != expected:
                 wrong.append(f"{where}, expected {expected}")
+        before = after
     return wrong
 
 

@@ -20,7 +20,7 @@ from governance.budget.models import HouseholdStatus
 from governance.budget.rules import BRACKETS, PRESETS
 from governance.fields import DateField
 from governance.formatting import Between, LocaleDecimalField, money
-from governance.forms import REQUIRED, TOO_LONG
+from governance.forms import REQUIRED, TOO_LONG, OnceForm
 
 STATUS_LABELS = {
     HouseholdStatus.ACTIVE: _l("active"),
@@ -36,7 +36,7 @@ def income_range(index: int) -> str:
     return f"{money(low * 100, whole=True)} – {money(high * 100, whole=True)}"
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(OnceForm):
     adults = IntegerField(
         _l("Adults"),
         default=1,
@@ -104,7 +104,7 @@ PRESET_LABELS = {
 }
 
 
-class ScaleForm(FlaskForm):
+class ScaleForm(OnceForm):
     name = StringField(
         _l("Name of the proposal"),
         validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)],

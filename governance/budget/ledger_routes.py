@@ -24,7 +24,7 @@ from governance.budget.routes import bp
 from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.web import field_error, reads_first, render, save
+from governance.web import reads_first, refusal_of, render, save
 
 
 def _books(
@@ -99,19 +99,12 @@ def monthly_run() -> Response:
     lines, status = None, 200
     if (request.method == "POST" or request.args) and form.validate():
         confirm = request.method == "POST" and request.form.get("confirm") == "yes"
-        try:
-            lines = bulk.monthly_run(form.month.data, confirm=confirm)
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
+        lines = save(form, lambda: bulk.monthly_run(form.month.data, confirm=confirm))
+        if lines is None:
             status = 422
-        else:
-            if confirm:
-                db.session.commit()
-                flash(
-                    _("The month is credited: %(count)d households.", count=len(lines)), "success"
-                )
-                return redirect(url_for("budget.books"))
+        elif confirm:
+            flash(_("The month is credited: %(count)d households.", count=len(lines)), "success")
+            return redirect(url_for("budget.books"))
     elif request.method == "POST" or request.args:
         status = 422
     return render("budget/run.html", form=form, lines=lines, status=status)
@@ -128,17 +121,18 @@ def purchase_import() -> Response:
             if form.upload.data
             else (form.content.data or "")
         )
-        try:
-            lines = purchases.parse(text)  # parsed and previewed without the write lock
-            if request.form.get("confirm") == "yes":
+        lines = save(form, lambda: purchases.parse(text))  # previewed without the write lock
+        if lines is not None and request.form.get("confirm") == "yes":
+
+            def apply() -> int:
                 begin_writing(db.session)  # the lock only for the write, which checks again
-                created = purchases.apply(lines)
-                db.session.commit()
+                return purchases.apply(lines)
+
+            created = save(form, apply)
+            if created is not None:
                 flash(_("%(count)d purchases recorded.", count=created), "success")
                 return redirect(url_for("budget.books"))
-        except DomainError as error:
-            db.session.rollback()
-            form.upload.errors = [str(error.message)]
+        if refusal_of(form) is not None:
             status = 422
         form.content.data = text
         if lines and any(line.errors for line in lines):

@@ -27,14 +27,12 @@ from governance.budget.forms import (
     income_range,
 )
 from governance.budget.models import Household, HouseholdStatus, Scale, ScaleStatus
-from governance.errors import DomainError
 from governance.extensions import db
 from governance.fields import load_json
 from governance.sessions.models import Meeting, MeetingStatus
-from governance.web import field_error, form_status, render, save
+from governance.web import form_status, render, save
 
 bp = Blueprint("budget", __name__, url_prefix="/budget", template_folder="templates")
-
 
 
 @bp.app_context_processor
@@ -190,16 +188,17 @@ def scale(scale_id: int) -> Response:
                 load_json(form.allocation.data),
                 load_json(form.contribution.data),
             )
-            services.save_scale(found, form.name.data, allocation, contribution, current_user)
         except (ValueError, TypeError):  # TypeError: a field missing from the post
             form.allocation.errors = [_("This is not valid JSON: check the brackets and commas.")]
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
         else:
-            db.session.commit()
-            flash(_("The proposal is saved."), "success")
-            return redirect(url_for("budget.scale", scale_id=found.id))
+            if save(
+                form,
+                lambda: services.save_scale(
+                    found, form.name.data, allocation, contribution, current_user
+                ),
+            ):
+                flash(_("The proposal is saved."), "success")
+                return redirect(url_for("budget.scale", scale_id=found.id))
     return render(
         "budget/scale.html", scale=found, form=form, agenda=_agenda_form(), status=form_status(form)
     )
@@ -209,18 +208,14 @@ def scale(scale_id: int) -> Response:
 @access(policy.SCALE, rule=policy.can_put_scale_on_agenda)
 def scale_agenda(found: Scale) -> Response:
     form = _agenda_form()
-    if form.validate_on_submit():
-        try:
-            services.put_on_agenda(
-                found, db.session.get(Meeting, form.meeting_id.data), form.effective_month.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.meeting_id.errors = [str(error.message)]
-        else:
-            db.session.commit()
-            flash(_("The proposal is on the agenda."), "success")
-            return redirect(url_for("budget.scale", scale_id=found.id))
+    if form.validate_on_submit() and save(
+        form,
+        lambda: services.put_on_agenda(
+            found, db.session.get(Meeting, form.meeting_id.data), form.effective_month.data
+        ),
+    ):
+        flash(_("The proposal is on the agenda."), "success")
+        return redirect(url_for("budget.scale", scale_id=found.id))
     return render(
         "budget/scale.html", scale=found, form=RulesForm(obj=found), agenda=form, status=422
     )

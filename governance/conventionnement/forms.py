@@ -19,7 +19,7 @@ from governance.conventionnement.labels import POS_KIND_LABELS
 from governance.conventionnement.models import FormKind, PosStatus
 from governance.conventionnement.scoring import Band
 from governance.fields import DateField
-from governance.forms import REQUIRED, TOO_LONG
+from governance.forms import REQUIRED, TOO_LONG, OnceForm
 
 POS_STATUS_LABELS = {
     PosStatus.PROPOSED: _l("proposed"),
@@ -50,7 +50,7 @@ EVENT_LABELS = {
 }
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(OnceForm):
     name = StringField(
         _l("Name of the place"),
         validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)],
@@ -80,7 +80,7 @@ class ProposeForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(OnceForm):
     people = SelectMultipleField(
         _l("The binôme or trinôme"),
         coerce=int,

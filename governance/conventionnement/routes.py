@@ -38,12 +38,11 @@ from governance.extensions import db
 from governance.fields import load_json
 from governance.people.models import Group, GroupKind, Person
 from governance.sessions.models import Meeting, MeetingStatus
-from governance.web import form_status, render
+from governance.web import form_status, render, save
 
 bp = Blueprint(
     "conventionnement", __name__, url_prefix="/conventionnement", template_folder="templates"
 )
-
 
 
 @bp.app_context_processor
@@ -161,13 +160,10 @@ def assign(pos: PointOfSale) -> Response:
     form.people.choices = _people_choices()
     if form.validate_on_submit():
         people = [db.session.get(Person, pid) for pid in form.people.data]
-        try:
-            visit = services.assign_visit(pos, people, form.visit_on.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.people.errors = [*form.people.errors, str(error.message)]
-        else:
-            db.session.commit()
+        visit = save(
+            form, lambda: services.assign_visit(pos, people, form.visit_on.data, current_user)
+        )
+        if visit is not None:
             flash(
                 _("The binôme is chosen. They will find the questionnaire in their list."),
                 "success",
@@ -186,15 +182,13 @@ def agenda(pos: PointOfSale) -> Response:
         return _point_page(pos, agenda=form, status=422)
     meeting = db.session.get(Meeting, form.meeting_id.data)
     visits = [v for v in queries.visits_of(pos.id) if v.submitted_at]
-    try:
-        services.put_on_agenda(
+    if not save(
+        form,
+        lambda: services.put_on_agenda(
             pos, LinkAction(form.action.data), meeting, visits[0] if visits else None
-        )
-    except DomainError as error:
-        db.session.rollback()
-        form.action.errors = [str(error.message)]
+        ),
+    ):
         return _point_page(pos, agenda=form, status=422)
-    db.session.commit()
     flash(_("It is on the agenda of %(title)s.", title=meeting.title), "success")
     return redirect(url_for("conventionnement.point", pos_id=pos.id))
 
@@ -270,15 +264,13 @@ def forms() -> Response:
         except ValueError:
             form.definition.errors = [_("This is not valid JSON: check the brackets and commas.")]
         else:
-            try:
-                version = services.publish(
+            version = save(
+                form,
+                lambda: services.publish(
                     form.role.data, FormKind(form.kind.data), definition, current_user
-                )
-            except DomainError as error:
-                db.session.rollback()
-                form.definition.errors = [str(error.message)]
-            else:
-                db.session.commit()
+                ),
+            )
+            if version is not None:
                 flash(_("Version %(number)d is published.", number=version.number), "success")
                 return redirect(url_for("conventionnement.forms"))
     current = {

@@ -93,7 +93,7 @@ def publish(
                 _l("This grid cannot be used: %(reason)s", reason=str(error)), "definition"
             ) from None
     else:
-        raise DomainError(_l("Unknown kind of form."))
+        raise DomainError(_l("Unknown kind of form."), "role")
     last = current(role, kind)
     version = FormVersion(
         role=role,

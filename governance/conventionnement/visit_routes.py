@@ -19,7 +19,7 @@ from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.forms import ConfirmForm
-from governance.web import form_status, reads_first, render
+from governance.web import form_status, reads_first, render, save
 
 
 def _sections(visit: Visit) -> list[dict]:  # type: ignore[type-arg]
@@ -135,16 +135,12 @@ def answer(visit: Visit) -> Response:
 @access(policy.VISIT, rule=policy.can_answer_visit)
 def submit(visit: Visit) -> Response:
     form = SubmitForm()
-    status = 200
     if form.validate_on_submit():
-        try:
-            result = services.submit(visit, current_user, form.band.data, form.opinion.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            form.band.errors = [*form.band.errors, str(error.message)]
-            status = 422
-        else:
-            db.session.commit()
+        result = save(
+            form,
+            lambda: services.submit(visit, current_user, form.band.data, form.opinion.data or ""),
+        )
+        if result is not None:
             flash(
                 _(
                     "The questionnaire is sent: %(total)s / 100.",
@@ -160,7 +156,7 @@ def submit(visit: Visit) -> Response:
         visit=visit,
         missing=services.missing(visit),
         sections=_sections(visit),
-        status=max(status, form_status(form)),
+        status=form_status(form),
     )
 
 

@@ -13,7 +13,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from governance.forms import REQUIRED, TOO_LONG
+from governance.forms import REQUIRED, TOO_LONG, OnceForm
 from governance.lottery.models import LotteryStatus, Method, Purpose
 
 PURPOSE_LABELS = {
@@ -32,7 +32,7 @@ METHOD_LABELS = {
 }
 
 
-class LotteryForm(FlaskForm):
+class LotteryForm(OnceForm):
     title = StringField(
         _l("Name of the draw"),
         validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)],

@@ -15,7 +15,6 @@ from wtforms.fields.choices import SelectChoice
 from governance import tabular
 from governance.budget.models import Household
 from governance.db import begin_writing
-from governance.errors import DomainError
 from governance.extensions import db
 from governance.lottery import record as published
 from governance.lottery import services, sortition
@@ -147,14 +146,14 @@ def quotas(lottery_id: int) -> Response:
     table: QuotaTable = quota_table(
         services.categories(found), found.features, found.quotas, found.places, request.form
     )
-    if StepForm().validate_on_submit() and not table.has_errors:
-        try:
-            services.save_quotas(found, table.used, table.values())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+    form = StepForm()
+    if form.validate_on_submit() and not table.has_errors:
+        saved = save(
+            form,
+            lambda: services.save_quotas(found, table.used, table.values()),
+            lambda error: flash(str(error.message), "error"),  # the table has no field for it
+        )
+        if saved:
             flash(_("The quotas are saved. Now check them."), "success")
             return redirect(url_for("lottery.lottery", lottery_id=found.id, _anchor="check"))
     return _page(_lottery(lottery_id), 422, quotas=table)

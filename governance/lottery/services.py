@@ -227,7 +227,7 @@ def categories(lottery: Lottery) -> dict[str, list[tuple[str, int]]]:
 
 def save_quotas(
     lottery: Lottery, features: list[str], quotas: dict[str, dict[str, tuple[int, int]]]
-) -> None:
+) -> Lottery:
     _editable(lottery)
     known = categories(lottery)
     for feature in features:
@@ -244,6 +244,7 @@ def save_quotas(
         for f in lottery.features
     }
     db.session.flush()
+    return lottery
 
 
 def inputs(lottery: Lottery) -> tuple[Any, ...]:
@@ -290,8 +291,9 @@ def commit(lottery: Lottery) -> None:
 
 
 def run_draw(lottery: Lottery) -> None:
+    if lottery.seed is None or lottery.distribution is None:  # a committed draw has both
+        raise Conflict(_l("This step was already done, or an earlier step is missing."))
     _move(lottery, LotteryStatus.DRAWN)
-    assert lottery.seed is not None and lottery.distribution is not None
     numbers = [c.number for c in lottery.candidates]
     result = sortition.draw(lottery.distribution, lottery.seed, numbers)
     # Only a result that re-runs identically is kept: what the public will recompute.

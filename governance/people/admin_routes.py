@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from governance import formatting
 from governance.access import access, can
 from governance.errors import DomainError
 from governance.extensions import db
@@ -31,7 +32,6 @@ from governance.people.routes import bp
 from governance.permissions import has_role
 from governance.web import (
     external_url,
-    field_error,
     form_status,
     is_htmx,
     page_number,
@@ -117,23 +117,18 @@ def person_new() -> Response:
 @access(policy.PERSON)
 def person_edit(found: Person) -> Response:
     form = PersonForm(obj=found)
-    if form.validate_on_submit():
-        try:
-            services.update_person(
-                found,
-                form.display_name.data,
-                form.username.data or found.username,
-                form.email.data,
-            )
-            if form.password.data:
-                services.set_password(found, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The changes are saved."), "success")
-            return redirect(url_for("people.person", person_id=found.id))
+
+    def update() -> Person:
+        services.update_person(
+            found, form.display_name.data, form.username.data or found.username, form.email.data
+        )
+        if form.password.data:
+            services.set_password(found, form.password.data)
+        return found
+
+    if form.validate_on_submit() and save(form, update):
+        flash(_("The changes are saved."), "success")
+        return redirect(url_for("people.person", person_id=found.id))
     return render(
         "people/person_form.html", block="form", form=form, person=found, status=form_status(form)
     )
@@ -145,9 +140,7 @@ def person_active(found: Person) -> Response:
     form = ActiveForm()
     if not form.validate_on_submit():
         raise DomainError(_("This form has expired. Reload the page, then send it again."))
-    if found.id == current_user.id and not form.active.data:
-        raise DomainError(_("You cannot deactivate your own account."))
-    services.set_active(found, bool(form.active.data))
+    services.set_active(found, bool(form.active.data), by=current_user)
     db.session.commit()
     if found.active:
         flash(_("The account of %(name)s is active again.", name=found.display_name), "success")
@@ -352,20 +345,16 @@ def membership_end(membership_id: int) -> Response:
     if membership is None:
         abort(404)
     form = EndMembershipForm()
-    if form.validate_on_submit():
-        try:
-            services.end_membership(membership, form.ends_on.data)
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-    if any(field.errors for field in form):
+    if not (
+        form.validate_on_submit()
+        and save(form, lambda: services.end_membership(membership, form.ends_on.data))
+    ):
         return _group_page(membership.group, _membership_form(), 422, form, membership.id)
-    db.session.commit()
     flash(
         _(
             "The role of %(name)s ends on %(day)s.",
             name=membership.person.display_name,
-            day=form.ends_on.data.isoformat(),
+            day=formatting.date(form.ends_on.data),
         ),
         "success",
     )

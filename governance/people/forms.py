@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 
 from governance.fields import DateField
-from governance.forms import REQUIRED, TOO_LONG, ConfirmForm  # noqa: F401 — people's routes
+from governance.forms import REQUIRED, TOO_LONG, ConfirmForm, OnceForm  # noqa: F401 — people's routes
 from governance.people.models import GroupKind, QuorumKind, Role
 
 ROLE_LABELS = {
@@ -45,7 +45,6 @@ QUORUM_KIND_LABELS = {
     QuorumKind.PERCENT: _l("A percentage of the members"),
     QuorumKind.COUNT: _l("A number of members"),
 }
-
 
 
 class LoginForm(FlaskForm):
@@ -132,7 +131,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class PersonForm(FlaskForm):
+class PersonForm(OnceForm):
     display_name = StringField(
         _l("Name"),
         description=_l("As the person wants to be called in the group."),
@@ -189,7 +188,7 @@ class ActiveForm(FlaskForm):
     active = BooleanField(_l("Account active"))
 
 
-class GroupForm(FlaskForm):
+class GroupForm(OnceForm):
     name = StringField(
         _l("Name of the group"),
         validators=[
@@ -281,7 +280,7 @@ class GroupRuleForm(GroupForm):
     )
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(OnceForm):
     person_id = SelectField(
         _l("Person"), coerce=int, validators=[InputRequired(REQUIRED)], validate_choice=True
     )

@@ -37,7 +37,7 @@ from governance.people.forms import (
     LoginForm,
 )
 from governance.people.models import Person
-from governance.web import form_status, reads_first, render, safe_next
+from governance.web import form_status, reads_first, render, safe_next, save
 
 bp = Blueprint("people", __name__, template_folder="templates")
 
@@ -248,22 +248,18 @@ def choose_pin() -> Response:
     if not current_user.must_choose_pin:
         return redirect(url_for("people.change_password"))
     form = ChoosePinForm()
-    if form.validate_on_submit():
-        try:
-            services.set_pin(current_user, form.pin.data)
-        except DomainError as error:
-            form.pin.errors = [*form.pin.errors, str(error.message)]
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Your code is saved. To log in next time, type your username "
-                    "%(username)s and this code.",
-                    username=current_user.username,
-                ),
-                "success",
-            )
-            return redirect(url_for("home.next_for_me"))
+    if form.validate_on_submit() and save(
+        form, lambda: services.set_pin(current_user, form.pin.data)
+    ):
+        flash(
+            _(
+                "Your code is saved. To log in next time, type your username "
+                "%(username)s and this code.",
+                username=current_user.username,
+            ),
+            "success",
+        )
+        return redirect(url_for("home.next_for_me"))
     return render("people/choose_pin.html", block="form", form=form, status=form_status(form))
 
 

@@ -160,7 +160,7 @@ def weak_pin(pin: str) -> bool:
     return len(set(pin)) <= 2 or pin in runs or pin[:3] == pin[3:] or _date_shaped(pin)
 
 
-def set_pin(person: Person, pin: str) -> None:
+def set_pin(person: Person, pin: str) -> Person:
     if not PIN_PATTERN.match(pin):
         raise DomainError(_l("The code must be exactly 6 digits."), field="pin")
     if weak_pin(pin):
@@ -170,6 +170,7 @@ def set_pin(person: Person, pin: str) -> None:
         )
     _store_secret(person, hash_secret(pin), SecretKind.PIN)
     db.session.flush()
+    return person
 
 
 def check_secret(person: Person | None, secret: str) -> tuple[bool, str | None]:
@@ -200,8 +201,11 @@ def verify_secret(person: Person | None, secret: str, key: str | None = None) ->
     return ok
 
 
-def set_active(person: Person, active: bool) -> None:
-    """Deactivating an account ends every login session it has, on every device."""
+def set_active(person: Person, active: bool, by: Person | None = None) -> None:
+    """Deactivating an account ends every login session it has, on every device; an admin
+    (``by``) never deactivates their own, which would lock them out."""
+    if by is not None and by.id == person.id and not active:
+        raise DomainError(_l("You cannot deactivate your own account."))
     person.active = active
     person.deactivated_at = None if active else utcnow()
     if not active:
@@ -568,11 +572,12 @@ def add_membership(
     return membership
 
 
-def end_membership(membership: Membership, on: date) -> None:
+def end_membership(membership: Membership, on: date) -> Membership:
     if on < membership.starts_on:
         raise DomainError(_l("The end date cannot be before the start date."), field="ends_on")
     membership.ends_on = on
     db.session.flush()
+    return membership
 
 
 # Roles that reach other people's data or the money: their holders keep short login limits.

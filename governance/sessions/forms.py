@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from governance.fields import DateField
-from governance.forms import REQUIRED, TOO_LONG
+from governance.forms import REQUIRED, TOO_LONG, OnceForm
 from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus, SuggestionStatus
 
 KIND_LABELS = {
@@ -59,7 +59,7 @@ EXPECTED = {
 NUMBER = _l("Please write a whole number.")
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(OnceForm):
     group_id = SelectField(_l("Group"), coerce=int, validators=[InputRequired(REQUIRED)])
     title = StringField(
         _l("Title"),
@@ -112,7 +112,7 @@ def _timebox() -> Any:
     )
 
 
-class ItemForm(FlaskForm):
+class ItemForm(OnceForm):
     kind = _kind()
     title = StringField(
         _l("Title of the item"),

@@ -19,7 +19,7 @@ from governance.sessions.forms import EXPECTED, AttendanceForm, CheckInForm
 from governance.sessions.models import Attendance, AttendanceStatus, Meeting
 from governance.sessions.policy import MEETING
 from governance.sessions.routes import bp
-from governance.web import external_url, form_status, is_htmx, reads_first, render
+from governance.web import external_url, form_status, is_htmx, reads_first, render, save
 
 # --- check-in -----------------------------------------------------------------------------
 
@@ -28,21 +28,12 @@ from governance.web import external_url, form_status, is_htmx, reads_first, rend
 @reads_first
 def check_in() -> Response:
     form = CheckInForm()
-    status = 200
     if form.validate_on_submit():
-        try:
-            meeting = services.check_in(form.code.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.code.errors = [*form.code.errors, str(error.message)]
-            status = 422
-        else:
-            db.session.commit()
+        meeting = save(form, lambda: services.check_in(form.code.data, current_user))
+        if meeting is not None:
             flash(_("Welcome! You are marked present."), "success")
             return redirect(url_for("sessions.room", meeting_id=meeting.id))
-    return render(
-        "sessions/check_in.html", block="form", form=form, status=max(status, form_status(form))
-    )
+    return render("sessions/check_in.html", block="form", form=form, status=form_status(form))
 
 
 @bp.get("/presence/<code>")

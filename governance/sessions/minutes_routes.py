@@ -16,7 +16,7 @@ from governance.sessions.forms import minutes_form
 from governance.sessions.models import Meeting, MeetingStatus
 from governance.sessions.policy import MEETING, MINUTES
 from governance.sessions.routes import bp
-from governance.web import cacheable, form_status, render
+from governance.web import cacheable, form_status, render, save
 
 
 @bp.route("/<int:meeting_id>/compte-rendu/ecrire", methods=["GET", "POST"])
@@ -25,24 +25,15 @@ def minutes_write(meeting: Meeting) -> Response:
     form = minutes_form(meeting.items)
     if form.validate_on_submit():
         texts = {item.id: form[f"item_{item.id}"].data or "" for item in meeting.items}
-        try:
-            services.save_minutes(meeting, texts)
-        except DomainError as error:
-            db.session.rollback()
-            next(iter(form)).errors = [str(error.message)]
-        else:
-            db.session.commit()
+        if save(form, lambda: services.save_minutes(meeting, texts)):
             flash(_("The minutes are saved."), "success")
             return redirect(url_for("sessions.minutes_write", meeting_id=meeting.id))
-    status = form_status(form)
-    if form.is_submitted() and status == 200 and any(f.errors for f in form):
-        status = 422
     return render(
         "sessions/minutes_form.html",
         block="form",
         form=form,
         meeting=meeting,
-        status=status,
+        status=form_status(form),
     )
 
 

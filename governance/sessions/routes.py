@@ -30,7 +30,15 @@ from governance.sessions.forms import (
 )
 from governance.sessions.models import AgendaItem, ItemKind, Meeting, MeetingStatus
 from governance.sessions.policy import ITEM, MEETING
-from governance.web import field_error, form_status, is_htmx, render
+from governance.web import (
+    field_error,
+    form_status,
+    is_htmx,
+    refusal_of,
+    refused_status,
+    render,
+    save,
+)
 
 bp = Blueprint("sessions", __name__, url_prefix="/seances", template_folder="templates")
 
@@ -154,43 +162,33 @@ def meeting_edit(meeting: Meeting) -> Response:
         form.agenda_version.data = str(found.agenda_version)
         for field in (roles.facilitator_id, roles.secretary_id, roles.timekeeper_id):
             field.data = field.data or 0
-    if form.validate_on_submit() & roles.validate():
-        try:
-            services.update_meeting(
-                found,
-                _version(form.agenda_version.data),
-                form.title.data,
-                _local(form.day.data, form.time.data),
-                form.duration_minutes.data,
-                form.place.data or "",
-            )
-            people = [
-                db.session.get(Person, f.data) if f.data else None
-                for f in (roles.facilitator_id, roles.secretary_id, roles.timekeeper_id)
-            ]
-            services.set_day_roles(found, *people)
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-            return render(
-                "sessions/meeting_form.html",
-                block="form",
-                form=form,
-                roles=roles,
-                meeting=found,
-                status=error.status,
-            )
-        db.session.commit()
+
+    def update() -> Meeting:
+        services.update_meeting(
+            found,
+            _version(form.agenda_version.data),
+            form.title.data,
+            _local(form.day.data, form.time.data),
+            form.duration_minutes.data,
+            form.place.data or "",
+        )
+        people = [
+            db.session.get(Person, f.data) if f.data else None
+            for f in (roles.facilitator_id, roles.secretary_id, roles.timekeeper_id)
+        ]
+        services.set_day_roles(found, *people)
+        return found
+
+    if (form.validate_on_submit() & roles.validate()) and save(form, update):
         flash(_("The meeting is saved."), "success")
         return redirect(url_for("sessions.meeting", meeting_id=found.id))
-    status = 422 if form.is_submitted() else 200
     return render(
         "sessions/meeting_form.html",
         block="form",
         form=form,
         roles=roles,
         meeting=found,
-        status=status,
+        status=refused_status(form) if refusal_of(form) else (422 if form.is_submitted() else 200),
     )
 
 
@@ -222,16 +220,15 @@ def _save_item(meeting: Meeting, item: AgendaItem | None) -> Response:
             presenter,
             form.timebox_minutes.data,
         )
-        try:
+
+        def write() -> AgendaItem:
             version = _version(form.agenda_version.data)
             if item is None:
-                services.add_item(meeting, version, *args)
-            else:
-                services.update_item(item, version, *args)
-        except DomainError as error:
-            db.session.rollback()
-            return _item_refused(meeting, item, form, error)
-        db.session.commit()
+                return services.add_item(meeting, version, *args)
+            return services.update_item(item, version, *args)
+
+        if not save(form, write, shown=lambda error: None):  # shown by _item_refused
+            return _item_refused(meeting, item, form, refusal_of(form))
         flash(_("The agenda is saved."), "success")
         if item is None and is_htmx():
             return _meeting_page(queries.meeting(meeting.id))
@@ -289,20 +286,20 @@ def item_action(item: AgendaItem, action: str) -> Response:
     """Up, down, remove: plain buttons that work without JavaScript, swapped by htmx."""
     found = item.meeting
     form = VersionForm()
-    try:
+
+    def write() -> Meeting:
         if not form.validate_on_submit():
             raise Conflict(_("This page is out of date: reload it, then try again."))
         version = _version(form.agenda_version.data)
         if action == "supprimer":
-            services.remove_item(item, version)
-        else:
-            services.move_item(item, -1 if action == "monter" else 1, version)
-    except DomainError as error:
-        db.session.rollback()
+            return services.remove_item(item, version)
+        return services.move_item(item, -1 if action == "monter" else 1, version)
+
+    if not save(form, write, shown=lambda error: None):  # above the agenda, not on a field
+        refusal = refusal_of(form)
         return _meeting_page(
-            queries.meeting(found.id), status=error.status, conflict=str(error.message)
+            queries.meeting(found.id), status=refusal.status, conflict=str(refusal.message)
         )
-    db.session.commit()
     if is_htmx():
         return _meeting_page(queries.meeting(found.id))
     return redirect(url_for("sessions.meeting", meeting_id=found.id, _anchor="agenda"))

@@ -166,14 +166,15 @@ def update_item(
     description: str,
     presenter: Person | None,
     timebox_minutes: int,
-) -> None:
+) -> AgendaItem:
     _bump_agenda(item.meeting, expected_version)
     item.kind, item.title, item.description = kind, title.strip(), description.strip()
     item.presenter, item.timebox_minutes = presenter, timebox_minutes
     db.session.flush()
+    return item
 
 
-def remove_item(item: AgendaItem, expected_version: int) -> None:
+def remove_item(item: AgendaItem, expected_version: int) -> Meeting:
     meeting = item.meeting
     if meeting.current_item_id == item.id:
         raise DomainError(_l("This item is being discussed now: move to another one first."))
@@ -181,9 +182,10 @@ def remove_item(item: AgendaItem, expected_version: int) -> None:
     meeting.items.remove(item)
     db.session.flush()
     _renumber(meeting)
+    return meeting
 
 
-def move_item(item: AgendaItem, offset: int, expected_version: int) -> None:
+def move_item(item: AgendaItem, offset: int, expected_version: int) -> Meeting:
     """Swap an item with its neighbour (``offset`` -1: up, +1: down)."""
     meeting = item.meeting
     items = list(meeting.items)
@@ -194,6 +196,7 @@ def move_item(item: AgendaItem, offset: int, expected_version: int) -> None:
     _bump_agenda(meeting, expected_version)
     items[index], items[other_index] = items[other_index], items[index]
     _renumber(meeting, items)
+    return meeting
 
 
 def _renumber(meeting: Meeting, ordered: list[AgendaItem] | None = None) -> None:
@@ -428,7 +431,7 @@ def go_to(meeting: Meeting, offset: int) -> None:
 # --- minutes ------------------------------------------------------------------------------
 
 
-def save_minutes(meeting: Meeting, texts: dict[int, str]) -> None:
+def save_minutes(meeting: Meeting, texts: dict[int, str]) -> Meeting:
     if meeting.status not in {S.OPEN, S.CLOSED}:
         raise DomainError(_l("Minutes are written during or after the meeting, before publishing."))
     by_id = {item.id: item for item in meeting.items}
@@ -439,6 +442,7 @@ def save_minutes(meeting: Meeting, texts: dict[int, str]) -> None:
     # Any change after a review needs a new review.
     meeting.minutes_reviewed_at, meeting.minutes_reviewed_by_id = None, None
     db.session.flush()
+    return meeting
 
 
 def review_minutes(meeting: Meeting, by: Person) -> None:

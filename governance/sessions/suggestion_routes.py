@@ -15,41 +15,30 @@ from governance.sessions.forms import AcceptSuggestionForm, DeclineSuggestionFor
 from governance.sessions.models import ItemKind, ItemSuggestion, Meeting
 from governance.sessions.policy import MEETING
 from governance.sessions.routes import _version, bp
-from governance.web import field_error, form_status, render
+from governance.web import field_error, refused_status, render, save
 
 
 @bp.route("/<int:meeting_id>/suggerer", methods=["GET", "POST"])
 @access(MEETING)
 def suggestion_new(meeting: Meeting) -> Response:
     form = SuggestionForm()
-    status = 200
     if meeting.status not in suggestions.OPEN_TO_SUGGESTIONS:
         flash(_("This meeting's agenda is no longer open to suggestions."), "info")
         return redirect(url_for("sessions.meeting", meeting_id=meeting.id))
-    if form.validate_on_submit():
-        try:
-            suggestions.suggest(
-                meeting, current_user, form.title.data, form.why.data, form.text.data or ""
-            )
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-            status = error.status
-        else:
-            db.session.commit()
-            flash(
-                _("Thank you: your suggestion is sent. You will read the answer here."),
-                "success",
-            )
-            return redirect(
-                url_for("sessions.meeting", meeting_id=meeting.id, _anchor="suggestions")
-            )
+    if form.validate_on_submit() and save(
+        form,
+        lambda: suggestions.suggest(
+            meeting, current_user, form.title.data, form.why.data, form.text.data or ""
+        ),
+    ):
+        flash(_("Thank you: your suggestion is sent. You will read the answer here."), "success")
+        return redirect(url_for("sessions.meeting", meeting_id=meeting.id, _anchor="suggestions"))
     return render(
         "sessions/suggestion_form.html",
         block="form",
         form=form,
         meeting=meeting,
-        status=max(status, form_status(form)),
+        status=refused_status(form),
     )
 
 
@@ -92,23 +81,27 @@ def suggestion_accept(meeting: Meeting, suggestion_id: int) -> Response:
     form = AcceptSuggestionForm()
     if not form.validate_on_submit():
         return _answer_page(meeting, found, accept=form, status=422)
-    try:
-        item = suggestions.accept(
+
+    def shown(error: DomainError) -> None:
+        if isinstance(error, Conflict):  # the agenda changed: the form follows it
+            form.agenda_version.data = str(meeting.agenda_version)
+            form.kind.errors = [*form.kind.errors, str(error.message)]
+        else:
+            field_error(form, error)
+
+    item = save(
+        form,
+        lambda: suggestions.accept(
             found,
             _version(form.agenda_version.data),
             ItemKind(form.kind.data),
             form.timebox_minutes.data,
             current_user,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        if isinstance(error, Conflict):
-            form.agenda_version.data = str(meeting.agenda_version)
-            form.kind.errors = [*form.kind.errors, str(error.message)]
-        else:
-            field_error(form, error)
-        return _answer_page(meeting, found, accept=form, status=error.status)
-    db.session.commit()
+        ),
+        shown,
+    )
+    if item is None:
+        return _answer_page(meeting, found, accept=form, status=refused_status(form))
     flash(_("The suggestion is on the agenda."), "success")
     return redirect(url_for("sessions.meeting", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
 
@@ -120,12 +113,7 @@ def suggestion_decline(meeting: Meeting, suggestion_id: int) -> Response:
     form = DeclineSuggestionForm()
     if not form.validate_on_submit():
         return _answer_page(meeting, found, decline=form, status=422)
-    try:
-        suggestions.decline(found, form.answer.data, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        field_error(form, error)
-        return _answer_page(meeting, found, decline=form, status=error.status)
-    db.session.commit()
+    if not save(form, lambda: suggestions.decline(found, form.answer.data, current_user)):
+        return _answer_page(meeting, found, decline=form, status=refused_status(form))
     flash(_("Your answer is saved: the member will read it."), "success")
     return redirect(url_for("sessions.meeting", meeting_id=meeting.id, _anchor="suggestions"))

@@ -65,10 +65,11 @@ def accept(
     suggestion.status, suggestion.item_id = SuggestionStatus.ACCEPTED, item.id
     suggestion.answered_by_id, suggestion.answered_at = by.id, utcnow()
     db.session.flush()
+    return suggestion
     return item
 
 
-def decline(suggestion: ItemSuggestion, answer: str, by: Person) -> None:
+def decline(suggestion: ItemSuggestion, answer: str, by: Person) -> ItemSuggestion:
     _answerable(suggestion)
     answer = answer.strip()
     if not answer:
@@ -76,6 +77,7 @@ def decline(suggestion: ItemSuggestion, answer: str, by: Person) -> None:
     suggestion.status, suggestion.answer = SuggestionStatus.DECLINED, answer
     suggestion.answered_by_id, suggestion.answered_at = by.id, utcnow()
     db.session.flush()
+    return suggestion
 
 
 # --- read side ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from governance.fields import DateField
-from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG
+from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG, OnceForm
 from governance.votes.models import DecisionKind, ObjectionStatus, Outcome, Stage, Value
 
 VALUE_LABELS = {
@@ -57,7 +57,7 @@ OBJECTION_LABELS = {
 }
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(OnceForm):
     title = StringField(
         _l("Title of the proposal"),
         validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)],
@@ -120,8 +120,6 @@ class ResolutionForm(FlaskForm):
         _l("How it was resolved (optional)"),
         validators=[Optional(), Length(max=2000, message=TOO_LONG)],
     )
-
-
 
 
 class RegisterForm(FlaskForm):

@@ -11,19 +11,16 @@ from wtforms.fields.choices import SelectChoice
 
 from governance import web
 from governance.access import access
-from governance.errors import DomainError
 from governance.extensions import db
 from governance.people.models import Person
 from governance.sessions import panels
 from governance.sessions import services as meetings
-from governance.sessions.models import Meeting, MeetingStatus
+from governance.sessions.models import Meeting
 from governance.votes import policy, queries, services
 from governance.votes.forms import KIND_LABELS, ProposalForm
 from governance.votes.models import DecisionKind, Proposal
 from governance.votes.routes import bp
-from governance.web import form_status, render
-
-PREPARING = (MeetingStatus.DRAFT, MeetingStatus.CONVENED)
+from governance.web import form_status, refused_status, render, save
 
 
 def _facts(proposal: Proposal) -> tuple[tuple[str, str], ...]:
@@ -49,9 +46,7 @@ def proposal_extras(meeting: Meeting) -> dict[int, panels.ItemExtras]:
                 url = url_for("votes.proposal_new", meeting_id=meeting.id, item_id=item.id)
                 extras[item.id] = panels.ItemExtras(actions=[(_("Attach a proposal"), url)])
             continue
-        editable = (
-            meeting.status in PREPARING and not proposal.rounds and len(proposal.versions) == 1
-        )
+        editable = services.correctable(proposal)
         attachment = panels.Attachment(
             title=proposal.title,
             text=proposal.current_version.text,
@@ -64,14 +59,12 @@ def proposal_extras(meeting: Meeting) -> dict[int, panels.ItemExtras]:
     return extras
 
 
-
-
 @bp.route("/propositions/<int:proposal_id>/modifier", methods=["GET", "POST"])
 @access(policy.PROPOSAL, rule=policy.can_run_proposal)
 def proposal_edit(proposal: Proposal) -> Response:
     found = proposal
     meeting = found.item.meeting
-    if meeting.status not in PREPARING:
+    if meeting.status not in services.CORRECTABLE:
         flash(_("The meeting is open: the text now changes by amendment, in the console."), "info")
         return redirect(url_for("votes.proposal", proposal_id=found.id))
     form = ProposalForm(obj=found)
@@ -85,8 +78,9 @@ def proposal_edit(proposal: Proposal) -> Response:
         presenter = (
             db.session.get(Person, form.presenter_id.data) if form.presenter_id.data else None
         )
-        try:
-            services.edit_proposal(
+        if not save(
+            form,
+            lambda: services.edit_proposal(
                 found,
                 form.title.data,
                 form.text.data,
@@ -94,12 +88,9 @@ def proposal_edit(proposal: Proposal) -> Response:
                 DecisionKind(form.kind.data),
                 form.effect.data or "",
                 form.review_on.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.title.errors = [*form.title.errors, str(error.message)]
-            return _form(form, meeting, found, error.status)
-        db.session.commit()
+            ),
+        ):
+            return _form(form, meeting, found, refused_status(form))
         flash(_("The proposal is saved."), "success")
         return redirect(
             url_for("sessions.meeting", meeting_id=meeting.id, _anchor=f"item-{found.item_id}")

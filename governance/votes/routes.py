@@ -112,8 +112,6 @@ def render_panel(meeting: Meeting, viewer: Person, place: str) -> Markup | None:
     return _trusted(render_template("votes/_panel.html", **context))
 
 
-
-
 # --- proposals ----------------------------------------------------------------------------
 
 
@@ -292,7 +290,7 @@ def round_close(round_: Round) -> Response:
     return _back_to_console(found.proposal)
 
 
-def _position_refused(round_: Round, form: PositionForm, error: DomainError | None) -> Response:
+def _position_refused(round_: Round, form: PositionForm) -> Response:
     """The form back with what was refused; on a phone (htmx) only its own fragment, unless the
     round is no longer open to this member: then the whole panel, which shows why."""
     meeting = _meeting_of(round_.proposal)
@@ -303,9 +301,6 @@ def _position_refused(round_: Round, form: PositionForm, error: DomainError | No
         context["unsent"] = form
     else:
         context["form"] = form
-    if error is not None:
-        target = form.argument if error.field == "argument" else form.value
-        target.errors = [*target.errors, str(error.message)]
     if is_htmx() and context.get("round") is round_ and context.get("eligible"):
         return render("votes/_position.html", status=422, **context)
     html = _trusted(render_template("votes/_panel.html", **context))
@@ -357,17 +352,18 @@ def position(round_id: int, found: services.Ballot) -> Response:
     db.session().expire_on_commit = False
     form = PositionForm()
     if not form.validate_on_submit():
-        return _position_refused(_round(round_id), form, None)
+        return _position_refused(_round(round_id), form)
     value = Value(form.value.data)
-    try:
+
+    def record() -> services.Ballot:
         argument = services.check_position(found, value, form.argument.data or "")
         # Only this meeting's positions wait for one another (see db.begin_writing).
         begin_writing(db.session, scope=("meeting", found.meeting_id))
         services.record_position(found, value, argument)
-    except DomainError as error:
-        db.session.rollback()
-        return _position_refused(_round(round_id), form, error)
-    db.session.commit()
+        return found
+
+    if not save(form, record):
+        return _position_refused(_round(round_id), form)
     if is_htmx():
         return _my_position(found, form, value)
     flash(_("Your position is recorded. You can change it until the round closes."), "success")

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from governance.db import utcnow
-from governance.errors import DomainError, Forbidden
+from governance.errors import DomainError, Forbidden, NotFound
 from governance.extensions import db
 from governance.people.models import Group, Person
 from governance.sessions import services as meetings
@@ -62,6 +62,8 @@ CONSENT_VALUES = {Value.CONSENT, Value.OBJECTION, Value.CONCERN, Value.ABSTENTIO
 FALLBACK_VALUES = {Value.FOR, Value.AGAINST, Value.ABSTENTION}
 # A proposal is attached while the agenda is prepared, or live during the session.
 PREPARED = {MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN}
+# Before the meeting opens a proposal's text is corrected in place; afterwards, by amendment.
+CORRECTABLE = (MeetingStatus.DRAFT, MeetingStatus.CONVENED)
 
 
 # --- proposals and their versions ---------------------------------------------------------
@@ -107,6 +109,16 @@ def _agenda_changed(meeting: Meeting) -> None:
         meetings.touch_agenda(meeting)
 
 
+def correctable(proposal: Proposal) -> bool:
+    """Its text may still be corrected in place: the meeting not open, nothing discussed."""
+    return (
+        proposal.item.meeting.status in CORRECTABLE
+        and not proposal.rounds
+        and proposal.outcome is None
+        and len(proposal.versions) == 1
+    )
+
+
 def edit_proposal(
     proposal: Proposal,
     title: str,
@@ -115,20 +127,21 @@ def edit_proposal(
     kind: DecisionKind,
     effect: str = "",
     review_on: date | None = None,
-) -> None:
+) -> Proposal:
     """Correct a proposal while the agenda is prepared; once the meeting is open, the text
     changes only by amendment (a new version, the old one kept)."""
-    if proposal.item.meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.CONVENED):
+    if proposal.item.meeting.status not in CORRECTABLE:
         raise DomainError(
             _l("The meeting is open: the text now changes by amendment, in the console.")
         )
-    if proposal.rounds or proposal.outcome is not None or len(proposal.versions) != 1:
+    if not correctable(proposal):
         raise DomainError(_l("This proposal has already been discussed."))
     proposal.title, proposal.presenter, proposal.kind = title.strip(), presenter, kind
     proposal.effect, proposal.review_on = effect.strip(), review_on
     proposal.versions[0].text = text.strip()
     db.session.flush()
     _agenda_changed(proposal.item.meeting)
+    return proposal
 
 
 def _require_live(proposal: Proposal) -> None:
@@ -447,7 +460,8 @@ def give_position(
     """``record_position`` for callers holding the round and the person; the stored row."""
     db.session.flush()
     found = ballot(round_.id, person.id)
-    assert found is not None  # the round is in the session
+    if found is None:  # the round was deleted under the caller
+        raise NotFound(_l("This round does not exist."))
     record_position(found, value, argument, recorded_by.id if recorded_by else None)
     db.session.expire(round_, ["positions", "closed_at"])
     return db.session.scalars(

@@ -23,7 +23,11 @@ from governance.sessions.models import (
 from tests import factories
 
 
-def _world(status: MeetingStatus = MeetingStatus.CONVENED) -> dict[str, Any]:
+@pytest.fixture
+def world(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The committee, its facilitator, two members, someone of another group, and a meeting
+    (convened; another status with ``@pytest.mark.parametrize("world", [...], indirect=True)``)."""
+    status = getattr(request, "param", MeetingStatus.CONVENED)
     committee = factories.group(name="Comité citoyen")
     facilitator = factories.person(display_name="Karim Haddad")
     member = factories.person(display_name="Fatou Diallo")
@@ -45,6 +49,18 @@ def _world(status: MeetingStatus = MeetingStatus.CONVENED) -> dict[str, Any]:
     }
 
 
+@pytest.fixture
+def browser(app: Any, world: dict[str, Any]) -> Any:
+    """``browser("member")``: a browser of its own, logged in as that person of the world."""
+
+    def logged_in(who: str) -> Any:
+        client = app.test_client()
+        factories.login(client, world[who])
+        return client
+
+    return logged_in
+
+
 def _suggest(client: Any, meeting_id: int, **data: Any) -> Any:
     form = {
         "title": "Les horaires de l'épicerie solidaire",
@@ -55,12 +71,9 @@ def _suggest(client: Any, meeting_id: int, **data: Any) -> Any:
     return client.post_form(f"/seances/{meeting_id}/suggerer", form)
 
 
-def test_a_member_suggests_the_facilitator_puts_it_on_the_agenda(app) -> None:  # type: ignore[no-untyped-def]
-    world = _world()
+def test_a_member_suggests_the_facilitator_puts_it_on_the_agenda(world, browser) -> None:  # type: ignore[no-untyped-def]
     meeting_id = world["meeting"].id
-    member, facilitator = app.test_client(), app.test_client()
-    factories.login(member, world["member"])
-    factories.login(facilitator, world["facilitator"])
+    member, facilitator = browser("member"), browser("facilitator")
 
     response = _suggest(member, meeting_id)
     assert response.status_code == 302
@@ -97,12 +110,9 @@ def test_a_member_suggests_the_facilitator_puts_it_on_the_agenda(app) -> None:  
     assert '<span class="badge">à l\'ordre du jour</span>' in page
 
 
-def test_declined_with_an_answer_the_member_reads(app) -> None:  # type: ignore[no-untyped-def]
-    world = _world()
+def test_declined_with_an_answer_the_member_reads(world, browser) -> None:  # type: ignore[no-untyped-def]
     meeting_id = world["meeting"].id
-    member, facilitator = app.test_client(), app.test_client()
-    factories.login(member, world["member"])
-    factories.login(facilitator, world["facilitator"])
+    member, facilitator = browser("member"), browser("facilitator")
     assert _suggest(member, meeting_id).status_code == 302
     suggestion = db.session.scalar(select(ItemSuggestion))
     path = f"/seances/{meeting_id}/suggestions/{suggestion.id}/refuser"
@@ -119,39 +129,30 @@ def test_declined_with_an_answer_the_member_reads(app) -> None:  # type: ignore[
     assert db.session.scalar(select(ItemSuggestion.answer)) == answer
 
 
-def test_each_member_sees_only_their_own_suggestions(app) -> None:  # type: ignore[no-untyped-def]
-    world = _world()
+def test_each_member_sees_only_their_own_suggestions(world, browser) -> None:  # type: ignore[no-untyped-def]
     meeting_id = world["meeting"].id
-    member, neighbour = app.test_client(), app.test_client()
-    factories.login(member, world["member"])
-    factories.login(neighbour, world["neighbour"])
+    member, neighbour = browser("member"), browser("neighbour")
     assert _suggest(member, meeting_id, title="Une idée de Fatou").status_code == 302
     assert "Une idée de Fatou" not in neighbour.get(f"/seances/{meeting_id}").get_data(as_text=True)
     suggestion = db.session.scalar(select(ItemSuggestion))
     # Only whoever runs the meeting answers; another group's member does not even see it.
     assert neighbour.get(f"/seances/{meeting_id}/suggestions/{suggestion.id}").status_code == 403
-    outsider = app.test_client()
-    factories.login(outsider, world["outsider"])
+    outsider = browser("outsider")
     assert _suggest(outsider, meeting_id).status_code == 404
 
 
-def test_bad_input_keeps_what_was_typed(client) -> None:  # type: ignore[no-untyped-def]
-    world = _world()
-    factories.login(client, world["member"])
-    response = _suggest(client, world["meeting"].id, title="", why="Ma raison à garder")
+def test_bad_input_keeps_what_was_typed(world, browser) -> None:  # type: ignore[no-untyped-def]
+    response = _suggest(browser("member"), world["meeting"].id, title="", why="Ma raison à garder")
     assert response.status_code == 422
     assert "Ma raison à garder" in response.get_data(as_text=True)
     assert db.session.scalar(select(ItemSuggestion.id)) is None
 
 
-def test_a_stale_agenda_is_refused_and_nothing_half_written(app) -> None:  # type: ignore[no-untyped-def]
-    world = _world()
+def test_a_stale_agenda_is_refused_and_nothing_half_written(world, browser) -> None:  # type: ignore[no-untyped-def]
     meeting = world["meeting"]
     suggestion = suggestions.suggest(meeting, world["member"], "Titre", "Pourquoi", "")
     db.session.commit()
-    facilitator = app.test_client()
-    factories.login(facilitator, world["facilitator"])
-    response = facilitator.post_form(
+    response = browser("facilitator").post_form(
         f"/seances/{meeting.id}/suggestions/{suggestion.id}/accepter",
         {"kind": "discussion", "timebox_minutes": "10", "agenda_version": "0"},
     )
@@ -160,17 +161,16 @@ def test_a_stale_agenda_is_refused_and_nothing_half_written(app) -> None:  # typ
     assert suggestion.status is SuggestionStatus.PENDING and suggestion.item_id is None
 
 
-def test_only_a_coming_meeting_takes_suggestions(client) -> None:  # type: ignore[no-untyped-def]
-    world = _world(MeetingStatus.CLOSED)
+@pytest.mark.parametrize("world", [MeetingStatus.CLOSED], indirect=True)
+def test_only_a_coming_meeting_takes_suggestions(world, browser) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError):
         suggestions.suggest(world["meeting"], world["member"], "Titre", "Pourquoi", "")
-    factories.login(client, world["member"])
-    assert _suggest(client, world["meeting"].id).status_code == 302  # told, and sent back
+    sent = _suggest(browser("member"), world["meeting"].id)
+    assert sent.status_code == 302  # told, and sent back
     assert db.session.scalar(select(ItemSuggestion.id)) is None
 
 
-def test_the_database_refuses_a_decline_without_an_answer() -> None:
-    world = _world()
+def test_the_database_refuses_a_decline_without_an_answer(world) -> None:  # type: ignore[no-untyped-def]
     suggestion = suggestions.suggest(world["meeting"], world["member"], "Titre", "Pourquoi", "")
     db.session.flush()
     with pytest.raises(IntegrityError), db.session.begin_nested():

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import contextvars
 import http.client
-import secrets
 import threading
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from flask_migrate import upgrade
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
@@ -24,13 +22,14 @@ from governance.sessions import services as meetings
 from governance.sessions.models import AttendanceStatus, ItemKind, MeetingStatus
 from governance.votes import services
 from governance.votes.models import DecisionKind, Position
-from tests import databases
+from tests import databases, factories
 
 MEMBERS = 61
 
 
-def _prepare(app: Any) -> tuple[int, list[str]]:
-    """A committee of 61, all present, a round open; returns the round and login tokens."""
+def _prepare(app: Any) -> tuple[int, list[tuple[str, str]]]:
+    """A committee of 61, all present, a round open; returns the round and each member's
+    browser credentials."""
     with app.app_context():
         upgrade()
         group = people.save_group(
@@ -50,9 +49,7 @@ def _prepare(app: Any) -> tuple[int, list[str]]:
         )
         from datetime import UTC, datetime
 
-        meeting = meetings.create_meeting(
-            group, "Séance", datetime.now(UTC), 180, "", members[0]
-        )
+        meeting = meetings.create_meeting(group, "Séance", datetime.now(UTC), 180, "", members[0])
         item = meetings.add_item(
             meeting, meeting.agenda_version, ItemKind.DECISION, "Point", "", None, 30
         )
@@ -64,19 +61,11 @@ def _prepare(app: Any) -> tuple[int, list[str]]:
             item, "Proposition", "Texte", None, DecisionKind.GENERAL
         )
         round_ = services.open_round(proposal)
-        tokens = [people.start_login_session(p) for p in members]
+        for person in members:
+            people.start_login_session(person)
         db.session.commit()
-        return round_.id, tokens
-
-
-def _credentials(app: Any, token: str) -> tuple[str, str]:
-    """The cookie and CSRF header a logged-in browser would send."""
-    raw = secrets.token_hex(20)
-    cookie = app.session_interface.get_signing_serializer(app).dumps(
-        {"_user_id": token, "_fresh": True, "csrf_token": raw}
-    )
-    header = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(raw)
-    return cookie, header
+        # What each member's browser holds once logged in: its cookie and CSRF header.
+        return round_.id, [factories.signed_in(app, person) for person in members]
 
 
 def test_sixty_one_positions_at_once(database_url: str) -> None:
@@ -86,13 +75,12 @@ def test_sixty_one_positions_at_once(database_url: str) -> None:
             "SECRET_KEY": "burst-secret",
         }
     )
-    round_id, tokens = contextvars.Context().run(_prepare, app)
+    round_id, credentials = contextvars.Context().run(_prepare, app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(
         target=contextvars.Context().run, args=(server.serve_forever,), daemon=True
     )
     thread.start()
-    credentials = [_credentials(app, token) for token in tokens]
     barrier = threading.Barrier(MEMBERS)
     statuses: list[int] = []
     errors: list[BaseException] = []
