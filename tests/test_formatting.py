@@ -152,3 +152,18 @@ def test_amounts_are_typed_and_shown_the_readers_way(app: Flask) -> None:
             form = Amount(MultiDict({"amount": "1,234.50"}))
             assert form.validate() and form.amount.data == Decimal("1234.50")
             assert Amount(data={"amount": Decimal("12.5")}).amount._value() == "12.50"
+
+
+def test_plural_counts_are_written_the_readers_way(app: Flask) -> None:
+    """A count in a plural sentence is grouped as the language writes numbers, and what it is
+    given is escaped while the translated text is not."""
+    template = '{{ ngettext("%(num)s household", "%(num)s households", n) }}'
+    with app.test_request_context(), force_locale("fr"):
+        assert render_template_string(template, n=3120) == "3\u202f120 foyers"
+        assert render_template_string(template, n=1) == "1 foyer"
+        html = render_template_string(
+            '{{ ngettext("%(num)s household", "%(num)s households", 2, num="<b>") }}'
+        )
+    assert html == "&lt;b&gt; foyers"
+    with app.test_request_context(), force_locale("en"):
+        assert render_template_string(template, n=3120) == "3,120 households"
