@@ -8,6 +8,7 @@ created for it on that server, and dropped afterwards.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -78,3 +79,31 @@ def close_pool(db: Any, timeout_s: float = 5.0) -> None:
     while engine.pool.checkedout() and time.monotonic() < deadline:
         time.sleep(0.01)
     engine.dispose()
+
+
+def fingerprint(skip: set[str] | frozenset[str] = frozenset()) -> str:
+    """Every row of every table but ``skip``, hashed: any write shows up, an update as well as
+    an insert. The rows are concatenated by the database itself, one query per table."""
+    from governance.extensions import db
+
+    digest = hashlib.sha256()
+    connection = db.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    for table in db.metadata.sorted_tables:
+        if table.name in skip:
+            continue
+        order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+        if sqlite:
+            quoted = " || ',' || ".join(f'quote("{c.name}")' for c in table.columns)
+            query = (
+                f"SELECT count(*), group_concat(r, char(10)) FROM "  # noqa: S608 — our names
+                f'(SELECT {quoted} AS r FROM "{table.name}" ORDER BY {order})'
+            )
+        else:
+            query = (
+                f"SELECT count(*), string_agg(t::text, chr(10) ORDER BY {order}) "  # noqa: S608
+                f'FROM "{table.name}" AS t'
+            )
+        everything = connection.exec_driver_sql(query).one()
+        digest.update(f"{table.name}:{everything[0]}:{everything[1]}".encode())
+    return digest.hexdigest()

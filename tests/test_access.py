@@ -5,7 +5,6 @@ rule is removed in turn (replaced by "allow"), and these same probes must notice
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,11 +17,12 @@ from governance.access import Declaration, declaration_of
 from governance.conventionnement import services as conventionnement
 from governance.conventionnement.models import PosKind
 from governance.extensions import db
+from governance.people import services as accounts
 from governance.people.models import GroupKind, Role
 from governance.permissions import allowed
 from governance.votes import services as votes
 from governance.votes.models import Objection, RoundKind, Value
-from tests import factories
+from tests import databases, factories
 from tests.test_permissions import WORDS, _default
 from tests.votes.helpers import open_proposal
 
@@ -38,16 +38,25 @@ class World:
     outsiders: dict[str, Any]  # a member and a facilitator of another group
     facilitator: Any  # the group's own facilitator
     clients: dict[str, Any] = field(default_factory=dict)  # each person's, logged in once
+    tokens: dict[str, str] = field(default_factory=dict)  # their CSRF tokens
 
     def client(self, app: Flask, who: str, person: Any) -> Any:
-        """The browser of ``who``: logged in at its first probe, kept for the next ones (no
-        probe logs anyone out); the visitor's is a new one each time, with no session."""
+        """The browser of ``who``: logged in at its first probe (Flask-Login's login_user:
+        the login form is tested elsewhere), kept for the next ones (no probe logs anyone
+        out); the visitor's is a new one each time, with no session."""
         if person is None:
             return app.test_client()
         if who not in self.clients:
+            accounts.start_login_session(person)
+            db.session.commit()
+            cookie, self.tokens[who] = factories.signed_in(app, person)
             self.clients[who] = app.test_client()
-            factories.login(self.clients[who], person)
+            name, domain = app.config["SESSION_COOKIE_NAME"], app.config["SERVER_NAME"]
+            self.clients[who].set_cookie(name, cookie, domain=domain)
         return self.clients[who]
+
+    def csrf(self, who: str, client: Any) -> str:
+        return self.tokens.get(who) or client.csrf_token()
 
 
 def _world() -> World:
@@ -113,13 +122,7 @@ def _path(rule: Any, ids: dict[str, Any]) -> str:
 
 def _snapshot() -> str:
     """Every row of every table but the bookkeeping ones, hashed."""
-    digest = hashlib.sha256()
-    for table in db.metadata.sorted_tables:
-        if table.name in BOOKKEEPING:
-            continue
-        rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
-        digest.update(repr((table.name, [tuple(r) for r in rows])).encode())
-    return digest.hexdigest()
+    return databases.fingerprint(skip=BOOKKEEPING)
 
 
 # Endpoints a plain member of the group may use (everything else declared is refused them).
@@ -155,7 +158,7 @@ def _probe(app: Flask, world: World, endpoint: str, method: str, rule: Any) -> l
     clients = [world.client(app, who, person) for who, person in people]  # logged in first
     before = _snapshot()  # then after each probe: once per request
     for (who, person), client in zip(people, clients, strict=True):
-        data = {"csrf_token": client.csrf_token()} if method == "POST" else None
+        data = {"csrf_token": world.csrf(who, client)} if method == "POST" else None
         response = client.open(path, method=method, data=data)
         status = response.status_code
         where = f"{method} {path} as {who}: {status}"

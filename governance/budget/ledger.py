@@ -253,7 +253,11 @@ def record_contribution(household: Household, cents: int, on: date, key: str) ->
     )
 
 
-def close_month(month: date) -> None:
+def close_month(month: date) -> date:
+    """Close a month that is over: nothing more is recorded in it (a correction goes in an
+    open month). Closing it again changes nothing."""
+    if month.replace(day=1) >= date.today().replace(day=1):
+        raise DomainError(_l("Only a month that is over can be closed."), "month")
     if not is_closed(month):
         from governance.chains import chain_month
         from governance.db import utcnow
@@ -262,3 +266,4 @@ def close_month(month: date) -> None:
         chain_month(closed)
         db.session.add(closed)
         db.session.flush()
+    return month.replace(day=1)

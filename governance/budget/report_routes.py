@@ -272,15 +272,9 @@ def transaction(tx_id: int) -> Response:
 @bp.route("/comptes/cloture", methods=["GET", "POST"])
 def close_month() -> Response:
     form = CloseForm()
-    if form.validate_on_submit():
-        month = form.month.data.replace(day=1)
-        if month >= date.today().replace(day=1):
-            form.month.errors = [_("Only a month that is over can be closed.")]
-        else:
-            ledger.close_month(month)
-            db.session.commit()
-            flash(_("The month is closed."), "success")
-            return redirect(url_for("budget.close_month"))
+    if form.validate_on_submit() and save(form, lambda: ledger.close_month(form.month.data)):
+        flash(_("The month is closed."), "success")
+        return redirect(url_for("budget.close_month"))
     closed = db.session.scalars(select(ClosedMonth).order_by(ClosedMonth.month.desc())).all()
     status = 422 if request.method == "POST" else 200
     return render("budget/closing.html", form=form, closed=closed, status=status)

@@ -26,7 +26,7 @@ from governance.budget.forms import (
     SimulationForm,
     income_range,
 )
-from governance.budget.models import Household, HouseholdStatus, Scale, ScaleStatus
+from governance.budget.models import Household, HouseholdStatus, Scale
 from governance.extensions import db
 from governance.fields import load_json
 from governance.sessions.models import Meeting, MeetingStatus
@@ -95,19 +95,7 @@ def _household_form(household: Household | None) -> Response:
     if saved:
         flash(_("The household %(ref)s is saved.", ref=saved.reference), "success")
         return redirect(url_for("budget.household", household_id=saved.id))
-    suggestions = []
-    if household is not None:
-        who = rules.Composition(household.adults, household.teens, household.children)
-        active = services.active_scale(date.today().replace(day=1))
-        drafts = db.session.scalars(select(Scale).where(Scale.status == ScaleStatus.DRAFT))
-        for scale in ([active] if active else []) + list(drafts):
-            suggestions.append(
-                (
-                    scale,
-                    rules.allocation_cents(scale.allocation, who),
-                    rules.contribution_cents(scale.contribution, who, household.income_bracket),
-                )
-            )
+    suggestions = services.suggestions(household) if household is not None else []
     return render(
         "budget/household.html",
         block="form",

@@ -189,6 +189,22 @@ def active_scale(month: date) -> Scale | None:
     )
 
 
+def suggestions(household: Household) -> list[tuple[Scale, int, int]]:
+    """What the scale in force and each proposal being discussed would give this household and
+    suggest it pays: (scale, allocation, contribution), in cents."""
+    who = rules.Composition(household.adults, household.teens, household.children)
+    active = active_scale(date.today().replace(day=1))
+    drafts = db.session.scalars(select(Scale).where(Scale.status == ScaleStatus.DRAFT))
+    return [
+        (
+            scale,
+            rules.allocation_cents(scale.allocation, who),
+            rules.contribution_cents(scale.contribution, who, household.income_bracket),
+        )
+        for scale in ([active] if active else []) + list(drafts)
+    ]
+
+
 def put_on_agenda(scale: Scale, meeting: Meeting, effective_month: date) -> AgendaItem:
     if scale.status is not ScaleStatus.DRAFT:
         raise DomainError(_l("Only a proposal still in draft goes to the committee."))

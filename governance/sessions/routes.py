@@ -138,6 +138,7 @@ def _meeting_page(
         conflict=conflict,
         status=status,
         opens_today=services.opens_today(meeting),
+        offers=services.offers(meeting),
     )
 
 

@@ -36,6 +36,31 @@ TRANSITIONS = {
     (S.OPEN, S.CLOSED),
     (S.CLOSED, S.PUBLISHED),
 }
+# Minutes are written during the meeting or after it, until they are published.
+MINUTES_WRITTEN = {S.OPEN, S.CLOSED}
+RESCHEDULABLE = {S.DRAFT, S.CONVENED}  # date, place and day roles, before it opens
+PRESENCE = {S.CONVENED, S.OPEN}  # members check in (the code is shown), presence is marked
+
+
+@dataclass(frozen=True)
+class Offers:
+    """What a meeting's state offers now, whoever may use it (pages ask ``can`` for that)."""
+
+    follow: bool  # the room and the console
+    reschedule: bool
+    presence: bool
+    convocation: bool
+    write_minutes: bool
+
+
+def offers(meeting: Meeting) -> Offers:
+    return Offers(
+        follow=meeting.status is S.OPEN,
+        reschedule=meeting.status in RESCHEDULABLE,
+        presence=meeting.status in PRESENCE,
+        convocation=meeting.status is not S.DRAFT,
+        write_minutes=meeting.status in MINUTES_WRITTEN,
+    )
 
 
 def _new_code() -> str:
@@ -432,7 +457,7 @@ def go_to(meeting: Meeting, offset: int) -> None:
 
 
 def save_minutes(meeting: Meeting, texts: dict[int, str]) -> Meeting:
-    if meeting.status not in {S.OPEN, S.CLOSED}:
+    if meeting.status not in MINUTES_WRITTEN:
         raise DomainError(_l("Minutes are written during or after the meeting, before publishing."))
     by_id = {item.id: item for item in meeting.items}
     for item_id, text in texts.items():

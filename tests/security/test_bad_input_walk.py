@@ -10,7 +10,6 @@ invisible characters, markup.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import inspect
 from datetime import date
 from io import BytesIO
@@ -25,7 +24,7 @@ from sqlalchemy import select, text
 from governance.demo import load_demo
 from governance.extensions import db
 from governance.people.models import Group, Role
-from tests import factories
+from tests import databases, factories
 from tests.test_permissions import WORDS
 
 # Routes that change the session the walk relies on, or whose refusals are rightly recorded
@@ -128,29 +127,7 @@ def _form_fields() -> list[str]:
 
 
 def _fingerprint() -> str:
-    """Every row of every table, hashed: any write shows up, an update as well as an insert.
-    The rows are concatenated by the database itself, one query per table."""
-    digest = hashlib.sha256()
-    connection = db.session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    for table in db.metadata.sorted_tables:
-        if table.name in IGNORED_TABLES:
-            continue
-        order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
-        if sqlite:
-            quoted = " || ',' || ".join(f'quote("{c.name}")' for c in table.columns)
-            query = (
-                f"SELECT count(*), group_concat(r, char(10)) FROM "  # noqa: S608 — our names
-                f'(SELECT {quoted} AS r FROM "{table.name}" ORDER BY {order})'
-            )
-        else:
-            query = (
-                f"SELECT count(*), string_agg(t::text, chr(10) ORDER BY {order}) "  # noqa: S608
-                f'FROM "{table.name}" AS t'
-            )
-        everything = connection.exec_driver_sql(query).one()
-        digest.update(f"{table.name}:{everything[0]}:{everything[1]}".encode())
-    return digest.hexdigest()
+    return databases.fingerprint(skip=IGNORED_TABLES)
 
 
 def _walker() -> Any:
