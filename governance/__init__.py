@@ -18,6 +18,7 @@ ROUTE_MODULES = {
     "budget": ("routes", "ledger_routes", "report_routes"),
     "lottery": ("routes",),
     "home": ("routes",),
+    "jobs": ("routes",),
 }
 
 
@@ -81,6 +82,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     for domain in (governance.votes, governance.conventionnement, governance.budget):
         domain.init_app(app)
 
+    import governance.jobs
+
+    governance.jobs.init_app(app)
     from governance import cli
 
     cli.init_app(app)

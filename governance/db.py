@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from flask import g, has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, String, TypeDecorator, event, text
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -235,13 +235,14 @@ class WriterQueue:
 # ``begin_writing`` so that only its short write holds the lock; after the commit ("done")
 # what it reads to answer is deferred again.
 def _may_write() -> bool:
-    if not has_request_context():
-        return True
-    state = g.get("tablee_tx")
+    # A job in the worker reads first too (no request there, but an app context and its g).
+    state = g.get("tablee_tx") if has_app_context() else None
     if state == "write":
         return True
     if state in ("read", "done"):
         return False
+    if not has_request_context():
+        return True
     return request.method not in SAFE_METHODS
 
 

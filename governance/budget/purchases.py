@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
@@ -58,9 +57,10 @@ class Line:
     already: bool = False  # recorded by an earlier import of the same operator id
 
 
-def parse(text: str) -> list[Line]:
+def parse(text: str, read: Callable[[int, int], None] | None = None) -> list[Line]:
     """Read and check every line; wallets are checked against the whole file, in order.
-    A few queries for the whole file, whatever its length."""
+    A few queries for the whole file, whatever its length. ``read(done, total)`` is told how
+    far the checking is (the job's progress)."""
     reader = tabular.reader(text)
     if [c for c in COLUMNS if c not in (reader.fieldnames or [])]:
         raise DomainError(_l("The file needs the columns: %(names)s", names=", ".join(COLUMNS)))
@@ -75,6 +75,8 @@ def parse(text: str) -> list[Line]:
     spent: dict[int, int] = defaultdict(int)
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
+        if read is not None and number % 1000 == 0:
+            read(number - 1, len(rows))
         line = _check(number, row, households, points)
         if line.operator_id in seen:
             line.errors.append(str(_l("This operator id appears twice in the file.")))
@@ -144,9 +146,6 @@ def _key(line: Line) -> str:
     return f"purchase:{line.operator_id}"
 
 
-APPLY_CHUNK = 5000
-
-
 def apply(lines: list[Line]) -> int:
     """The whole file or nothing; lines already recorded (same operator id) add nothing."""
     if any(line.errors for line in lines):
@@ -155,10 +154,11 @@ def apply(lines: list[Line]) -> int:
     wallets = bulk.wallets(list({line.household.id: line.household for line in todo}.values()))
     merchants = {pos.id: merchant(pos) for pos in {line.pos for line in todo}}
     created = 0
+    batch = current_app.config["LEDGER_BATCH"]
     with db.session.begin_nested():
-        for start in range(0, len(todo), APPLY_CHUNK):
+        for start in range(0, len(todo), batch):
             if start:
-                _pause_for_tests()
+                bulk.batch_written.send("purchases", done=start, total=len(todo))
             created += bulk.post_many(
                 [
                     bulk.Entry(
@@ -171,19 +171,10 @@ def apply(lines: list[Line]) -> int:
                         _key(line),
                         f"{line.pos.name} — {line.household.reference}",
                     )
-                    for line in todo[start : start + APPLY_CHUNK]
+                    for line in todo[start : start + batch]
                 ]
             )
     return created
-
-
-def _pause_for_tests() -> None:
-    """A hook for the test that kills an import half-way: with TABLEE_IMPORT_PAUSE set to a
-    file name, the import writes that file between two chunks and waits to be killed."""
-    marker = os.environ.get("TABLEE_IMPORT_PAUSE")
-    if marker:
-        Path(marker).write_text("applying")
-        time.sleep(60)
 
 
 def reimburse(pos: PointOfSale, cents: int, on: date, key: str) -> LedgerTransaction:

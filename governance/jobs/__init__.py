@@ -1,0 +1,13 @@
+"""Long work in the background: the queue, its jobs and their pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from governance.jobs import queue
+    from governance.jobs.routes import STATUS_LABELS
+
+    queue.init_app(app)
+    app.jinja_env.globals["job_status_labels"] = STATUS_LABELS
