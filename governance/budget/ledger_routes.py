@@ -27,8 +27,8 @@ from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.jobs import services as jobs
-from governance.jobs.models import Job, JobStatus
-from governance.jobs.queue import send
+from governance.jobs.models import Job
+from governance.jobs.queue import launch
 from governance.web import field_error, form_status, reads_first, render, save
 
 
@@ -134,10 +134,7 @@ def _payload(**values: str) -> dict[str, str]:
 
 
 def _launch(job: Job) -> Response:
-    db.session.commit()
-    if job.status is JobStatus.QUEUED:
-        send(job.id)
-    return redirect(url_for("jobs.job", job_id=job.id))
+    return redirect(url_for("jobs.job", job_id=launch(job)))
 
 
 @bp.route("/comptes/achats", methods=["GET", "POST"])

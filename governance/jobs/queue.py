@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 from governance.extensions import db
+from governance.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,15 @@ def queue() -> Queue:
     return current_app.extensions["tablee_queue"]
 
 
-def send(job_id: int) -> None:
-    queue().send(job_id)
+def launch(job: Job) -> int:
+    """Commit the request's transaction, then send the job (if it is a new one): the worker
+    must find its row. Nothing is read after the commit, so the request holds no transaction
+    while the job runs (at once, in tests)."""
+    job_id, new = job.id, job.status is JobStatus.QUEUED and job.attempts == 0
+    db.session.commit()
+    if new:
+        queue().send(job_id)
+    return job_id
 
 
 @click.command("worker")
