@@ -96,15 +96,22 @@ def launch(job: Job) -> int:
     return job_id
 
 
+def run_worker(workers: int = 2, periodic: bool = True) -> None:
+    """Send again what a stopped worker left, then take jobs until stopped (SIGTERM, Ctrl-C)."""
+    q = queue()
+    q.recover()
+    consumer = q.huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=periodic, max_delay=2.0
+    )
+    consumer.run()
+
+
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Jobs run at the same time.")
 @with_appcontext
 def worker_command(workers: int) -> None:
     """Run the queue's worker: long jobs, mails, scheduled backups (stop it with Ctrl-C)."""
-    q = queue()
-    q.recover()
-    consumer = q.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
-    consumer.run()
+    run_worker(workers)
 
 
 def init_app(app: Flask) -> None:
