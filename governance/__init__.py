@@ -77,9 +77,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # Effects that flow upward between domains, connected where each domain is set up.
     import governance.budget
     import governance.conventionnement
+    import governance.lottery
     import governance.votes
 
-    for domain in (governance.votes, governance.conventionnement, governance.budget):
+    for domain in (
+        governance.votes,
+        governance.conventionnement,
+        governance.budget,
+        governance.lottery,
+    ):
         domain.init_app(app)
 
     import governance.jobs

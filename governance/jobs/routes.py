@@ -25,9 +25,8 @@ PHASE_LABELS = {
     "checking": _l("Checking"),
     "writing": _l("Writing to the books"),
     "households": _l("Households credited"),
-    "initial": _l("Looking for possible panels"),
+    "initial": _l("Finding possible panels: candidates in at least one"),
     "solving": _l("Balancing the chances"),
-    "sending": _l("Messages handled"),
 }
 KIND_LABELS = {
     "purchase_import": _l("Import of purchases"),

@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 
 from governance.db import begin_writing, read_first, utcnow
@@ -164,8 +165,10 @@ def run(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     assert job is not None
     progress = Progress(job_id)
+    locale = job.payload.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
     try:
-        result = KINDS[job.kind].handler(job, progress)
+        with force_locale(locale):  # reasons written in the language of who started it
+            result = KINDS[job.kind].handler(job, progress)
     except Refused as refused:
         db.session.rollback()
         _finish(job_id, JobStatus.REFUSED, refused.result)
@@ -206,9 +209,13 @@ def recover() -> list[int]:
     return again
 
 
-def latest(kind: str, key: str) -> Job | None:
+def latest_for(kind: str, prefix: str, subject: int) -> Job | None:
+    """The latest job of a kind about one thing (its key starts ``prefix:subject:``)."""
     return db.session.scalar(
-        select(Job).where(Job.kind == kind, Job.key == key).order_by(Job.id.desc()).limit(1)
+        select(Job)
+        .where(Job.kind == kind, Job.key.startswith(f"{prefix}:{subject}:"))
+        .order_by(Job.id.desc())
+        .limit(1)
     )
 
 
