@@ -5,8 +5,6 @@ runs it again and records everything, once."""
 
 from __future__ import annotations
 
-import contextvars
-import os
 import signal
 import subprocess
 import sys
@@ -14,62 +12,31 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from governance import create_app
 from governance.budget import bulk, checks, purchases
 from governance.budget.models import LedgerTransaction
 from governance.conventionnement.models import PointOfSale, PosKind, PosStatus
-from governance.db import read_first
 from governance.extensions import db
 from governance.jobs import services as jobs
 from governance.jobs.models import Job, JobStatus
 from governance.jobs.queue import queue
 from tests import factories
+from tests.jobs import in_app, site
 
 HOUSEHOLDS, PER_HOUSEHOLD, BATCH = 40, 10, 25  # the monthly run in 2 batches, the import in 16
 FLASK = str(Path(sys.executable).parent / "flask")
 PAUSED = str(Path(__file__).with_name("paused_worker.py"))
 
 
-def _in(app: Flask, work: Any, write: bool = False) -> Any:
-    """Run ``work`` in the app's context, outside the test's own app and session; a reading
-    never waits for the write lock (held by the paused worker)."""
-
-    def run() -> Any:
-        with app.app_context():
-            if not write:
-                read_first()
-            try:
-                return work()
-            finally:
-                db.session.remove()
-
-    return contextvars.Context().run(run)
-
-
 @pytest.fixture
 def books(tmp_path: Path) -> Iterator[tuple[Flask, dict[str, str], int]]:
-    path = tmp_path / "books.db"
-    env = {
-        "TABLEE_DATABASE_URL": f"sqlite:///{path}",
-        "TABLEE_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
-        "TABLEE_LEDGER_BATCH": str(BATCH),
-        "TABLEE_JOB_STALE_SECONDS": "0",  # the killed worker's job is sent again at once
-        "TABLEE_SECRET_KEY": "x",
-    }
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": env["TABLEE_DATABASE_URL"],
-            "QUEUE_URL": env["TABLEE_QUEUE_URL"],
-            "SECRET_KEY": "x",
-        }
-    )
+    app, env = site(tmp_path, LEDGER_BATCH=str(BATCH), JOB_STALE_SECONDS="0")
+    # JOB_STALE_SECONDS 0: the killed worker's job is sent again by the next worker at once.
 
     def prepare() -> int:
         from tests.budget.test_ledger import _household, _scale
@@ -89,9 +56,9 @@ def books(tmp_path: Path) -> Iterator[tuple[Flask, dict[str, str], int]]:
         db.session.commit()
         return shop.id
 
-    shop_id = _in(app, prepare, write=True)
-    yield app, {**os.environ, **env}, shop_id
-    _in(app, lambda: db.engine.dispose())
+    shop_id = in_app(app, prepare, write=True)
+    yield app, env, shop_id
+    in_app(app, lambda: db.engine.dispose())
 
 
 def _state(app: Flask) -> tuple[int, bool]:
@@ -104,7 +71,7 @@ def _state(app: Flask) -> tuple[int, bool]:
         ok = not check.broken and not check.unbalanced and not check.wrong_balances
         return count, ok and all(total == 0 for total in sums.values())
 
-    return _in(app, read)
+    return in_app(app, read)
 
 
 def _send(app: Flask, kind: str, key: str, payload: dict[str, str], data: str | None = None) -> int:
@@ -114,11 +81,11 @@ def _send(app: Flask, kind: str, key: str, payload: dict[str, str], data: str | 
         queue().send(job.id)
         return job.id
 
-    return _in(app, start, write=True)
+    return in_app(app, start, write=True)
 
 
 def _job(app: Flask, job_id: int) -> Job:
-    return _in(app, lambda: db.session.get(Job, job_id))
+    return in_app(app, lambda: db.session.get(Job, job_id))
 
 
 def _wait(app: Flask, job_id: int, worker: subprocess.Popen[bytes], finished: bool) -> Job:
@@ -166,9 +133,10 @@ def test_a_monthly_run_killed_half_way_then_run_again(books, tmp_path: Path) -> 
     job = _kill_then_finish(app, env, job_id, tmp_path)
     assert job.result["households"] == HOUSEHOLDS
     assert _state(app) == (HOUSEHOLDS, True)
-    assert _in(app, lambda: bulk.monthly_run(date(2026, 3, 1), confirm=False)) and _state(app)[
-        0
-    ] == HOUSEHOLDS
+    assert (
+        in_app(app, lambda: bulk.monthly_run(date(2026, 3, 1), confirm=False))
+        and _state(app)[0] == HOUSEHOLDS
+    )
 
 
 def test_an_import_killed_half_way_then_run_again(books, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -178,7 +146,7 @@ def test_an_import_killed_half_way_then_run_again(books, tmp_path: Path) -> None
         bulk.monthly_run(date(2026, 3, 1), confirm=True)  # 150 MonA each
         db.session.commit()
 
-    _in(app, credit, write=True)
+    in_app(app, credit, write=True)
     csv = "date,operator_id,household,point_of_sale,amount\n" + "".join(
         f"2026-03-{1 + n % 28:02d},op-{h}-{n},F-{h:03d},{shop_id},0.50\n"
         for h in range(HOUSEHOLDS)
