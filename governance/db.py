@@ -70,7 +70,7 @@ class Base(DeclarativeBase):
 
 # Tables that migrations create by hand and no model describes (FTS5 indexes and their shadow
 # tables): autogenerate and the migrations-versus-models test leave them alone.
-UNMODELLED_TABLES = ("decision_search",)
+UNMODELLED_TABLES = ("decision_search", "huey_")  # huey_*: the task queue on PostgreSQL
 
 
 def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:

@@ -16,12 +16,14 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
+from huey.exceptions import RetryTask
 
 from governance.extensions import db
 from governance.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
+MAIL_RETRY_SECONDS = 60
 
 
 def _huey(app: Flask) -> Huey:
@@ -30,11 +32,13 @@ def _huey(app: Flask) -> Huey:
         return MemoryHuey("tablee", immediate=True)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey("tablee", url=url)
+    if url.startswith(("postgres://", "postgresql://")):  # its own tables, huey_*
+        return PostgresHuey("tablee", dsn=url.replace("postgres://", "postgresql://", 1))
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey("tablee", filename=str(path))
-    raise ValueError(f"TABLEE_QUEUE_URL: sqlite:///FILE or redis://… expected, not {url!r}")
+    raise ValueError(f"TABLEE_QUEUE_URL: sqlite:///, postgresql:// or redis:// expected: {url!r}")
 
 
 class Queue:
@@ -44,6 +48,7 @@ class Queue:
         self.app = app
         self.huey = _huey(app)
         self.run_job = self.huey.task(name="tablee.run_job")(self._run_job)
+        self.deliver_mail = self.huey.task(name="tablee.deliver_mail")(self._deliver_mail)
         self.huey.periodic_task(crontab(minute="*"), name="tablee.every_minute")(self._minute)
 
     def _in_app(self, work: Any, *args: Any) -> Any:
@@ -63,14 +68,32 @@ class Queue:
 
         self._in_app(services.run, job_id)
 
+    def _deliver_mail(self) -> None:
+        """Send the outbox; while refused messages wait for another try, Huey retries later."""
+        from governance import mail
+
+        if self._in_app(lambda: mail.deliver_pending() and mail.waiting()):
+            raise RetryTask(delay=MAIL_RETRY_SECONDS)  # at most mail.MAX_ATTEMPTS in all
+
     def _minute(self) -> None:
         self.recover()
+        from governance import mail
+
+        self._in_app(mail.deliver_pending)
 
     def recover(self) -> None:
         from governance.jobs import services
 
         for job_id in self._in_app(services.recover):
             self.send(job_id)
+
+    def send_mail(self) -> None:
+        try:
+            self.deliver_mail()
+        except Exception:  # the queue is down: the outbox keeps them for the next minute
+            if self.huey.immediate:
+                raise
+            log.exception("mail could not be queued now")
 
     def send(self, job_id: int) -> None:
         try:
