@@ -96,6 +96,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # The quota check of a draw: past this many seconds, the exact maximin stops and the
         # chances are those of the best distribution over the panels found (the page says so).
         "LOTTERY_BUDGET_SECONDS": 45,
+        # Where `flask backup` and the scheduled backups write (empty: instance/backups).
+        "BACKUP_DIR": "",
     }
 
 

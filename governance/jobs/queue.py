@@ -76,10 +76,14 @@ class Queue:
             raise RetryTask(delay=MAIL_RETRY_SECONDS)  # at most mail.MAX_ATTEMPTS in all
 
     def _minute(self) -> None:
-        self.recover()
         from governance import mail
+        from governance.jobs import backups
 
+        self.recover()
         self._in_app(mail.deliver_pending)
+        job_id = self._in_app(backups.tick)
+        if job_id is not None:
+            self.send(job_id)
 
     def recover(self) -> None:
         from governance.jobs import services

@@ -1,4 +1,4 @@
-"""jobs of the task queue; how a draw's chances were computed; what a message is about
+"""jobs of the task queue; how a draw's chances were computed; what a message is about; the backups' schedule
 
 Revision ID: 03a0ac7e27ae
 Revises: b422042d953a
@@ -44,6 +44,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_job_key'), ['key'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_status'), ['status'], unique=False)
+    op.create_table('backup_schedule',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('hour', sa.Integer(), nullable=False),
+    sa.Column('keep', sa.Integer(), nullable=False),
+    sa.Column('changed_at', governance.db.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_backup_schedule'))
+    )
     with op.batch_alter_table('lottery', schema=None) as batch_op:
         batch_op.add_column(sa.Column('computation', sa.JSON(), nullable=True))
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
@@ -66,4 +74,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_job_key'))
 
     op.drop_table('job')
+    op.drop_table('backup_schedule')
     # ### end Alembic commands ###
