@@ -113,7 +113,14 @@ def committee_in_the_room(app: Flask, meeting_id: int, count: int = 30) -> None:
 def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
     """The app with the demo caisse on its own database, served by a thread on loopback."""
     with databases.database(tmp_path_factory.mktemp("e2e"), "e2e") as url:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "e2e-only-secret"})
+        # Jobs (imports, draws' checks, mails) run at once in the request that sends them.
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SECRET_KEY": "e2e-only-secret",
+                "QUEUE_URL": "immediate",
+            }
+        )
 
         def prepare() -> None:  # outside any test's app context
             with app.app_context():
