@@ -47,9 +47,17 @@ def monthly_run(job: Job, progress: Progress) -> dict[str, Any]:
     month = date.fromisoformat(job.payload["month"])
     preview = bulk.monthly_run(month, confirm=False)  # refusals come here, before the lock
     progress.writing("households", 0, len(preview))
-    lines = bulk.monthly_run(month, confirm=True)
+    keys = {
+        f"allocation:{month:%Y-%m}:{line.household.reference}": line.allocation_cents
+        for line in preview
+        if line.allocation_cents
+    }
+    already = bulk.recorded_keys(list(keys))  # inside the write: exact
+    bulk.monthly_run(month, confirm=True)
+    new = {key: cents for key, cents in keys.items() if key not in already}
     return {
         "month": month.isoformat(),
-        "households": len(lines),
-        "cents": sum(line.allocation_cents for line in lines),
+        "households": len(new),
+        "already": len(already),
+        "cents": sum(new.values()),
     }

@@ -145,7 +145,12 @@ def purchase_import() -> Response:
     if form.validate_on_submit():
         raw = form.upload.data.read() if form.upload.data else b""
         text = raw.decode("utf-8-sig", "replace")
-        if text.strip():
+        try:
+            if not text.strip() or not purchases.check_shape(text):
+                raise DomainError(_("The file is empty."))
+        except DomainError as error:
+            form.upload.errors = [str(error.message)]
+        else:
             digest = hashlib.sha256(raw).hexdigest()
             begin_writing(db.session)  # the lock only for the job's row
             return _launch(
@@ -153,7 +158,6 @@ def purchase_import() -> Response:
                     "purchase_import", f"purchases:{digest}", current_user, _payload(), text
                 )
             )
-        form.upload.errors = [_("The file is empty.")]
     return render(
         "budget/purchases.html",
         form=form,

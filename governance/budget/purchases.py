@@ -57,6 +57,15 @@ class Line:
     already: bool = False  # recorded by an earlier import of the same operator id
 
 
+def check_shape(text: str) -> int:
+    """What can be said at once, before the file goes to the worker: a readable CSV of at most
+    ``MAX_CSV_LINES`` lines with the expected columns. Returns the number of lines."""
+    reader = tabular.reader(text)
+    if [c for c in COLUMNS if c not in (reader.fieldnames or [])]:
+        raise DomainError(_l("The file needs the columns: %(names)s", names=", ".join(COLUMNS)))
+    return sum(1 for _row in reader)
+
+
 def parse(text: str, read: Callable[[int, int], None] | None = None) -> list[Line]:
     """Read and check every line; wallets are checked against the whole file, in order.
     A few queries for the whole file, whatever its length. ``read(done, total)`` is told how

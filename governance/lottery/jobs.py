@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from governance.extensions import db
 from governance.jobs.models import Job
@@ -20,7 +21,7 @@ def lottery_check(job: Job, progress: Progress) -> dict[str, Any]:
     lottery_id = job.payload["lottery"]
     lottery = db.session.get(Lottery, lottery_id)
     if lottery is None:
-        raise Refused([])
+        raise Refused([_("This draw no longer exists.")])
     budget = float(current_app.config["LOTTERY_BUDGET_SECONDS"])
     try:
         given, result = services.compute(lottery, budget, progress.step)

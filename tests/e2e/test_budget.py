@@ -30,6 +30,26 @@ def test_treasurer_runs_the_month_on_a_phone(page: Page) -> None:
     visit(page, "/budget/comptes")
     visit(page, "/budget/comptes/mois?month=2026-11-01")
     page.get_by_role("button", name="Confirmer et créditer les porte-monnaie").click()
-    expect(page.get_by_text("Le mois est versé")).to_be_visible()
-    expect(page.locator("[role=status]").last).to_contain_text("les comptes sont équilibrés")
+    status = page.locator("#job-status")  # the job's page: done, with its figures
+    expect(status).to_contain_text("Terminé")
+    expect(status).to_contain_text("n’ajoute rien")
     check_a11y(page)
+    status.get_by_role("link", name="Retour").click()
+    expect(page.get_by_role("heading", name="Derniers lancements")).to_be_visible()
+
+
+def test_treasurer_imports_purchases_and_reads_the_refusal(page: Page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    log_in(page, "tresorerie@tablee.example", DEMO_PASSWORD)
+    visit(page, "/budget/comptes/achats")
+    csv = tmp_path / "achats.csv"
+    csv.write_text(
+        "date,operator_id,household,point_of_sale,amount\n2026-11-05,e2e-1,F-404,1,3.50\n"
+    )
+    page.get_by_label("L'export de l'opérateur de paiement (CSV)").set_input_files(str(csv))
+    page.get_by_role("button", name="Importer", exact=True).click()
+    status = page.locator("#job-status")
+    expect(status).to_contain_text("Refusé : rien n'a été modifié")
+    expect(status).to_contain_text("Ligne 2 : Foyer inconnu.")
+    check_a11y(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
