@@ -32,7 +32,7 @@ def test_treasurer_runs_the_month_on_a_phone(page: Page) -> None:
     page.get_by_role("button", name="Confirmer et créditer les porte-monnaie").click()
     status = page.locator("#job-status")  # the job's page: done, with its figures
     expect(status).to_contain_text("Terminé")
-    expect(status).to_contain_text("n’ajoute rien")
+    expect(status).to_contain_text("foyers crédités")
     check_a11y(page)
     status.get_by_role("link", name="Retour").click()
     expect(page.get_by_role("heading", name="Derniers lancements")).to_be_visible()
