@@ -1,4 +1,4 @@
-"""Jobs run by a real worker process, on an SQLite file of their own."""
+"""Jobs run by a real worker process, on a database of their own (of the suite's kind)."""
 
 from __future__ import annotations
 
@@ -30,11 +30,11 @@ def in_app(app: Flask, work: Any, write: bool = False) -> Any:
     return contextvars.Context().run(run)
 
 
-def site(tmp: Path, **settings: str) -> tuple[Flask, dict[str, str]]:
-    """An app on a database and a queue of its own, and the environment a worker needs to
-    work on the same ones."""
+def site(tmp: Path, url: str, **settings: str) -> tuple[Flask, dict[str, str]]:
+    """An app on an empty database and a queue of its own, and the environment a worker needs
+    to work on the same ones."""
     env = {
-        "TABLEE_DATABASE_URL": f"sqlite:///{tmp / 'site.db'}",
+        "TABLEE_DATABASE_URL": url,
         "TABLEE_QUEUE_URL": f"sqlite:///{tmp / 'queue.db'}",
         "TABLEE_SECRET_KEY": "x",
         **{f"TABLEE_{name}": value for name, value in settings.items()},

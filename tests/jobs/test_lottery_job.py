@@ -63,8 +63,10 @@ def _prepare(places: int) -> int:
     return job.id
 
 
-def test_a_draw_of_a_thousand_for_350_places_through_the_queue(tmp_path: Path) -> None:
-    app, env = site(tmp_path, LOTTERY_BUDGET_SECONDS="4")
+def test_a_draw_of_a_thousand_for_350_places_through_the_queue(
+    tmp_path: Path, database_url: str
+) -> None:
+    app, env = site(tmp_path, database_url, LOTTERY_BUDGET_SECONDS="4")
     in_app(app, upgrade, write=True)
     job_id = in_app(app, lambda: _prepare(350), write=True)
     worker = subprocess.Popen([FLASK, "--app", "governance", "worker", "--workers", "1"], env=env)
@@ -97,4 +99,7 @@ def test_a_draw_of_a_thousand_for_350_places_through_the_queue(tmp_path: Path) -
         assert len(lottery.panel) == 350
         return record.verify(record.public_record(lottery))  # re-run from the seed
 
-    assert in_app(app, draw, write=True) == []
+    try:
+        assert in_app(app, draw, write=True) == []
+    finally:
+        in_app(app, lambda: db.engine.dispose())

@@ -1,7 +1,7 @@
 """A real worker killed (SIGKILL) in the middle of a purchase import and of a monthly run,
-inside their one write transaction: the books are as they were (the chain verifies, the trial
-balance balances, nothing of the work is there), and a new worker finds the interrupted job,
-runs it again and records everything, once."""
+inside their one write transaction (SQLite or PostgreSQL): the books are as they were (the
+chain verifies, the trial balance balances, nothing of the work is there), and a new worker
+finds the interrupted job, runs it again and records everything, once."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ PAUSED = str(Path(__file__).with_name("paused_worker.py"))
 
 
 @pytest.fixture
-def books(tmp_path: Path) -> Iterator[tuple[Flask, dict[str, str], int]]:
-    app, env = site(tmp_path, LEDGER_BATCH=str(BATCH), JOB_STALE_SECONDS="0")
+def books(tmp_path: Path, database_url: str) -> Iterator[tuple[Flask, dict[str, str], int]]:
+    app, env = site(tmp_path, database_url, LEDGER_BATCH=str(BATCH), JOB_STALE_SECONDS="0")
     # JOB_STALE_SECONDS 0: the killed worker's job is sent again by the next worker at once.
 
     def prepare() -> int:
