@@ -19,7 +19,7 @@ from governance.jobs.models import Job, JobStatus
 from governance.jobs.queue import queue
 from governance.lottery import record, services
 from governance.lottery.models import Lottery, Method, Purpose
-from tests import factories
+from tests import databases, factories
 from tests.jobs import in_app, site
 
 FLASK = str(Path(sys.executable).parent / "flask")
@@ -63,6 +63,8 @@ def _prepare(places: int) -> int:
     return job.id
 
 
+# The solver's work, not the database's: once, in the SQLite pass (the suite's time budget).
+@pytest.mark.skipif(databases.ON_POSTGRES, reason="the solver's work: once, on SQLite")
 def test_a_draw_of_a_thousand_for_350_places_through_the_queue(
     tmp_path: Path, database_url: str
 ) -> None:
