@@ -35,11 +35,15 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	# Plain HTTP on loopback, for trying the demo: the only place cookies are not "Secure".
-	TABLEE_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
+	# The queue's worker (imports, monthly runs, draws, mails, backups) runs beside the app
+	# and stops with it.
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  TABLEE_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
 
 serve: install
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --config gunicorn.conf.py 'governance:create_app()'
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(BIN)/gunicorn --config gunicorn.conf.py 'governance:create_app()'
 
 chromium:
 	@test -x $(CHROMIUM) || { \

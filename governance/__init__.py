@@ -18,6 +18,7 @@ ROUTE_MODULES = {
     "budget": ("routes", "ledger_routes", "report_routes"),
     "lottery": ("routes",),
     "home": ("routes",),
+    "jobs": ("routes",),
 }
 
 
@@ -76,11 +77,20 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # Effects that flow upward between domains, connected where each domain is set up.
     import governance.budget
     import governance.conventionnement
+    import governance.lottery
     import governance.votes
 
-    for domain in (governance.votes, governance.conventionnement, governance.budget):
+    for domain in (
+        governance.votes,
+        governance.conventionnement,
+        governance.budget,
+        governance.lottery,
+    ):
         domain.init_app(app)
 
+    import governance.jobs
+
+    governance.jobs.init_app(app)
     from governance import cli
 
     cli.init_app(app)

@@ -191,8 +191,18 @@ def backup_command(folder: Path | None, keep: int, quiet: bool) -> None:
     ``restore``, or pg_restore). The copy is written under a temporary name and renamed once
     complete, so a failed run leaves no half copy and never removes a good one.
     """
+    target, removed = write_backup(folder, keep)
+    if not quiet:
+        click.echo(f"Backup written: {target} ({len(removed)} older copies removed)")
+
+
+def write_backup(folder: Path | None, keep: int) -> tuple[Path, list[Path]]:
+    """The copy (under a temporary name, renamed once complete), then the rotation; the
+    command and the scheduled backup of the queue's worker both call this."""
     backend = _backend()
-    folder = folder or Path(current_app.instance_path) / "backups"
+    folder = folder or Path(
+        current_app.config["BACKUP_DIR"] or Path(current_app.instance_path) / "backups"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"tablee-{datetime.now(UTC):%Y%m%d-%H%M%S-%f}{SUFFIX[backend]}"
     partial = target.with_name(target.name + ".partial")
@@ -209,9 +219,7 @@ def backup_command(folder: Path | None, keep: int, quiet: bool) -> None:
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
-    removed = _rotate(folder, SUFFIX[backend], keep)
-    if not quiet:
-        click.echo(f"Backup written: {target} ({len(removed)} older copies removed)")
+    return target, _rotate(folder, SUFFIX[backend], keep)
 
 
 @click.command("restore")

@@ -83,6 +83,23 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_USERNAME": "",
         "MAIL_PASSWORD": "",
         "MAIL_SENDER": "Tablée <tablee@localhost>",
+        # The task queue (governance/jobs): empty for a SQLite file beside the database
+        # (instance/queue.db), or redis://host:6379/0 for a deployment with several workers.
+        "QUEUE_URL": "",
+        # A running job whose worker has not shown a sign of life for this long was interrupted
+        # (killed, machine restarted): it is sent again, at most JOB_MAX_ATTEMPTS times in all.
+        "JOB_STALE_SECONDS": 300,
+        "JOB_MAX_ATTEMPTS": 3,
+        # A job still queued after this long (the queue was down when it was sent) is sent again.
+        "JOB_QUEUED_RESEND_SECONDS": 60,
+        "JOB_POLL_SECONDS": 2,
+        # Rows written per statement by an import or a monthly run (one transaction in all).
+        "LEDGER_BATCH": 5000,
+        # The quota check of a draw: past this many seconds, the exact maximin stops and the
+        # chances are those of the best distribution over the panels found (the page says so).
+        "LOTTERY_BUDGET_SECONDS": 45,
+        # Where `flask backup` and the scheduled backups write (empty: instance/backups).
+        "BACKUP_DIR": "",
     }
 
 

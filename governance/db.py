@@ -11,7 +11,7 @@ import zlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from flask import g, has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, String, TypeDecorator, event, text
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -71,7 +71,7 @@ class Base(DeclarativeBase):
 
 # Tables that migrations create by hand and no model describes (FTS5 indexes and their shadow
 # tables): autogenerate and the migrations-versus-models test leave them alone.
-UNMODELLED_TABLES = ("decision_search",)
+UNMODELLED_TABLES = ("decision_search", "huey_")  # huey_*: the task queue on PostgreSQL
 
 
 def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
@@ -275,13 +275,14 @@ class WriterQueue:
 # ``begin_writing`` so that only its short write holds the lock; after the commit ("done")
 # what it reads to answer is deferred again.
 def _may_write() -> bool:
-    if not has_request_context():
-        return True
-    state = g.get("tablee_tx")
+    # A job in the worker reads first too (no request there, but an app context and its g).
+    state = g.get("tablee_tx") if has_app_context() else None
     if state == "write":
         return True
     if state in ("read", "done"):
         return False
+    if not has_request_context():
+        return True
     return request.method not in SAFE_METHODS
 
 

@@ -28,6 +28,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[utc | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    # What the message is about ("meeting:12"), so that its sender can follow each recipient.
+    topic: Mapped[str | None] = mapped_column(String(60), index=True)
 
 
 def header(value: str) -> str:
@@ -36,9 +38,15 @@ def header(value: str) -> str:
     return " ".join(str(value).split())
 
 
-def queue(recipient: str, subject: str, body: str, ics: str | None = None) -> OutboxMessage:
+def queue(
+    recipient: str, subject: str, body: str, ics: str | None = None, topic: str | None = None
+) -> OutboxMessage:
     message = OutboxMessage(
-        recipient=header(recipient)[:254], subject=header(subject)[:255], body=body, ics=ics
+        recipient=header(recipient)[:254],
+        subject=header(subject)[:255],
+        body=body,
+        ics=ics,
+        topic=topic,
     )
     db.session.add(message)
     return message
@@ -63,6 +71,25 @@ def _as_email(message: OutboxMessage, sender: str) -> EmailMessage:
 
 
 MAX_ATTEMPTS = 5
+
+
+def send_soon() -> None:
+    """After the commit that wrote the messages: the queue's worker sends them (and tries a
+    refused one again later), so that nobody waits on the mail server."""
+    from governance.jobs.queue import queue as task_queue
+
+    task_queue().send_mail()
+
+
+def waiting() -> int:
+    """Messages not sent yet that will be tried again."""
+    return len(
+        db.session.scalars(
+            select(OutboxMessage.id).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS
+            )
+        ).all()
+    )
 
 
 def deliver_pending(limit: int = 500) -> int:

@@ -168,6 +168,9 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "people.outbox": frozenset({A}),
     "people.audit_log": frozenset({A}),
     "people.outbox_message": frozenset({A}),
+    # A job's page: whoever started it, the roles of its kind, admins (``jobs.policy``).
+    "jobs.job": frozenset({F, T, A}),
+    "jobs.backups": frozenset({A}),
 }
 
 # Endpoints a person who was just let in by a login card may reach before choosing a PIN.

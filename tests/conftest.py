@@ -91,6 +91,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                 "SQLALCHEMY_DATABASE_URI": url,
                 "SERVER_NAME": "tablee.test",
                 "BASE_URL": "http://tablee.test",
+                # Jobs run at once, in the request that sends them (tests/jobs run real workers).
+                "QUEUE_URL": "immediate",
             }
         )
         app.test_client_class = Client

@@ -17,6 +17,7 @@ from governance.access import Declaration, declaration_of
 from governance.conventionnement import services as conventionnement
 from governance.conventionnement.models import PosKind
 from governance.extensions import db
+from governance.jobs import services as jobs
 from governance.people import services as accounts
 from governance.people.models import GroupKind, Role
 from governance.permissions import allowed
@@ -81,8 +82,11 @@ def _world() -> World:
     factories.membership(member, other)
     factories.membership(facilitator, other, Role.FACILITATOR)
     factories.meeting(other)
+    # A treasury job started by the group's facilitator: only its starter, treasurers, admins.
+    job = jobs.start("monthly_run", "monthly:2026-03", people[0], {"month": "2026-03-01"})
     db.session.flush()
     ids = {
+        "job_id": job.id,
         "meeting_id": meeting.id,
         "item_id": proposal.item.id,
         "proposal_id": proposal.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -167,3 +168,16 @@ def test_plural_counts_are_written_the_readers_way(app: Flask) -> None:
     assert html == "&lt;b&gt; foyers"
     with app.test_request_context(), force_locale("en"):
         assert render_template_string(template, n=3120) == "3,120 households"
+
+
+def test_plural_counts_in_templates_are_formatted() -> None:
+    """``%(num)d`` would print a count bare (and a formatted count is text): templates write
+    ``%(num)s``, which ``ngettext`` fills with the count as the language writes it."""
+    found = [
+        str(path.relative_to(ROOT))
+        for folder in ("governance",)
+        for pattern in ("*.html", "*.txt")
+        for path in (ROOT / folder).rglob(pattern)
+        if re.search(r'ngettext\("[^"]*%\(num\)d', path.read_text())
+    ]
+    assert found == []

@@ -9,7 +9,8 @@ def init_app(app: Flask) -> None:
     """A scale adopted by the citizen committee comes into force: the package listens
     to the register, connected here where the app is set up (not as a side effect of importing
     its web routes)."""
-    from governance.budget import services
+    from governance.budget import jobs, services
     from governance.votes.services import decision_final
 
     decision_final.connect(services.apply_decision)  # the same receiver is kept once
+    assert jobs.purchase_import  # the import and the monthly run, registered with the queue

@@ -8,6 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from blinker import Namespace
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, text
 
@@ -50,6 +52,10 @@ class Entry:
     key: str
     description: str = ""
 
+
+# Sent between two batches of one long write (an import, a monthly run), inside its
+# transaction: where a test stops a worker half-way, to see that nothing of it stays.
+batch_written = Namespace().signal("batch-written")
 
 CHUNK = 500  # bound parameters per IN (...) stay well under SQLite's limit
 
@@ -255,22 +261,25 @@ def monthly_run(month: date, confirm: bool) -> list[RunLine]:
             ISSUANCE, "MonA mises en circulation", Currency.MONA, AccountKind.ISSUANCE
         )
         by_household = wallets(list(households))
-        post_many(
-            [
-                Entry(
-                    TransactionKind.ALLOCATION,
-                    month,
-                    [
-                        (by_household[line.household.id], line.allocation_cents),
-                        (issuance, -line.allocation_cents),
-                    ],
-                    f"allocation:{month:%Y-%m}:{line.household.reference}",
-                    f"Allocation {month:%m/%Y}",
-                )
-                for line in lines
-                if line.allocation_cents
-            ]
-        )
+        entries = [
+            Entry(
+                TransactionKind.ALLOCATION,
+                month,
+                [
+                    (by_household[line.household.id], line.allocation_cents),
+                    (issuance, -line.allocation_cents),
+                ],
+                f"allocation:{month:%Y-%m}:{line.household.reference}",
+                f"Allocation {month:%m/%Y}",
+            )
+            for line in lines
+            if line.allocation_cents
+        ]
+        batch = current_app.config["LEDGER_BATCH"]
+        for start in range(0, len(entries), batch):
+            if start:
+                batch_written.send("monthly_run", done=start, total=len(entries))
+            post_many(entries[start : start + batch])
         _record_dues(month, list(households))
     return lines
 

@@ -70,7 +70,6 @@ class ImportForm(FlaskForm):
         _l("The operator's export (CSV)"),
         description=_l("Columns: date, operator_id, household, point_of_sale, amount."),
     )
-    content = TextAreaField(validators=[Optional(), Length(max=20_000_000)])
 
 
 class PeriodForm(FlaskForm):

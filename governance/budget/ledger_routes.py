@@ -3,9 +3,11 @@ and each participant's own household page."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,7 +26,10 @@ from governance.budget.routes import bp
 from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.web import reads_first, refusal_of, render, save
+from governance.jobs import services as jobs
+from governance.jobs.models import Job
+from governance.jobs.queue import launch
+from governance.web import form_status, reads_first, render, save
 
 
 def _books(
@@ -95,50 +100,66 @@ def contribution() -> Response:
 
 @bp.route("/comptes/mois", methods=["GET", "POST"])
 def monthly_run() -> Response:
+    """The preview is read at once; the run itself is a job of the worker (its own page)."""
     form = RunForm(formdata=request.form if request.method == "POST" else request.args or None)
     lines, status = None, 200
     if (request.method == "POST" or request.args) and form.validate():
-        confirm = request.method == "POST" and request.form.get("confirm") == "yes"
-        lines = save(form, lambda: bulk.monthly_run(form.month.data, confirm=confirm))
+        lines = save(form, lambda: bulk.monthly_run(form.month.data, confirm=False))
         if lines is None:
             status = 422
-        elif confirm:
-            flash(_("The month is credited: %(count)d households.", count=len(lines)), "success")
-            return redirect(url_for("budget.books"))
+        elif request.method == "POST" and request.form.get("confirm") == "yes":
+            month = form.month.data.replace(day=1)
+            return _launch(
+                jobs.start(
+                    "monthly_run",
+                    f"monthly:{month:%Y-%m}",
+                    current_user,
+                    _payload(month=month.isoformat()),
+                )
+            )
     elif request.method == "POST" or request.args:
         status = 422
-    return render("budget/run.html", form=form, lines=lines, status=status)
+    return render(
+        "budget/run.html", form=form, lines=lines, recent=jobs.recent("monthly_run"), status=status
+    )
+
+
+def _payload(**values: str) -> dict[str, str]:
+    """What a job needs, with the language its outcome is written in."""
+    return {**values, "locale": str(get_locale() or "fr")}
+
+
+def _launch(job: Job) -> Response:
+    return redirect(url_for("jobs.job", job_id=launch(job)))
 
 
 @bp.route("/comptes/achats", methods=["GET", "POST"])
 @reads_first
 def purchase_import() -> Response:
+    """The file is read here; its lines are checked and written by the worker, all or nothing."""
     form = ImportForm()
-    lines, status = None, 200
     if form.validate_on_submit():
-        text = (
-            form.upload.data.read().decode("utf-8-sig", "replace")
-            if form.upload.data
-            else (form.content.data or "")
-        )
-        lines = save(form, lambda: purchases.parse(text))  # previewed without the write lock
-        if lines is not None and request.form.get("confirm") == "yes":
-
-            def apply() -> int:
-                begin_writing(db.session)  # the lock only for the write, which checks again
-                return purchases.apply(lines)
-
-            created = save(form, apply)
-            if created is not None:
-                flash(_("%(count)d purchases recorded.", count=created), "success")
-                return redirect(url_for("budget.books"))
-        if refusal_of(form) is not None:
-            status = 422
-        form.content.data = text
-        if lines and any(line.errors for line in lines):
-            status = 422
-    summary = purchases.preview(lines) if lines is not None else None
-    return render("budget/purchases.html", form=form, preview=summary, status=status)
+        raw = form.upload.data.read() if form.upload.data else b""
+        text = raw.decode("utf-8-sig", "replace")
+        try:
+            if not text.strip() or not purchases.check_shape(text):
+                raise DomainError(_("The file is empty."))
+        except DomainError as error:
+            form.upload.errors = [str(error.message)]
+        else:
+            digest = hashlib.sha256(raw).hexdigest()
+            begin_writing(db.session)  # the lock only for the job's row
+            return _launch(
+                jobs.start(
+                    "purchase_import", f"purchases:{digest}", current_user, _payload(), text
+                )
+            )
+    return render(
+        "budget/purchases.html",
+        form=form,
+        recent=jobs.recent("purchase_import"),
+        status=form_status(form),
+    )
 
 
 @bp.get("/comptes/journal.<any(csv,beancount):kind>")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
@@ -58,9 +57,19 @@ class Line:
     already: bool = False  # recorded by an earlier import of the same operator id
 
 
-def parse(text: str) -> list[Line]:
+def check_shape(text: str) -> int:
+    """What can be said at once, before the file goes to the worker: a readable CSV of at most
+    ``MAX_CSV_LINES`` lines with the expected columns. Returns the number of lines."""
+    reader = tabular.reader(text)
+    if [c for c in COLUMNS if c not in (reader.fieldnames or [])]:
+        raise DomainError(_l("The file needs the columns: %(names)s", names=", ".join(COLUMNS)))
+    return sum(1 for _row in reader)
+
+
+def parse(text: str, read: Callable[[int, int], None] | None = None) -> list[Line]:
     """Read and check every line; wallets are checked against the whole file, in order.
-    A few queries for the whole file, whatever its length."""
+    A few queries for the whole file, whatever its length. ``read(done, total)`` is told how
+    far the checking is (the job's progress)."""
     reader = tabular.reader(text)
     if [c for c in COLUMNS if c not in (reader.fieldnames or [])]:
         raise DomainError(_l("The file needs the columns: %(names)s", names=", ".join(COLUMNS)))
@@ -75,6 +84,8 @@ def parse(text: str) -> list[Line]:
     spent: dict[int, int] = defaultdict(int)
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
+        if read is not None and number % 1000 == 0:
+            read(number - 1, len(rows))
         line = _check(number, row, households, points)
         if line.operator_id in seen:
             line.errors.append(str(_l("This operator id appears twice in the file.")))
@@ -88,44 +99,6 @@ def parse(text: str) -> list[Line]:
                 spent[line.household.id] += line.cents
         lines.append(line)
     return lines
-
-
-PREVIEW_REFUSED = 20  # refused lines shown, each with its reasons
-PREVIEW_SAMPLE = 10  # accepted lines shown, so the treasurer sees the file was read right
-
-
-@dataclass(frozen=True)
-class Preview:
-    """What a treasurer reads before confirming, whatever the file's size: the counts and
-    the total, the first refused lines with their reasons, and the first lines as read."""
-
-    count: int
-    refused_count: int
-    already_count: int
-    total_cents: int
-    refused: list[Line]
-    sample: list[Line]
-
-    @property
-    def refused_hidden(self) -> int:
-        return self.refused_count - len(self.refused)
-
-    @property
-    def sample_hidden(self) -> int:
-        return self.count - self.refused_count - len(self.sample)
-
-
-def preview(lines: list[Line]) -> Preview:
-    refused = [line for line in lines if line.errors]
-    accepted = [line for line in lines if not line.errors]
-    return Preview(
-        count=len(lines),
-        refused_count=len(refused),
-        already_count=sum(line.already for line in lines),
-        total_cents=sum(line.cents for line in accepted if not line.already),
-        refused=refused[:PREVIEW_REFUSED],
-        sample=accepted[:PREVIEW_SAMPLE],
-    )
 
 
 def _households(references: set[str]) -> dict[str, Household]:
@@ -182,9 +155,6 @@ def _key(line: Line) -> str:
     return f"purchase:{line.operator_id}"
 
 
-APPLY_CHUNK = 5000
-
-
 def apply(lines: list[Line]) -> int:
     """The whole file or nothing; lines already recorded (same operator id) add nothing."""
     if any(line.errors for line in lines):
@@ -193,10 +163,11 @@ def apply(lines: list[Line]) -> int:
     wallets = bulk.wallets(list({line.household.id: line.household for line in todo}.values()))
     merchants = {pos.id: merchant(pos) for pos in {line.pos for line in todo}}
     created = 0
+    batch = current_app.config["LEDGER_BATCH"]
     with db.session.begin_nested():
-        for start in range(0, len(todo), APPLY_CHUNK):
+        for start in range(0, len(todo), batch):
             if start:
-                _pause_for_tests()
+                bulk.batch_written.send("purchases", done=start, total=len(todo))
             created += bulk.post_many(
                 [
                     bulk.Entry(
@@ -209,19 +180,10 @@ def apply(lines: list[Line]) -> int:
                         _key(line),
                         f"{line.pos.name} — {line.household.reference}",
                     )
-                    for line in todo[start : start + APPLY_CHUNK]
+                    for line in todo[start : start + batch]
                 ]
             )
     return created
-
-
-def _pause_for_tests() -> None:
-    """A hook for the test that kills an import half-way: with TABLEE_IMPORT_PAUSE set to a
-    file name, the import writes that file between two chunks and waits to be killed."""
-    marker = os.environ.get("TABLEE_IMPORT_PAUSE")
-    if marker:
-        Path(marker).write_text("applying")
-        time.sleep(60)
 
 
 def reimburse(pos: PointOfSale, cents: int, on: date, key: str) -> LedgerTransaction:

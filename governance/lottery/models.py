@@ -49,6 +49,8 @@ class Lottery(Base):
     # [[[candidate numbers], probability], ...], and each candidate's chance {number: p}.
     distribution: Mapped[list | None] = mapped_column(JSON)  # type: ignore[type-arg]
     chances: Mapped[dict | None] = mapped_column(JSON)  # type: ignore[type-arg]
+    # How the chances were computed: method, exact or stopped at its time budget, seconds.
+    computation: Mapped[dict | None] = mapped_column(JSON)  # type: ignore[type-arg]
     seed_hash: Mapped[str | None] = mapped_column(String(64))
     seed: Mapped[str | None] = mapped_column(String(64))  # secret until the draw
     panel: Mapped[list | None] = mapped_column(JSON)  # type: ignore[type-arg]

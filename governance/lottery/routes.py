@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +19,8 @@ from governance import tabular
 from governance.budget.models import Household
 from governance.db import begin_writing
 from governance.extensions import db
+from governance.jobs import services as jobs
+from governance.jobs.queue import launch
 from governance.lottery import record as published
 from governance.lottery import services, sortition
 from governance.lottery.forms import (
@@ -106,6 +111,7 @@ def _page(lottery: Lottery, status: int = 200, **context: Any) -> Response:
         step=StepForm(),
         by_number={c.number: c for c in lottery.candidates},
         references=references,
+        check_job=jobs.latest_for("lottery_check", "lottery", lottery.id),
         status=status,
         **context,
     )
@@ -162,16 +168,17 @@ def quotas(lottery_id: int) -> Response:
 @bp.post("/<int:lottery_id>/verifier")
 @reads_first
 def check(lottery_id: int) -> Response:
+    """The check runs in the queue's worker; its page shows the progress, then the outcome."""
     found = _lottery(lottery_id)  # read without the write lock (web.READ_FIRST)
-    try:
-        given, result = services.compute(found)
-    except sortition.Refusal as refusal:
-        return _page(found, 422, refusal=refusal)
+    digest = hashlib.sha256(json.dumps(services.inputs(found), sort_keys=True).encode())
     begin_writing(db.session)
-    services.store_chances(_lottery(lottery_id), given, result)
-    db.session.commit()
-    flash(_("The quotas can be met. Each candidate's chance is shown below."), "success")
-    return redirect(url_for("lottery.lottery", lottery_id=lottery_id, _anchor="check"))
+    job = jobs.start(
+        "lottery_check",
+        f"lottery:{lottery_id}:{digest.hexdigest()}",
+        current_user,
+        {"lottery": lottery_id, "back": {"lottery_id": lottery_id}, "locale": str(get_locale())},
+    )
+    return redirect(url_for("jobs.job", job_id=launch(job)))
 
 
 def _step(lottery_id: int, action: Any, message: str) -> Response:

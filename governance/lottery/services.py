@@ -51,6 +51,7 @@ def _editable(lottery: Lottery) -> None:
         )
     lottery.distribution = None  # anything computed before no longer holds
     lottery.chances = None
+    lottery.computation = None
 
 
 def open_lottery(
@@ -258,22 +259,28 @@ def inputs(lottery: Lottery) -> tuple[Any, ...]:
     )
 
 
-def compute(lottery: Lottery) -> tuple[tuple[Any, ...], Any]:
+def compute(
+    lottery: Lottery, budget: float | None = None, step: Any = None
+) -> tuple[tuple[Any, ...], Any]:
     """Check the quotas and compute each candidate's chance, writing nothing (the solver may take
-    seconds: the route runs it without the write lock). Raises ``sortition.Refusal``."""
+    minutes: the queue's worker runs it without the write lock). Raises ``sortition.Refusal``.
+    With a ``budget`` in seconds, maximin may stop at the best distribution over the panels
+    found (the result says so)."""
     if lottery.status is not LotteryStatus.DRAFT:
         _editable(lottery)
     given = inputs(lottery)
-    return given, sortition.distribution(*given)
+    extra = {"step": step} if step is not None else {}
+    return given, sortition.compute(*given, budget=budget, **extra)
 
 
 def store_chances(lottery: Lottery, given: tuple[Any, ...], result: Any) -> None:
     if inputs(lottery) != given:
         raise Conflict(_l("The candidates or the quotas changed meanwhile: check again."))
     _editable(lottery)
-    panels, chances = result
+    panels, chances, how = result
     lottery.distribution = [[panel, p] for panel, p in panels]
     lottery.chances = {str(n): p for n, p in chances.items()}
+    lottery.computation = how
     db.session.flush()
 
 

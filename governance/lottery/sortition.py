@@ -25,6 +25,7 @@ import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from requests.structures import CaseInsensitiveDict
@@ -38,6 +39,8 @@ from sortition_algorithms.core import lottery_rounding
 from sortition_algorithms.features import FeatureValueMinMax, set_default_max_flex
 from sortition_algorithms.people import People
 from sortition_algorithms.utils import set_random_provider
+
+from governance.lottery import maximin
 
 VERSION = importlib.metadata.version("sortition-algorithms")
 NOT_GIVEN = ""
@@ -202,10 +205,28 @@ def _suggestions(asked: Quotas, relaxed: Mapping, places: int) -> list[str]:
 def distribution(
     method: str, places: int, features: Sequence[str], quotas: Quotas, pool: Pool
 ) -> tuple[list[tuple[list[int], float]], dict[int, float]]:
-    """The method's distribution over panels, in a fixed order, and each candidate's chance.
+    """The method's exact distribution over panels, in a fixed order, and each candidate's
+    chance. Raises ``Refusal`` when the quotas cannot be met with this pool."""
+    panels, chances, _how = compute(method, places, features, quotas, pool)
+    return panels, chances
 
-    Raises ``Refusal`` when the quotas cannot be met with this pool.
-    """
+
+def _noop(_phase: str, _done: int, _total: int) -> None:
+    return None
+
+
+def compute(
+    method: str,
+    places: int,
+    features: Sequence[str],
+    quotas: Quotas,
+    pool: Pool,
+    budget: float | None = None,
+    step: maximin.Step = _noop,
+) -> tuple[list[tuple[list[int], float]], dict[int, float], dict[str, Any]]:
+    """Like ``distribution``, and how it was computed: maximin stops after ``budget`` seconds
+    with the best distribution over the panels found (``how["exact"]`` False), whose chances
+    are exactly those announced. ``step(phase, done, total)`` hears the progress."""
     reasons = precheck(places, features, quotas, pool)
     if reasons:
         raise Refusal(reasons)
@@ -214,9 +235,15 @@ def distribution(
         for f, c in counts(pool, features).items()
     }
     collection, people = _collection(features, full_quotas, pool, places)
+    how: dict[str, Any] = {"method": method, "exact": True, "library": VERSION}
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # HiGHS prints its banner
-            panels, probabilities, _report = METHODS[method](collection, people, places, [])
+            if method == "maximin" and budget is not None:
+                found = maximin.find(collection, people, places, budget, step)
+                panels, probabilities = found.panels, found.probabilities
+                how.update(exact=found.exact, seconds=round(found.seconds, 1), budget=budget)
+            else:
+                panels, probabilities, _report = METHODS[method](collection, people, places, [])
     except sortition_errors.InfeasibleQuotasError as error:
         raise Refusal(
             [str(_l("These quotas cannot all be met together with this pool."))],
@@ -236,7 +263,8 @@ def distribution(
     for panel, p in ordered:
         for number in panel:
             chances[number] += p
-    return [(panel, p) for panel, p in ordered], chances
+    how["panels"] = len(ordered)
+    return [(panel, p) for panel, p in ordered], chances, how
 
 
 def new_seed() -> str:

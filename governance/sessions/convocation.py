@@ -3,16 +3,19 @@ address, a printable page for the others, and a new notice when the agenda chang
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
+from sqlalchemy import select
 
 from governance import mail
 from governance.db import utcnow
 from governance.extensions import db
+from governance.people.models import Person
 from governance.sessions import panels, services
 from governance.sessions.models import Meeting
 from governance.web import external_url
@@ -64,8 +67,42 @@ def notify(meeting: Meeting, update: bool) -> int:
                 extras=extras,
                 summary=panels.summary,
             )
-        mail.queue(person.email, subject, body, ics)
+        mail.queue(person.email, subject, body, ics, topic=f"meeting:{meeting.id}")
         count += 1
     meeting.notified_version = meeting.agenda_version
     db.session.flush()
     return count
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where one member's convocation stands."""
+
+    person: Person
+    state: str  # sent, waiting, refused, printed (no address)
+    error: str = ""
+    attempts: int = 0
+
+
+def statuses(meeting: Meeting) -> list[Delivery]:
+    """Each member's latest convocation or agenda change: sent, waiting for the worker, refused
+    by the mail server (with its answer; tried again up to five times), or to be printed."""
+    latest: dict[str, mail.OutboxMessage] = {}
+    for message in db.session.scalars(
+        select(mail.OutboxMessage)
+        .where(mail.OutboxMessage.topic == f"meeting:{meeting.id}")
+        .order_by(mail.OutboxMessage.id)
+    ):
+        latest[message.recipient] = message
+    found = []
+    for person in services.members(meeting):
+        message = latest.get(person.email or "")
+        if not person.email or message is None:
+            found.append(Delivery(person, "printed"))
+        elif message.sent_at is not None:
+            found.append(Delivery(person, "sent", attempts=message.attempts))
+        elif message.last_error:
+            found.append(Delivery(person, "refused", message.last_error, message.attempts))
+        else:
+            found.append(Delivery(person, "waiting"))
+    return found

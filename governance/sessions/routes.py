@@ -139,6 +139,11 @@ def _meeting_page(
         status=status,
         opens_today=services.opens_today(meeting),
         offers=services.offers(meeting),
+        convocations=(
+            convocation.statuses(meeting)
+            if policy.can_run_meeting(current_user, meeting) and meeting.notified_version
+            else None
+        ),
     )
 
 
@@ -325,7 +330,7 @@ def meeting_step(meeting: Meeting, step: str) -> Response:
     services.transition(found, STEPS[step], current_user)
     sent = convocation.notify(found, update=False) if step == "convoquer" else None
     db.session.commit()
-    mail.deliver_pending()
+    mail.send_soon()
     messages = {
         "ouvrir": _(
             "The meeting is open. Members can check in with the code %(code)s.", code=found.code
@@ -358,7 +363,7 @@ def meeting_notify(meeting: Meeting) -> Response:
         raise DomainError(_("Convene the meeting first."))
     sent = convocation.notify(found, update=True)
     db.session.commit()
-    mail.deliver_pending()
+    mail.send_soon()
     flash(_("The new agenda is sent: %(count)d e-mails.", count=sent), "success")
     return redirect(url_for("sessions.meeting", meeting_id=found.id))
 

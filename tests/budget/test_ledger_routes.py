@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import func, select
 
-from governance.budget import ledger, purchases
+from governance.budget import ledger
 from governance.budget.models import LedgerTransaction
 from governance.extensions import db
 from governance.people.models import Role
@@ -61,51 +61,43 @@ def test_monthly_run_preview_then_confirm(client) -> None:  # type: ignore[no-un
     assert _count() == 0
     done = client.post_form("/budget/comptes/mois", {"month": "2026-03-15", "confirm": "yes"})
     assert done.status_code == 302 and _count() == 1
-    client.post_form("/budget/comptes/mois", {"month": "2026-03-01", "confirm": "yes"})
-    assert _count() == 1
+    page = client.get(done.location).get_data(as_text=True)
+    assert "1 foyer crédité" in page and "150,00\u00a0MonA" in page
+    again = client.post_form("/budget/comptes/mois", {"month": "2026-03-01", "confirm": "yes"})
+    assert again.location != done.location and _count() == 1  # a new job, nothing new written
     assert client.get("/budget/comptes/mois?month=mars").status_code == 422
+    assert done.location in client.get("/budget/comptes/mois").get_data(as_text=True)
 
 
-def test_purchase_import_preview_then_confirm(client) -> None:  # type: ignore[no-untyped-def]
+def _upload(client, text: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/budget/comptes/achats",
+        data={"csrf_token": client.csrf_token(), "upload": (io.BytesIO(text.encode()), "x.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_purchase_import_runs_as_a_job_all_or_nothing(client) -> None:  # type: ignore[no-untyped-def]
     shop, *_rest = _setup()
     db.session.commit()
     factories.login(client, factories.with_role(Role.TREASURER))
     before = _count()
     text = HEADER + f"2026-03-05,op-1,F-1,{shop.id},12.50\n"
-    preview = client.post(
-        "/budget/comptes/achats",
-        data={"csrf_token": client.csrf_token(), "upload": (io.BytesIO(text.encode()), "x.csv")},
-        content_type="multipart/form-data",
-    )
-    assert preview.status_code == 200 and _count() == before
-    confirmed = client.post_form("/budget/comptes/achats", {"content": text, "confirm": "yes"})
-    assert confirmed.status_code == 302 and _count() == before + 1
-    bad = HEADER + f"2026-03-05,op-2,F-1,{shop.id},5000\n"
-    refused = client.post_form("/budget/comptes/achats", {"content": bad, "confirm": "yes"})
-    assert refused.status_code == 422 and _count() == before + 1
-
-
-def test_a_large_file_is_previewed_in_summary(app, client) -> None:  # type: ignore[no-untyped-def]
-    """Thousands of lines give a page of counts, the first refused lines and the first lines
-    read, not one line each: the treasurer reads it on a phone, and the server sends little."""
-    shop, *_rest = _setup()
-    db.session.commit()
-    factories.login(client, factories.with_role(Role.TREASURER))
-    rows = [f"2026-03-05,op-{n},F-1,{shop.id},0.01" for n in range(3000)]
-    rows += [f"2026-03-05,bad-{n},F-404,{shop.id},1.00" for n in range(120)]
-    text = HEADER + "\n".join(rows) + "\n"
-    page = client.post(
-        "/budget/comptes/achats",
-        data={"csrf_token": client.csrf_token(), "upload": (io.BytesIO(text.encode()), "x.csv")},
-        content_type="multipart/form-data",
-    )
-    html = page.get_data(as_text=True)
-    assert page.status_code == 422
-    assert "3\u202f120 lignes" in html and "120 refusées" in html
-    assert html.count('class="field-error"') == purchases.PREVIEW_REFUSED
-    assert "et 100 autres lignes refusées" in html
-    assert "op-0 " in html and "op-9 " in html and "op-10 " not in html
-    assert "Confirmer l&#39;import" not in html and "Confirm the import" not in html
+    sent = _upload(client, text)
+    assert sent.status_code == 302 and _count() == before + 1
+    page = client.get(sent.location).get_data(as_text=True)
+    assert "Terminé" in page and "1 achat enregistré" in page and "12,50\u00a0MonA" in page
+    assert _upload(client, text).status_code == 302 and _count() == before + 1  # never twice
+    bad = HEADER + f"2026-03-05,op-2,F-1,{shop.id},5000\nnope,op-3,F-9,{shop.id},1\n"
+    refused = client.get(_upload(client, bad).location).get_data(as_text=True)
+    assert "Refusé" in refused and "Ligne 3" in refused and "Ligne 2" in refused
+    assert _count() == before + 1
+    empty = _upload(client, "")
+    assert empty.status_code == 422 and "vide" in empty.get_data(as_text=True)
+    stranger = factories.person()
+    other = client.application.test_client()
+    factories.login(other, stranger)
+    assert other.get(sent.location).status_code in (403, 404)
 
 
 def test_a_participant_sees_their_own_household_only(app) -> None:  # type: ignore[no-untyped-def]

@@ -113,6 +113,7 @@ def committee_in_the_room(app: Flask, meeting_id: int, count: int = 30) -> None:
 def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
     """The app with the demo caisse on its own database, served by a thread on loopback."""
     with databases.database(tmp_path_factory.mktemp("e2e"), "e2e") as url:
+        # Jobs (imports, draws' checks, mails) run at once in the request that sends them.
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": url,
@@ -120,6 +121,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask,
                 # Tests wait for polls, not for time: polls come every second here.
                 "LIVE_POLL_SECONDS": 1,
                 "CONSOLE_POLL_SECONDS": 1,
+                "QUEUE_URL": "immediate",
             }
         )
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
 from playwright.sync_api import Page, expect
 
 from governance.demo import DEMO_PASSWORD
-from governance.extensions import db
-from tests.e2e.conftest import check_a11y, seed, visit
+from tests.e2e.conftest import check_a11y, visit
 from tests.e2e.test_foundation import log_in
 
 
@@ -32,37 +30,26 @@ def test_treasurer_runs_the_month_on_a_phone(page: Page) -> None:
     visit(page, "/budget/comptes")
     visit(page, "/budget/comptes/mois?month=2026-11-01")
     page.get_by_role("button", name="Confirmer et créditer les porte-monnaie").click()
-    expect(page.get_by_text("Le mois est versé")).to_be_visible()
-    expect(page.locator("[role=status]").last).to_contain_text("les comptes sont équilibrés")
+    status = page.locator("#job-status")  # the job's page: done, with its figures
+    expect(status).to_contain_text("Terminé")
+    expect(status).to_contain_text("foyers crédités")
     check_a11y(page)
+    status.get_by_role("link", name="Retour").click()
+    expect(page.get_by_role("heading", name="Derniers lancements")).to_be_visible()
 
 
-def test_treasurer_previews_a_large_purchase_file(page: Page, live_app: Flask) -> None:
-    """Thousands of lines, a few refused: the phone shows a short summary, never a page wider
-    than the screen, and no button to import a file that has refused lines."""
-    from sqlalchemy import select
-
-    from governance.conventionnement.models import PointOfSale, PosStatus
-
-    shop_id = seed(
-        live_app,
-        lambda: db.session.scalar(
-            select(PointOfSale.id).where(PointOfSale.status == PosStatus.APPROVED).limit(1)
-        ),
-    )
-    rows = [f"2026-11-05,e2e-{n},F-00001,{shop_id},0.01" for n in range(2000)]
-    rows += [f"2026-11-05,e2e-bad-{n},F-99999,{shop_id},0.01" for n in range(60)]
-    content = "date,operator_id,household,point_of_sale,amount\n" + "\n".join(rows) + "\n"
+def test_treasurer_imports_purchases_and_reads_the_refusal(page: Page, tmp_path) -> None:  # type: ignore[no-untyped-def]
     log_in(page, "tresorerie@tablee.example", DEMO_PASSWORD)
     visit(page, "/budget/comptes/achats")
-    page.get_by_label("L'export de l'opérateur de paiement (CSV)").set_input_files(
-        {"name": "achats.csv", "mimeType": "text/csv", "buffer": content.encode()}
+    csv = tmp_path / "achats.csv"
+    csv.write_text(
+        "date,operator_id,household,point_of_sale,amount\n2026-11-05,e2e-1,F-404,1,3.50\n"
     )
-    page.get_by_role("button", name="Aperçu").click()
-    expect(page.get_by_role("heading", level=2)).to_contain_text("2\u202f060 lignes")
-    expect(page.get_by_text("et 40 autres lignes refusées")).to_be_visible()
-    expect(page.locator("li.field-error")).to_have_count(20)
-    expect(page.get_by_role("button", name="Confirmer l'import")).to_have_count(0)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page scrolls sideways: {width}px"
+    page.get_by_label("L'export de l'opérateur de paiement (CSV)").set_input_files(str(csv))
+    page.get_by_role("button", name="Importer", exact=True).click()
+    status = page.locator("#job-status")
+    expect(status).to_contain_text("Refusé : rien n'a été modifié")
+    expect(status).to_contain_text("Ligne 2 : Foyer inconnu.")
     check_a11y(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390

@@ -211,6 +211,24 @@ def test_convening_mails_members_with_an_invitation(client, smtp) -> None:  # ty
     assert without.display_name in printable
 
 
+def test_the_facilitator_reads_each_members_convocation_status(client, smtp) -> None:  # type: ignore[no-untyped-def]
+    committee, people = _setup(client, members=3, without_email=1)
+    people[-1].email = "refuse@exemple.org"  # the server refuses this one
+    meeting = _new_meeting(client, committee)
+    _add(client, meeting, "Accueil")
+    assert client.post_form(f"/seances/{meeting.id}/etape/convoquer", {}).status_code == 302
+    assert len(smtp.messages) == 2  # sent in the background (at once in tests)
+    refused = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "refuse@exemple.org")
+    )
+    assert refused.sent_at is None and refused.attempts == 1  # tried again in a minute
+    page = client.get(f"/seances/{meeting.id}").get_data(as_text=True)
+    statuses = page[page.index('id="convocations"') :]
+    assert "1 refusée" in statuses and "550" in statuses and "envoyé" in statuses
+    without = statuses[statuses.index(people[1].display_name) :]
+    assert without.index("pas d’adresse e-mail") < without.index("</li>")
+
+
 def test_agenda_change_after_convening_is_sent_again(client, smtp) -> None:  # type: ignore[no-untyped-def]
     committee, _ = _setup(client, members=2, without_email=0)
     meeting = _new_meeting(client, committee)
