@@ -338,7 +338,7 @@ if (root) {
         if (!navigator.onLine) return;
         const assets = [...document.querySelectorAll("link[rel=stylesheet][href], script[src], link[rel=icon][href]")]
           .map((element) => element.href || element.src);
-        registration.active.postMessage({ keep: [...root.dataset.keep.split(" ").filter(Boolean), ...assets] });
+        registration.active.postMessage({ person, keep: [...root.dataset.keep.split(" ").filter(Boolean), ...assets] });
       })
       .catch(() => {}); // no worker: the current screen still keeps its answers
   }

@@ -10,8 +10,23 @@ const PHOTO = /\/visites\/\d+\/photos\/\d+$/;
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
-async function keep(urls) {
-  const cache = await caches.open(CACHE);
+const OWNER = "/__tablee-owner";
+
+// The pages kept belong to the person they were kept for: another person, or no one signed in
+// any more, and they are dropped.
+async function owned(person) {
+  let cache = await caches.open(CACHE);
+  const owner = await cache.match(OWNER);
+  if (owner && (await owner.text()) !== String(person)) {
+    await caches.delete(CACHE);
+    cache = await caches.open(CACHE);
+  }
+  await cache.put(OWNER, new Response(String(person)));
+  return cache;
+}
+
+async function keep(urls, person) {
+  const cache = await owned(person);
   let kept = 0;
   for (const url of urls) {
     try {
@@ -31,7 +46,7 @@ self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.keep) {
     event.waitUntil(
-      keep(data.keep).then((kept) => {
+      keep(data.keep, data.person).then((kept) => {
         if (event.source) event.source.postMessage({ kept, of: data.keep.length });
       }),
     );
@@ -44,7 +59,9 @@ async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   const kept = await cache.match(request.url, { ignoreVary: true });
   const fresh = fetch(request).then(async (response) => {
-    if (response.ok && !response.redirected && response.type === "basic") {
+    if (response.redirected && new URL(response.url).pathname.startsWith("/connexion")) {
+      await caches.delete(CACHE); // logged out: nothing of the visits stays here
+    } else if (response.ok && !response.redirected && response.type === "basic") {
       await cache.put(request.url, response.clone());
     }
     return response;
