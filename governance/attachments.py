@@ -68,9 +68,7 @@ class Attachment(Base):
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     # Sent again by a phone that did not hear the answer: the same key is kept once.
     key: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL")
-    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[created_at]
 
     uploaded_by: Mapped[Person | None] = relationship()
@@ -93,7 +91,9 @@ def clean_name(filename: str, media_type: str) -> str:
     """The name shown and given back: the last part of what was sent, without control
     characters or separators, ending as its real kind does."""
     base = re.split(r"[\\/]", filename or "")[-1]
-    base = "".join(c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] != "C")
+    base = "".join(
+        c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] != "C"
+    )
     base = base.strip(" .")
     stem = base.rsplit(".", 1)[0] if "." in base else base
     stem = stem.strip(" .")[:100] or "fichier"
@@ -206,11 +206,14 @@ def attach(
 
 
 def count(owner_kind: str, owner_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Attachment.id)).where(
-            Attachment.owner_kind == owner_kind, Attachment.owner_id == owner_id
+    return (
+        db.session.scalar(
+            select(func.count(Attachment.id)).where(
+                Attachment.owner_kind == owner_kind, Attachment.owner_id == owner_id
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def listing(owner_kind: str, owner_id: int) -> list[Attachment]:

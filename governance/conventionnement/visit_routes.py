@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
@@ -133,7 +134,9 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _submit_page(visit: Visit, form: SubmitForm, status: int, photo_form: PhotoForm | None = None) -> Response:
+def _submit_page(
+    visit: Visit, form: SubmitForm, status: int, photo_form: PhotoForm | None = None
+) -> Response:
     return render(
         "conventionnement/submit.html",
         block="form",
@@ -255,7 +258,9 @@ def photo(visit: Visit, attachment_id: int) -> Response:
 def offline_worker() -> Response:
     """The service worker that keeps a visit's screens on the phone once opened with signal.
     Served from here so that its scope is the visits and nothing else."""
-    response = current_app.send_static_file("js/visit-worker.js")
+    assert current_app.static_folder is not None
+    script = (Path(current_app.static_folder) / "js" / "visit-worker.js").read_bytes()
+    response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
 

@@ -86,7 +86,9 @@ def test_each_allowed_kind_is_kept_once_with_its_checksum(app: Any) -> None:
     visitor = app.test_client()
     assert visitor.get(again.json["url"]).status_code == 302  # to log in
     # A file of this visit asked for through another visit's address: not found.
-    assert first.get(f"/conventionnement/visites/{visit.id + 1}/photos/{kept[0].id}").status_code in (
+    assert first.get(
+        f"/conventionnement/visites/{visit.id + 1}/photos/{kept[0].id}"
+    ).status_code in (
         403,
         404,
     )
@@ -100,7 +102,14 @@ def test_refusals_are_plain_and_nothing_is_kept(app: Any) -> None:
         assert large.status_code == 422
         page = large.get_data(as_text=True)
         assert "trop lourd" in page or "too large" in page
-        exe = _send(first, visit.id, "photo.jpg", b"MZ\x90\x00" + b"\x00" * 50, "k2", Accept="application/json")
+        exe = _send(
+            first,
+            visit.id,
+            "photo.jpg",
+            b"MZ\x90\x00" + b"\x00" * 50,
+            "k2",
+            Accept="application/json",
+        )
         assert exe.status_code == 422 and exe.json["key"] == "k2" and exe.json["error"]
         html = _send(first, visit.id, "page.csv", b"<script>\x00</script>", "k3")
         assert html.status_code == 422
@@ -113,14 +122,18 @@ def test_refusals_are_plain_and_nothing_is_kept(app: Any) -> None:
         assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
         # A name that tries to climb out of a folder is only ever a name: nothing is written
         # on the disk, and the name given back has no folder in it.
-        climb = _send(first, visit.id, "../../../etc/passwd.pdf", PDF, "k6", Accept="application/json")
+        climb = _send(
+            first, visit.id, "../../../etc/passwd.pdf", PDF, "k6", Accept="application/json"
+        )
         assert climb.status_code == 200 and climb.json["name"] == "passwd.pdf"
-        windows = _send(first, visit.id, "..\\..\\boot.ini.pdf", PDF, "k7", Accept="application/json")
+        windows = _send(
+            first, visit.id, "..\\..\\boot.ini.pdf", PDF, "k7", Accept="application/json"
+        )
         assert windows.json["name"] == "boot.ini.pdf"
         odd = _send(first, visit.id, "\x00..", PDF, "k8", Accept="application/json")
         assert odd.json["name"] == "fichier.pdf"
         fetched = first.get(climb.json["url"])
-        assert 'filename=passwd.pdf' in fetched.headers["Content-Disposition"]
+        assert "filename=passwd.pdf" in fetched.headers["Content-Disposition"]
     finally:
         app.config["ATTACHMENT_MAX_BYTES"] = 8 * 1024 * 1024
 
@@ -128,7 +141,9 @@ def test_refusals_are_plain_and_nothing_is_kept(app: Any) -> None:
 def test_without_javascript_a_photo_is_added_from_the_form(app: Any) -> None:
     _pos, _people, visit, (first, _second, _other) = _setup(app)
     page = first.get(f"/conventionnement/visites/{visit.id}/envoyer")
-    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.get_data(as_text=True)
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.get_data(
+        as_text=True
+    )
     sent = _send(first, visit.id, "ferme.jpg", JPEG, "form-key")
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/envoyer#photos")
     shown = first.get(f"/conventionnement/visites/{visit.id}/envoyer").get_data(as_text=True)
@@ -143,18 +158,26 @@ def test_a_sending_kept_by_the_phone_is_confirmed_once(app: Any) -> None:
     url = f"/conventionnement/visites/{visit.id}/envoyer"
     json = {"Accept": "application/json"}
     token = first.csrf_token(url)
-    early = first.post(url, data={"csrf_token": token, "band": "favourable", "key": "s1"}, headers=json)
+    early = first.post(
+        url, data={"csrf_token": token, "band": "favourable", "key": "s1"}, headers=json
+    )
     assert early.status_code == 422 and early.json["key"] == "s1" and early.json["error"]
     no_band = first.post(url, data={"csrf_token": token, "band": "", "key": "s2"}, headers=json)
     assert no_band.status_code == 422 and no_band.json["error"]
     _answer_everything(visit, people)
-    sent = first.post(url, data={"csrf_token": token, "band": "favourable", "key": "s3"}, headers=json)
-    assert sent.status_code == 200 and sent.json["sent"] and sent.json["report"].endswith("/rapport")
+    sent = first.post(
+        url, data={"csrf_token": token, "band": "favourable", "key": "s3"}, headers=json
+    )
+    assert (
+        sent.status_code == 200 and sent.json["sent"] and sent.json["report"].endswith("/rapport")
+    )
     db.session.refresh(visit)
     when = visit.submitted_at
     # Heard late and sent again, or sent by the other phone of the binôme: confirmed, not redone.
     token2 = second.csrf_token(url)
-    again = second.post(url, data={"csrf_token": token2, "band": "unfavourable", "key": "s4"}, headers=json)
+    again = second.post(
+        url, data={"csrf_token": token2, "band": "unfavourable", "key": "s4"}, headers=json
+    )
     assert again.status_code == 200 and again.json["sent"]
     db.session.refresh(visit)
     assert visit.submitted_at == when and visit.opinion_band == "favourable"
@@ -166,5 +189,7 @@ def _answer_everything(visit: Any, people: list[Any]) -> None:
     for section in visit.questionnaire.definition["sections"]:
         for question in section["questions"]:
             value = question["choices"][0]["value"] if question["type"] == "choice" else "Oui"
-            services.record_answer(visit, people[0], question["code"], value, f"k-{question['code']}")
+            services.record_answer(
+                visit, people[0], question["code"], value, f"k-{question['code']}"
+            )
     db.session.commit()

@@ -33,8 +33,7 @@ def png(width: int = 400, height: int = 300) -> bytes:
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
     rows = b"".join(
-        b"\x00"
-        + bytes(v for x in range(width) for v in (x * 255 // width, y * 255 // height, 120))
+        b"\x00" + bytes(v for x in range(width) for v in (x * 255 // width, y * 255 // height, 120))
         for y in range(height)
     )
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
@@ -132,4 +131,5 @@ def test_a_visit_goes_through_without_network(phone: Any, live_app: Flask, tmp_p
     expect(page.locator(".total")).to_contain_text("/ 100")
     assert re.search(r"/rapport$", page.url)
     assert _held(live_app, visit_id) == (answered, 1, True)
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('-%d-'))" % visit_id) == []
+    left = page.evaluate(f"Object.keys(localStorage).filter(k => k.includes('-{visit_id}-'))")
+    assert left == []

@@ -328,17 +328,20 @@ if (root) {
   // --- keeping the visit's screens on the phone ------------------------------------------
   if ("serviceWorker" in navigator && root.dataset.worker) {
     const scope = root.dataset.worker.replace(/[^/]*$/, "");
-    navigator.serviceWorker.addEventListener("message", (event) => {
-      if (readyNote && event.data && event.data.kept === event.data.of) readyNote.hidden = false;
-    });
     navigator.serviceWorker
       .register(root.dataset.worker, { scope })
       .then(() => navigator.serviceWorker.ready)
       .then((registration) => {
         if (!navigator.onLine) return;
         const assets = [...document.querySelectorAll("link[rel=stylesheet][href], script[src], link[rel=icon][href]")]
-          .map((element) => element.href || element.src);
-        registration.active.postMessage({ person, keep: [...root.dataset.keep.split(" ").filter(Boolean), ...assets] });
+          .map((element) => element.href || element.src)
+          .filter((url) => url.startsWith(window.location.origin));
+        const keep = [...root.dataset.keep.split(" ").filter(Boolean), ...assets];
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (event) => {
+          if (readyNote && event.data && event.data.kept === keep.length) readyNote.hidden = false;
+        };
+        registration.active.postMessage({ person, keep }, [channel.port2]);
       })
       .catch(() => {}); // no worker: the current screen still keeps its answers
   }

@@ -47,7 +47,7 @@ self.addEventListener("message", (event) => {
   if (data.keep) {
     event.waitUntil(
       keep(data.keep, data.person).then((kept) => {
-        if (event.source) event.source.postMessage({ kept, of: data.keep.length });
+        if (event.ports[0]) event.ports[0].postMessage({ kept });
       }),
     );
   }
