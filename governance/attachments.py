@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import secrets
 import unicodedata
 import zipfile
 from typing import Any
 
-from flask import current_app
+from flask import current_app, flash, redirect, request, send_file
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import (
     Boolean,
     ForeignKey,
@@ -32,10 +35,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.wrappers import Response
 
-from governance.db import Base, created_at, intpk
+from governance import formatting
+from governance.db import Base, begin_writing, created_at, intpk
 from governance.errors import DomainError
 from governance.extensions import db
+from governance.forms import AttachmentForm
 from governance.people.models import Person
+from governance.web import render
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
@@ -136,8 +142,6 @@ def _spreadsheet(content: bytes) -> str | None:
 
 
 def megabytes(size: int) -> str:
-    from governance import formatting
-
     return formatting.number(round(size / 1024 / 1024, 1))
 
 
@@ -226,6 +230,21 @@ def listing(owner_kind: str, owner_id: int) -> list[Attachment]:
     )
 
 
+def grouped(owner_kind: str, owner_ids: list[int]) -> dict[int, list[Attachment]]:
+    """The files of several owners of one kind, in one read (an agenda's items)."""
+    found: dict[int, list[Attachment]] = {}
+    if not owner_ids:
+        return found
+    rows = db.session.scalars(
+        select(Attachment)
+        .where(Attachment.owner_kind == owner_kind, Attachment.owner_id.in_(owner_ids))
+        .order_by(Attachment.id)
+    )
+    for row in rows:
+        found.setdefault(row.owner_id, []).append(row)
+    return found
+
+
 def find(owner_kind: str, owner_id: int, attachment_id: int) -> Attachment | None:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or (attachment.owner_kind, attachment.owner_id) != (
@@ -243,8 +262,6 @@ def intact(attachment: Attachment) -> bool:
 def serve(attachment: Attachment) -> Response:
     """The file as it was kept: images and PDFs shown, the rest downloaded; never run as a page
     of the site (sandboxed, its kind fixed)."""
-    from flask import send_file
-
     inline = attachment.is_image or attachment.media_type == "application/pdf"
     response = send_file(
         io.BytesIO(attachment.content),
@@ -270,3 +287,57 @@ def as_json(attachment: Attachment, url: str) -> dict[str, Any]:
         "sha256": attachment.sha256,
         "url": url,
     }
+
+
+def attach_page(
+    owner_kind: str,
+    owner_id: int,
+    *,
+    title: str,
+    back: str,
+    file_endpoint: str,
+    values: dict[str, Any],
+) -> Response:
+    """The page that joins a file to its owner (no JavaScript needed): the form, the files
+    already there; a refusal comes back on the form (422), a success goes back to the owner."""
+    form = AttachmentForm()
+    status = 200
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        content = upload.read(max_bytes() + 1) if upload else b""
+        name = (upload.filename if upload else "") or ""
+        try:
+            check(name, content)  # read and checked before the write lock is taken
+            begin_writing(db.session)
+            attach(
+                owner_kind,
+                owner_id,
+                current_user._get_current_object(),
+                name,
+                content,
+                form.key.data or secrets.token_hex(16),
+                public=bool(form.public.data),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors = [str(error.message)]
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("The file is joined."), "success")
+            return redirect(back)
+    elif form.is_submitted():
+        status = 422
+    if not form.key.data or status == 422:
+        form.key.data = secrets.token_hex(16)  # a new showing of the form adds a new file
+    return render(
+        "attach.html",
+        form=form,
+        title=title,
+        back=back,
+        files=listing(owner_kind, owner_id),
+        file_endpoint=file_endpoint,
+        values=values,
+        most=megabytes(max_bytes()),
+        status=status,
+    )

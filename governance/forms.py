@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("This is too long: at most %(max)d characters.")
@@ -14,3 +16,18 @@ NOT_A_CHOICE = _l("Choose one of the values in the list.")
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token to check."""
+
+
+class AttachmentForm(FlaskForm):
+    """A document or photo joined to what it belongs to; ``key`` makes a double tap keep it
+    once."""
+
+    file = FileField(_l("Document or photo"))
+    public = BooleanField(
+        _l("Public once published"),
+        description=_l(
+            "Everyone may read it once the decision or the minutes are published. "
+            "Leave unticked for a document about a person or a household."
+        ),
+    )
+    key = HiddenField()

@@ -75,6 +75,13 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "sessions.meeting_notify": Access.IN_GROUP,
     "sessions.convocation_print": Access.IN_GROUP,
     "sessions.invitation": Access.IN_GROUP,
+    # documents: joined by who runs the meeting; read by its group, or everyone once published
+    "sessions.item_files": Access.IN_GROUP,
+    "sessions.item_file": Access.PUBLIC,
+    "sessions.minutes_files": Access.IN_GROUP,
+    "sessions.minutes_file": Access.PUBLIC,
+    "votes.proposal_files": Access.IN_GROUP,
+    "votes.proposal_file": Access.PUBLIC,
     "sessions.check_in": Access.SIGNED_IN,
     "sessions.check_in_scan": Access.SIGNED_IN,
     "sessions.attendance": Access.IN_GROUP,

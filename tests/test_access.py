@@ -62,7 +62,23 @@ def _world() -> World:
     factories.membership(facilitator, other, Role.FACILITATOR)
     factories.meeting(other)
     db.session.flush()
+    from governance import attachments
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    files = {
+        "sessions.item_file": ("agenda_item", proposal.item.id),
+        "sessions.minutes_file": ("minutes", meeting.id),
+        "votes.proposal_file": ("proposal", proposal.id),
+        "conventionnement.photo": ("visit", visit.id),
+    }
+    kept = {
+        (endpoint, "attachment_id"): attachments.attach(
+            kind, owner, people[0], "a.pdf", pdf, f"access-{endpoint}-{owner}-{meeting.id}"
+        ).id
+        for endpoint, (kind, owner) in files.items()
+    }
     ids = {
+        **kept,
         "meeting_id": meeting.id,
         "item_id": proposal.item.id,
         "proposal_id": proposal.id,
@@ -96,7 +112,10 @@ def _see(declaration: Declaration) -> Any:
 
 def _path(rule: Any, ids: dict[str, Any]) -> str:
     words = WORDS.get(rule.endpoint, {})
-    values = {a: words.get(a, ids.get(a, _default(rule, a))) for a in rule.arguments}
+    values = {
+        a: words.get(a, ids.get((rule.endpoint, a), ids.get(a, _default(rule, a))))
+        for a in rule.arguments
+    }
     return rule.build(values)[1]
 
 
@@ -123,9 +142,11 @@ MEMBER_MAY = {
     "votes.position",
     "votes.conflict",
     "conventionnement.point",
+    "sessions.item_file",
+    "votes.proposal_file",
 }
 # What a plain member who may not act gets: a 404 where the rule is who may know it exists.
-MEMBER_GETS = {"sessions.minutes": 404}
+MEMBER_GETS = {"sessions.minutes": 404, "sessions.minutes_file": 404}
 
 
 # Refusals inside the group that the probes above cannot see: (endpoint, who) → status.

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from governance import attachments
 from governance.access import access
 from governance.errors import DomainError
 from governance.extensions import db
@@ -42,6 +43,7 @@ def minutes_write(meeting: Meeting) -> Response:
         block="form",
         form=form,
         meeting=meeting,
+        files=attachments.listing("minutes", meeting.id),
         status=status,
     )
 
@@ -70,6 +72,11 @@ def minutes(meeting: Meeting) -> Response:
         quorum=services.quorum(meeting),
         attendance=queries.attendance_by_person(meeting.id),
         people={p.id: p for p in services.members(meeting)},
+        files=[
+            f
+            for f in attachments.listing("minutes", meeting.id)
+            if f.public or policy.can_see_meeting(current_user, meeting)
+        ],
     )
 
 

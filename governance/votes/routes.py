@@ -21,6 +21,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance import attachments
 from governance.access import access
 from governance.db import begin_writing
 from governance.errors import DomainError
@@ -189,6 +190,7 @@ def proposal(proposal: Proposal) -> Response:
         objections=queries.objections(found.id),
         positions={r.id: queries.positions(r.id) for r in found.rounds if r.closed_at},
         decision=queries.decision_for_proposal(found.id),
+        files=attachments.listing("proposal", found.id),
         notes_form=NotesForm(formdata=None, notes=found.notes),
     )
 
