@@ -255,6 +255,23 @@ def find(owner_kind: str, owner_id: int, attachment_id: int) -> Attachment | Non
     return attachment
 
 
+def count_all() -> int:
+    return db.session.scalar(select(func.count(Attachment.id))) or 0
+
+
+def damaged() -> list[int]:
+    """The files whose content no longer agrees with its checksum (``flask verify``), read one
+    at a time so that a large store never sits whole in memory."""
+    ids = list(db.session.scalars(select(Attachment.id).order_by(Attachment.id)))
+    found = []
+    for attachment_id in ids:
+        attachment = db.session.get_one(Attachment, attachment_id)
+        if not intact(attachment):
+            found.append(attachment_id)
+        db.session.expunge(attachment)
+    return found
+
+
 def intact(attachment: Attachment) -> bool:
     return hashlib.sha256(attachment.content).hexdigest() == attachment.sha256
 

@@ -74,7 +74,7 @@ def demo_code_command() -> None:
 def verify_command(heads: tuple[str, ...]) -> None:
     """Check the decision register and the ledger; name the first broken link and every record
     whose fields no longer agree with their hashes."""
-    from governance import chains
+    from governance import attachments, chains
     from governance.budget import checks
     from governance.votes import register
 
@@ -99,6 +99,14 @@ def verify_command(heads: tuple[str, ...]) -> None:
     for line, good in chains.verify_all():
         click.echo(line)
         failed = failed or not good
+    damaged = attachments.damaged()
+    if damaged:
+        click.echo(
+            f"Files: DAMAGED {', '.join(str(i) for i in damaged)} (content and checksum differ)"
+        )
+        failed = True
+    else:
+        click.echo(f"Files: OK, {attachments.count_all()} files agree with their checksums")
     for head in heads:
         if not (register.holds(head) or checks.holds(head) or chains.holds(head)):
             click.echo(f"Head {head} is in neither chain: records were removed or changed since.")
