@@ -49,6 +49,17 @@ def retention_command() -> None:
     click.echo(f"{done.login_attempts} login attempt(s) older than {days} days deleted.")
 
 
+@click.command("close-rounds")
+@with_appcontext
+def close_rounds_command() -> None:
+    """Count the online consent rounds whose deadline has passed (run it every few minutes)."""
+    from governance.votes import online
+
+    closed = online.close_due()
+    db.session.commit()
+    click.echo(f"{len(closed)} online round(s) counted.")
+
+
 @click.command("demo-code")
 def demo_code_command() -> None:
     """The code the demo's admin and treasurer type after their password (demo secret only)."""
@@ -287,6 +298,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(lottery_check)
     app.cli.add_command(lottery_verify)
     app.cli.add_command(import_purchases_command)
+    app.cli.add_command(close_rounds_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_code_command)
     app.cli.add_command(retention_command)

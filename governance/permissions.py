@@ -81,6 +81,12 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "sessions.minutes_files": Access.IN_GROUP,
     "sessions.minutes_file": Access.PUBLIC,
     "votes.proposal_files": Access.IN_GROUP,
+    # deciding online between sessions
+    "votes.online_new": Access.IN_GROUP,
+    "votes.question_ask": Access.IN_GROUP,
+    "votes.online_round": Access.IN_GROUP,
+    "votes.online_count": Access.IN_GROUP,
+    "votes.online_notice": Access.IN_GROUP,
     "votes.proposal_file": Access.PUBLIC,
     "sessions.check_in": Access.SIGNED_IN,
     "sessions.check_in_scan": Access.SIGNED_IN,

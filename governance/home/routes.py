@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from governance.home import queries
 from governance.sessions.forms import CheckInForm
+from governance.votes import online
 from governance.web import render
 
 bp = Blueprint("home", __name__, template_folder="templates")
@@ -22,6 +23,7 @@ def next_for_me() -> Response:
         "home/next.html",
         meetings=meetings,
         rounds=queries.open_rounds(current_user, meetings),
+        online=online.waiting_for(current_user),
         visits=queries.my_visits(current_user),
         household=queries.my_household(current_user, date.today()),
         check_in=CheckInForm(formdata=None),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from governance.db import Base, created_at, intpk, str120, str255, utc
@@ -62,6 +62,9 @@ class Meeting(Base):
     current_item_id: Mapped[int | None]
     timer_started_at: Mapped[utc | None]
     timer_elapsed_seconds: Mapped[int] = mapped_column(default=0)
+    # A decision taken online between sessions: no room, no presence; members answer until
+    # the round's deadline.
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     secretary_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     timekeeper_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
