@@ -35,7 +35,7 @@ def can_decide_online(person: Any, group: Group) -> bool:
 def online_new(group: Group) -> Response:
     form = OnlineForm()
     del form.presenter_id  # who puts it online presents it
-    status = form_status(form)
+    status = 200
     if form.validate_on_submit():
         try:
             proposal = online.start(
@@ -57,6 +57,7 @@ def online_new(group: Group) -> Response:
             mail.deliver_pending()
             flash(_("The proposal is online: the members are told."), "success")
             return redirect(url_for("votes.proposal", proposal_id=proposal.id))
+    status = max(status, form_status(form))
     return render("votes/online_new.html", form=form, group=group, status=status)
 
 
