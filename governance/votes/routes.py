@@ -157,7 +157,20 @@ def online_context(
         "thread": online.thread(proposal),
         "question_form": question_form or QuestionForm(formdata=None),
         "next_round_form": NextRoundForm(formdata=None),
+        "to_record": _eligible_people(round_)
+        if policy.can_run_proposal(current_user, proposal)
+        else [],
     }
+
+
+def _eligible_people(round_: Round | None) -> list[Person]:
+    """Whose position the facilitator may record (a member without phone, on paper)."""
+    if round_ is None or round_.closed_at is not None:
+        return []
+    ids = [e.person_id for e in round_.eligible]
+    return list(
+        db.session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.display_name))
+    )
 
 
 @bp.route("/seances/<int:meeting_id>/points/<int:item_id>/proposition", methods=["GET", "POST"])
