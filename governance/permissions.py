@@ -87,6 +87,7 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "votes.online_round": Access.IN_GROUP,
     "votes.online_count": Access.IN_GROUP,
     "votes.online_notice": Access.IN_GROUP,
+    "home.review_on_agenda": Access.IN_GROUP,
     "votes.proposal_file": Access.PUBLIC,
     "sessions.check_in": Access.SIGNED_IN,
     "sessions.check_in_scan": Access.SIGNED_IN,
