@@ -80,6 +80,8 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "sessions.item_file": Access.PUBLIC,
     "sessions.minutes_files": Access.IN_GROUP,
     "sessions.minutes_file": Access.PUBLIC,
+    "sessions.action_add": Access.IN_GROUP,
+    "sessions.action_done": Access.IN_GROUP,
     "votes.proposal_files": Access.IN_GROUP,
     # deciding online between sessions
     "votes.online_new": Access.IN_GROUP,

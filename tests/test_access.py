@@ -77,8 +77,12 @@ def _world() -> World:
         ).id
         for endpoint, (kind, owner) in files.items()
     }
+    from governance.sessions import actions
+
+    action = actions.add(meeting, None, "Appeler la mairie", None)
     ids = {
         **kept,
+        "action_id": action.id,
         "meeting_id": meeting.id,
         "item_id": proposal.item.id,
         "proposal_id": proposal.id,
