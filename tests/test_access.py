@@ -20,8 +20,9 @@ from governance.conventionnement.models import PosKind
 from governance.extensions import db
 from governance.people.models import GroupKind, Role
 from governance.permissions import allowed
+from governance.sessions.models import ItemKind
 from governance.votes import services as votes
-from governance.votes.models import Objection, RoundKind, Value
+from governance.votes.models import DecisionKind, Objection, RoundKind, Value
 from tests import factories
 from tests.test_permissions import WORDS, _default
 from tests.votes.helpers import open_proposal
@@ -78,11 +79,21 @@ def _world() -> World:
         for endpoint, (kind, owner) in files.items()
     }
     from governance.sessions import actions
+    from governance.votes.models import Decision
+
+    second = factories.item(meeting, kind=ItemKind.DECISION, title="Second point")
+    decided = votes.attach_proposal(second, "Adoptée", "Texte", people[0], DecisionKind.GENERAL)
+    adopted_round = votes.open_round(decided, RoundKind.CONSENT)
+    for person in people:
+        votes.give_position(adopted_round, person, Value.CONSENT)
+    votes.close_round(adopted_round)
+    decision = db.session.scalars(select(Decision).where(Decision.proposal_id == decided.id)).one()
 
     action = actions.add(meeting, None, "Appeler la mairie", None)
     ids = {
         **kept,
         "action_id": action.id,
+        "decision_id": decision.id,
         "meeting_id": meeting.id,
         "item_id": proposal.item.id,
         "proposal_id": proposal.id,
@@ -148,14 +159,22 @@ MEMBER_MAY = {
     "conventionnement.point",
     "sessions.item_file",
     "votes.proposal_file",
+    "votes.question_ask",
 }
 # What a plain member who may not act gets: a 404 where the rule is who may know it exists.
-MEMBER_GETS = {"sessions.minutes": 404, "sessions.minutes_file": 404}
+MEMBER_GETS = {
+    "sessions.minutes": 404,
+    "sessions.minutes_file": 404,
+    "votes.online_new": 404,  # the group page's rule: a plain member does not see it
+}
 
 
 # Refusals inside the group that the probes above cannot see: (endpoint, who) → status.
 # The group's facilitator may not print a login card for a member who has a password.
-FACILITATOR_GETS = {"people.login_card": 403}
+FACILITATOR_GETS = {
+    "people.login_card": 403,
+    "votes.online_new": 403,  # the world's group does not allow deciding online
+}
 
 
 def _probe(app: Flask, world: World, endpoint: str, method: str, rule: Any) -> list[str]:

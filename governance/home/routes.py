@@ -55,7 +55,8 @@ def _decision_from_url(decision_id: int) -> Decision | None:
     return db.session.get(Decision, decision_id)
 
 
-DECISION = Loader("decision", _decision_from_url, can_schedule_review)
+# Decisions are public (the register): only acting on one is reserved.
+DECISION = Loader("decision", _decision_from_url)
 
 
 @bp.post("/pour-moi/revoir/<int:decision_id>")

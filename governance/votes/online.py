@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -146,9 +146,9 @@ def tell_members(proposal: Proposal) -> int:
         .join(Eligibility, Eligibility.person_id == Person.id)
         .where(Eligibility.round_id == round_.id, Person.email.is_not(None))
     ).all()
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for(
-        "votes.proposal", proposal_id=proposal.id
-    )
+    # Built on BASE_URL, never on a request's Host; works from cron and the CLI too.
+    path = current_app.url_map.bind("").build("votes.proposal", {"proposal_id": proposal.id})
+    link = current_app.config["BASE_URL"].rstrip("/") + path
     for person in people:
         with force_locale(person.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
             subject = _("To decide online: %(title)s", title=proposal.title)
