@@ -12,8 +12,8 @@ from flask import Flask
 ROUTE_MODULES = {
     "public": ("routes", "api", "points_of_sale", "figures"),
     "people": ("routes", "admin_routes"),
-    "sessions": ("routes", "live_routes", "minutes_routes", "suggestion_routes"),
-    "votes": ("routes", "decision_routes", "prepare_routes"),
+    "sessions": ("routes", "live_routes", "minutes_routes", "suggestion_routes", "file_routes"),
+    "votes": ("routes", "decision_routes", "prepare_routes", "file_routes", "online_routes"),
     "conventionnement": ("routes", "visit_routes"),
     "budget": ("routes", "ledger_routes", "report_routes"),
     "lottery": ("routes",),

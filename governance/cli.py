@@ -49,6 +49,17 @@ def retention_command() -> None:
     click.echo(f"{done.login_attempts} login attempt(s) older than {days} days deleted.")
 
 
+@click.command("close-rounds")
+@with_appcontext
+def close_rounds_command() -> None:
+    """Count the online consent rounds whose deadline has passed (run it every few minutes)."""
+    from governance.votes import online
+
+    closed = online.close_due()
+    db.session.commit()
+    click.echo(f"{len(closed)} online round(s) counted.")
+
+
 @click.command("demo-code")
 def demo_code_command() -> None:
     """The code the demo's admin and treasurer type after their password (demo secret only)."""
@@ -74,7 +85,7 @@ def demo_code_command() -> None:
 def verify_command(heads: tuple[str, ...]) -> None:
     """Check the decision register and the ledger; name the first broken link and every record
     whose fields no longer agree with their hashes."""
-    from governance import chains
+    from governance import attachments, chains
     from governance.budget import checks
     from governance.votes import register
 
@@ -99,6 +110,14 @@ def verify_command(heads: tuple[str, ...]) -> None:
     for line, good in chains.verify_all():
         click.echo(line)
         failed = failed or not good
+    damaged = attachments.damaged()
+    if damaged:
+        click.echo(
+            f"Files: DAMAGED {', '.join(str(i) for i in damaged)} (content and checksum differ)"
+        )
+        failed = True
+    else:
+        click.echo(f"Files: OK, {attachments.count_all()} files agree with their checksums")
     for head in heads:
         if not (register.holds(head) or checks.holds(head) or chains.holds(head)):
             click.echo(f"Head {head} is in neither chain: records were removed or changed since.")
@@ -287,6 +306,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(lottery_check)
     app.cli.add_command(lottery_verify)
     app.cli.add_command(import_purchases_command)
+    app.cli.add_command(close_rounds_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_code_command)
     app.cli.add_command(retention_command)

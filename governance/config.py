@@ -67,6 +67,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # it is read; a CSV may hold at most this many lines.
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "MAX_CSV_LINES": 200_000,
+        # A document or photo attached to a visit, an agenda item, a proposal or minutes; the
+        # phone reduces photos before sending, so this is for PDFs and spreadsheets.
+        "ATTACHMENT_MAX_BYTES": 8 * 1024 * 1024,
+        "VISIT_PHOTOS_MAX": 8,
         # Serving: pages and static files compressed (zstd, brotli or gzip, whichever the phone
         # takes); static URLs carry a hash of the file, so browsers may keep them a year.
         "COMPRESS_MIN_SIZE": 500,

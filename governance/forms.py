@@ -8,7 +8,8 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField
 from wtforms.validators import Length, Optional
 
 REQUIRED = _l("Please fill in this field.")
@@ -30,3 +31,18 @@ class OnceForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token to check."""
+
+
+class AttachmentForm(FlaskForm):
+    """A document or photo joined to what it belongs to; ``key`` makes a double tap keep it
+    once."""
+
+    file = FileField(_l("Document or photo"))
+    public = BooleanField(
+        _l("Public once published"),
+        description=_l(
+            "Everyone may read it once the decision or the minutes are published. "
+            "Leave unticked for a document about a person or a household."
+        ),
+    )
+    key = HiddenField()

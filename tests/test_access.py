@@ -21,8 +21,9 @@ from governance.jobs import services as jobs
 from governance.people import services as accounts
 from governance.people.models import GroupKind, Role
 from governance.permissions import allowed
+from governance.sessions.models import ItemKind
 from governance.votes import services as votes
-from governance.votes.models import Objection, RoundKind, Value
+from governance.votes.models import DecisionKind, Objection, RoundKind, Value
 from tests import databases, factories
 from tests.test_permissions import WORDS, _default
 from tests.votes.helpers import open_proposal
@@ -85,8 +86,35 @@ def _world() -> World:
     # A treasury job started by the group's facilitator: only its starter, treasurers, admins.
     job = jobs.start("monthly_run", "monthly:2026-03", people[0], {"month": "2026-03-01"})
     db.session.flush()
+    from governance import attachments
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    files = {
+        "sessions.item_file": ("agenda_item", proposal.item.id),
+        "sessions.minutes_file": ("minutes", meeting.id),
+        "votes.proposal_file": ("proposal", proposal.id),
+        "conventionnement.photo": ("visit", visit.id),
+    }
+    kept = {
+        (endpoint, "attachment_id"): attachments.attach(
+            kind, owner, people[0], "a.pdf", pdf, f"access-{endpoint}-{owner}-{meeting.id}"
+        ).id
+        for endpoint, (kind, owner) in files.items()
+    }
+    from governance.sessions import actions
+    from governance.votes import register
+    from governance.votes.models import Outcome
+
+    second = factories.item(meeting, kind=ItemKind.DECISION, title="Second point")
+    decided = votes.attach_proposal(second, "Adoptée", "Texte", people[0], DecisionKind.GENERAL)
+    decision = register.record(decided, Outcome.ADOPTED)  # the register alone: cheaper
+
+    action = actions.add(meeting, None, "Appeler la mairie", None)
     ids = {
         "job_id": job.id,
+        **kept,
+        "action_id": action.id,
+        "decision_id": decision.id,
         "meeting_id": meeting.id,
         "item_id": proposal.item.id,
         "proposal_id": proposal.id,
@@ -120,7 +148,10 @@ def _see(declaration: Declaration) -> Any:
 
 def _path(rule: Any, ids: dict[str, Any]) -> str:
     words = WORDS.get(rule.endpoint, {})
-    values = {a: words.get(a, ids.get(a, _default(rule, a))) for a in rule.arguments}
+    values = {
+        a: words.get(a, ids.get((rule.endpoint, a), ids.get(a, _default(rule, a))))
+        for a in rule.arguments
+    }
     return rule.build(values)[1]
 
 
@@ -141,14 +172,24 @@ MEMBER_MAY = {
     "votes.position",
     "votes.conflict",
     "conventionnement.point",
+    "sessions.item_file",
+    "votes.proposal_file",
+    "votes.question_ask",
 }
 # What a plain member who may not act gets: a 404 where the rule is who may know it exists.
-MEMBER_GETS = {"sessions.minutes": 404}
+MEMBER_GETS = {
+    "sessions.minutes": 404,
+    "sessions.minutes_file": 404,
+    "votes.online_new": 404,  # the group page's rule: a plain member does not see it
+}
 
 
 # Refusals inside the group that the probes above cannot see: (endpoint, who) → status.
 # The group's facilitator may not print a login card for a member who has a password.
-FACILITATOR_GETS = {"people.login_card": 403}
+FACILITATOR_GETS = {
+    "people.login_card": 403,
+    "votes.online_new": 403,  # the world's group does not allow deciding online
+}
 
 
 def _probe(app: Flask, world: World, endpoint: str, method: str, rule: Any) -> list[str]:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -103,6 +104,13 @@ class SubmitForm(FlaskForm):
     opinion = TextAreaField(
         _l("Why (optional)"), validators=[Optional(), Length(max=4000, message=TOO_LONG)]
     )
+
+
+class PhotoForm(FlaskForm):
+    """A photo of the visit (or a document the place gave): the phone reduces it first."""
+
+    photo = FileField(_l("Photo or document"))
+    key = HiddenField()
 
 
 class AgendaForm(FlaskForm):

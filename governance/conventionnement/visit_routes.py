@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from governance import formatting
+from governance import attachments, formatting
 from governance.access import access
 from governance.conventionnement import policy, services
-from governance.conventionnement.forms import SubmitForm
+from governance.conventionnement.forms import PhotoForm, SubmitForm
 from governance.conventionnement.models import Visit
 from governance.conventionnement.routes import bp
 from governance.db import begin_writing
@@ -131,10 +132,33 @@ def answer(visit: Visit) -> Response:
     )
 
 
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _submit_page(
+    visit: Visit, form: SubmitForm, status: int, photo_form: PhotoForm | None = None
+) -> Response:
+    return render(
+        "conventionnement/submit.html",
+        block="form",
+        form=form,
+        photo_form=photo_form or PhotoForm(formdata=None, key=secrets.token_hex(16)),
+        visit=visit,
+        photos=attachments.listing("visit", visit.id),
+        photos_max=current_app.config["VISIT_PHOTOS_MAX"],
+        missing=services.missing(visit),
+        sections=_sections(visit),
+        status=status,
+    )
+
+
 @bp.route("/visites/<int:visit_id>/envoyer", methods=["GET", "POST"])
 @access(policy.VISIT, rule=policy.can_answer_visit)
 def submit(visit: Visit) -> Response:
     form = SubmitForm()
+    if request.method == "POST" and _wants_json():
+        return _submit_json(visit, form)
     if form.validate_on_submit():
         result = save(
             form,
@@ -149,15 +173,94 @@ def submit(visit: Visit) -> Response:
                 "success",
             )
             return redirect(url_for("conventionnement.report", visit_id=visit.id))
-    return render(
-        "conventionnement/submit.html",
-        block="form",
-        form=form,
-        visit=visit,
-        missing=services.missing(visit),
-        sections=_sections(visit),
-        status=form_status(form),
+    return _submit_page(visit, form, form_status(form))
+
+
+def _submit_json(visit: Visit, form: SubmitForm) -> Response:
+    """The sending kept by a phone that was offline, sent once its answers and photos are in.
+    A questionnaire already sent (this phone's own sending heard late, or the other phone's)
+    is confirmed: the phone forgets it and shows the report."""
+    report = url_for("conventionnement.report", visit_id=visit.id)
+    key = request.form.get("key", "")[:64]
+    if not form.validate_on_submit():
+        errors = [e for field in form for e in field.errors]
+        if "csrf_token" in form.errors:
+            return jsonify(key=key, error=_("This form has expired. Reload the page.")), 400
+        return jsonify(key=key, error=" ".join(str(e) for e in errors)), 422
+    if visit.submitted_at is not None:
+        return jsonify(key=key, sent=True, report=report)
+    try:
+        result = services.submit(visit, current_user, form.band.data, form.opinion.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(key=key, error=str(error.message)), error.status
+    db.session.commit()
+    flash(
+        _("The questionnaire is sent: %(total)s / 100.", total=formatting.number(result.total)),
+        "success",
     )
+    return jsonify(key=key, sent=True, report=report)
+
+
+@bp.post("/visites/<int:visit_id>/photos")
+@reads_first
+@access(policy.VISIT, rule=policy.can_answer_visit)
+def photo_add(visit: Visit) -> Response:
+    """A photo taken during the visit (reduced by the phone, or sent as it is without
+    JavaScript), kept once however many times the phone sends it again."""
+    form = PhotoForm()
+    upload = request.files.get("photo")
+    key = (form.key.data or "")[:64]
+    if not form.validate_on_submit():
+        if _wants_json():
+            return jsonify(key=key, error=_("This form has expired. Reload the page.")), 400
+        abort(400)
+    content = upload.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1) if upload else b""
+    name = (upload.filename if upload else "") or "photo.jpg"
+    try:
+        attachments.check(name, content)  # read and checked before the write lock is taken
+        begin_writing(db.session)
+        photo = attachments.attach(
+            "visit",
+            visit.id,
+            current_user._get_current_object(),
+            name,
+            content,
+            key or secrets.token_hex(16),
+            limit=current_app.config["VISIT_PHOTOS_MAX"],
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(key=key, error=str(error.message)), error.status
+        form.photo.errors = [str(error.message)]
+        return _submit_page(visit, SubmitForm(formdata=None), 422, photo_form=form)
+    db.session.commit()
+    url = url_for("conventionnement.photo", visit_id=visit.id, attachment_id=photo.id)
+    if _wants_json():
+        return jsonify(attachments.as_json(photo, url))
+    flash(_("The photo is kept with the visit."), "success")
+    return redirect(url_for("conventionnement.submit", visit_id=visit.id) + "#photos")
+
+
+@bp.get("/visites/<int:visit_id>/photos/<int:attachment_id>")
+@access(policy.VISIT, rule=policy.can_read_visit)
+def photo(visit: Visit, attachment_id: int) -> Response:
+    found = attachments.find("visit", visit.id, attachment_id)
+    if found is None:
+        abort(404)
+    return attachments.serve(found)
+
+
+@bp.get("/visites/hors-ligne.js")
+def offline_worker() -> Response:
+    """The service worker that keeps a visit's screens on the phone once opened with signal.
+    Served from here so that its scope is the visits and nothing else."""
+    assert current_app.static_folder is not None
+    script = (Path(current_app.static_folder) / "js" / "visit-worker.js").read_bytes()
+    response = Response(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/visites/<int:visit_id>/rapport")

@@ -61,7 +61,10 @@ def next_meetings(person: Person) -> list[NextMeeting]:
     """The coming meetings of the person's groups, the soonest first; a draft one only for
     whoever prepares it."""
     coming = {MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN}
-    meetings = [m for m in meeting_queries.meetings_for(person) if m.status in coming]
+    # An online decision is not a meeting to attend: it is listed on its own (online_rounds).
+    meetings = [
+        m for m in meeting_queries.meetings_for(person) if m.status in coming and not m.online
+    ]
     present = set(
         db.session.scalars(
             select(Attendance.meeting_id).where(

@@ -270,6 +270,7 @@ def _save_group_form(group: Group | None) -> Response:
             rounds_before_fallback=form.rounds_before_fallback.data,
             fallback=(int(num), int(den)) if num else None,
             decide_without_quorum=form.decide_without_quorum.data,
+            allow_online_consent=form.allow_online_consent.data,
             check_in_minutes_before=(
                 30
                 if form.check_in_minutes_before.data is None

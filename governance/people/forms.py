@@ -264,6 +264,14 @@ class GroupRuleForm(GroupForm):
     fallback = SelectField(
         _l("Fallback vote, as a last resort"), choices=FALLBACK_CHOICES, default=""
     )
+    allow_online_consent = BooleanField(
+        _l("The group may decide online between sessions"),
+        description=_l(
+            "A facilitator then puts a proposal to the members online, with a deadline; "
+            "the quorum counts those who answered."
+        ),
+        default=False,
+    )
     decide_without_quorum = BooleanField(
         _l("The group may decide even without quorum"),
         description=_l("Left unticked, an item is postponed when the quorum is not reached."),

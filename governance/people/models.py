@@ -134,6 +134,8 @@ class Group(Base):
     fallback_denominator: Mapped[int | None]
     # Without quorum the group decides nothing (the item is postponed) unless its rule says so.
     decide_without_quorum: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Between sessions: a facilitator may open a consent round online, with a deadline.
+    allow_online_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     # Members check in on their phone while the meeting is open, or this long before its start.
     check_in_minutes_before: Mapped[int] = mapped_column(default=30)
     created_at: Mapped[created_at]

@@ -488,6 +488,7 @@ class DecisionRule:
     rounds_before_fallback: int = 2
     fallback: tuple[int, int] | None = None  # (2, 3): two thirds of the votes cast
     decide_without_quorum: bool = False  # else, without quorum, nothing is decided
+    allow_online_consent: bool = False  # consent rounds online, with a deadline, between sessions
     check_in_minutes_before: int = 30  # members check in from this long before the start
 
 
@@ -537,6 +538,7 @@ def save_group(
         group.rounds_before_fallback = rule.rounds_before_fallback
         group.fallback_numerator, group.fallback_denominator = rule.fallback or (None, None)
         group.decide_without_quorum = rule.decide_without_quorum
+        group.allow_online_consent = rule.allow_online_consent
         group.check_in_minutes_before = rule.check_in_minutes_before
     db.session.flush()
     return group

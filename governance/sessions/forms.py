@@ -198,3 +198,13 @@ class DeclineSuggestionForm(FlaskForm):
         description=_l("Why not, or when instead: the member reads it."),
         validators=[DataRequired(REQUIRED), Length(max=1000, message=TOO_LONG)],
     )
+
+
+class ActionForm(FlaskForm):
+    """An action decided in the meeting: who does what, by when."""
+
+    who_id = SelectField(_l("Who"), coerce=int, default=0)
+    what = StringField(
+        _l("What"), validators=[DataRequired(REQUIRED), Length(max=500, message=TOO_LONG)]
+    )
+    due_on = DateField(_l("By when (optional)"), validators=[Optional()])

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from governance.db import Base, created_at, intpk, str120, str255, utc
@@ -62,6 +71,9 @@ class Meeting(Base):
     current_item_id: Mapped[int | None]
     timer_started_at: Mapped[utc | None]
     timer_elapsed_seconds: Mapped[int] = mapped_column(default=0)
+    # A decision taken online between sessions: no room, no presence; members answer until
+    # the round's deadline.
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     secretary_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     timekeeper_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
@@ -195,3 +207,24 @@ class ItemSuggestion(Base):
             "(status = 'pending') = (answered_at IS NULL)", name="answered_when_not_pending"
         ),
     )
+
+
+class ActionItem(Base):
+    """Who does what, by when: written with the minutes, carried to the group's next meetings
+    until it is done."""
+
+    __tablename__ = "action_item"
+
+    id: Mapped[intpk]
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    who_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    what: Mapped[str] = mapped_column(String(500))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[utc | None]
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+    meeting: Mapped[Meeting] = relationship()
+    who: Mapped[Person | None] = relationship(foreign_keys=[who_id])

@@ -11,13 +11,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from governance import mail
+from governance import attachments, mail
 from governance.access import access
 from governance.errors import Conflict, DomainError
 from governance.extensions import db
 from governance.forms import ConfirmForm
 from governance.people.models import Person
-from governance.sessions import convocation, panels, policy, queries, services, suggestions
+from governance.sessions import actions, convocation, panels, policy, queries, services, suggestions
 from governance.sessions.forms import (
     ATTENDANCE_LABELS,
     KIND_LABELS,
@@ -132,6 +132,8 @@ def _meeting_page(
         version_form=VersionForm(formdata=None),
         quorum=services.quorum(meeting),
         extras=panels.item_extras(meeting),
+        item_files=attachments.grouped("agenda_item", [i.id for i in meeting.items]),
+        carried=actions.carried_to(meeting),
         suggestions=suggestions.of_meeting(
             meeting.id, None if policy.can_run_meeting(current_user, meeting) else current_user.id
         ),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from governance.fields import DateField
 from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG, OnceForm
@@ -155,3 +155,34 @@ class RegisterForm(FlaskForm):
                 field.errors = [*field.errors, NOT_A_CHOICE]
                 valid = False
         return valid
+
+
+def _days() -> IntegerField:
+    return IntegerField(
+        _l("Days to answer"),
+        description=_l("Members may give their position until then (7 days is usual)."),
+        default=7,
+        validators=[
+            InputRequired(_l("Please write a whole number.")),
+            NumberRange(min=1, max=30, message=_l("Between %(min)s and %(max)s.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class OnlineForm(ProposalForm):
+    """A proposal put to the group online, with its deadline."""
+
+    days = _days()
+
+
+class NextRoundForm(FlaskForm):
+    days = _days()
+
+
+class QuestionForm(FlaskForm):
+    text = TextAreaField(
+        _l("Your question"),
+        validators=[DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)],
+    )
+    reply_to = HiddenField()

@@ -142,6 +142,8 @@ class Round(Base):
     quorum_met: Mapped[bool] = mapped_column(Boolean)
     opened_at: Mapped[created_at]
     closed_at: Mapped[utc | None]
+    # An online round takes positions until this moment, then is counted.
+    closes_at: Mapped[utc | None]
     # Counts by position, written when the round closes.
     tally: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
@@ -207,6 +209,25 @@ class Objection(Base):
     person: Mapped[Person] = relationship()
 
     __table_args__ = (UniqueConstraint("round_id", "person_id"),)
+
+
+class ProposalQuestion(Base):
+    """A question asked under a proposal decided online, or the answer to one."""
+
+    __tablename__ = "proposal_question"
+
+    id: Mapped[intpk]
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal_question.id", ondelete="CASCADE")
+    )
+    text: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[created_at]
+
+    person: Mapped[Person | None] = relationship()
 
 
 class ConflictOfInterest(Base):

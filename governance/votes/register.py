@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from governance.db import lock_chain
+from governance.db import lock_chain, utcnow
 from governance.extensions import db
 from governance.people.models import Person
 from governance.sessions import services as meetings
@@ -100,6 +100,20 @@ def head() -> Decision | None:
     return db.session.scalar(select(Decision).order_by(Decision.id.desc()).limit(1))
 
 
+def _online_record(proposal: Proposal) -> dict[str, object]:
+    """Decided online, between sessions: each round's deadline and how many answered."""
+    return {
+        "rounds": [
+            {
+                "number": r.number,
+                "closes_at": r.closes_at.isoformat() if r.closes_at else None,
+                "answered": r.present_count,
+            }
+            for r in proposal.rounds
+        ]
+    }
+
+
 def record(proposal: Proposal, outcome: Outcome) -> Decision:
     """Write the decision; the writer holds the database's write lock (BEGIN IMMEDIATE on
     SQLite, the chain's advisory lock on PostgreSQL), so two decisions can never claim the
@@ -107,7 +121,9 @@ def record(proposal: Proposal, outcome: Outcome) -> Decision:
     lock_chain(db.session, "decisions")
     meeting = proposal.item.meeting
     group = meeting.group
-    decided_on = meetings.local_day(meeting.starts_at)
+    # Online, the decision is taken when its last round closes (the deadline), not the day the
+    # question was put.
+    decided_on = meetings.local_day(utcnow() if meeting.online else meeting.starts_at)
     sequence = (
         db.session.scalar(
             select(func.max(Decision.sequence)).where(
@@ -139,6 +155,7 @@ def record(proposal: Proposal, outcome: Outcome) -> Decision:
             "objections": _objections_record(proposal),
             # The rows this decision belongs to, inside the hashed record: a decision moved
             # to another group or proposal, or renumbered, no longer verifies.
+            **({"online": _online_record(proposal)} if meeting.online else {}),
             "links": {
                 "group_id": group.id,
                 "proposal_id": proposal.id,

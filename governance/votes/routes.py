@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -18,11 +19,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from governance import attachments
 from governance.access import access
-from governance.db import begin_writing
+from governance.db import begin_writing, utcnow
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.forms import ConfirmForm
@@ -50,6 +53,7 @@ from governance.votes.models import (
     DecisionKind,
     Objection,
     ObjectionStatus,
+    Position,
     Proposal,
     Round,
     RoundKind,
@@ -92,6 +96,8 @@ def _round(round_id: int) -> Round:
 
 
 def _back_to_console(proposal: Proposal) -> Response:
+    if _meeting_of(proposal).online:  # no console between sessions: the proposal's page
+        return redirect(url_for("votes.proposal", proposal_id=proposal.id))
     return redirect(
         url_for("sessions.console", meeting_id=_meeting_of(proposal).id, _anchor="vote-panel")
     )
@@ -113,6 +119,58 @@ def render_panel(meeting: Meeting, viewer: Person, place: str) -> Markup | None:
 
 
 # --- proposals ----------------------------------------------------------------------------
+
+
+def online_context(
+    proposal: Proposal, position_form: PositionForm | None, question_form: Any
+) -> dict[str, Any]:
+    """What an online proposal's page adds: the open round, this member's position form and
+    what they said, the questions under it, and the forms of whoever runs it."""
+    from governance.votes import online
+    from governance.votes.forms import NextRoundForm, QuestionForm
+
+    if not _meeting_of(proposal).online:
+        return {"online": False}
+    round_ = proposal.open_round or (proposal.rounds[-1] if proposal.rounds else None)
+    found = services.ballot(round_.id, current_user.id) if round_ is not None else None
+    mine = None
+    if found is not None and found.eligible:
+        mine = db.session.scalar(
+            select(Position).where(
+                Position.round_id == found.round_id, Position.person_id == current_user.id
+            )
+        )
+    if position_form is None:
+        position_form = PositionForm(
+            formdata=None,
+            value=mine.value.value if mine else None,
+            argument=mine.argument if mine else "",
+        )
+    return {
+        "online": True,
+        "online_round": round_,
+        "ballot": found,
+        "mine": mine,
+        "position_form": position_form,
+        "answered": services.answered_count(round_.id) if round_ is not None else 0,
+        "past_deadline": bool(round_ and round_.closes_at and round_.closes_at <= utcnow()),
+        "thread": online.thread(proposal),
+        "question_form": question_form or QuestionForm(formdata=None),
+        "next_round_form": NextRoundForm(formdata=None),
+        "to_record": _eligible_people(round_)
+        if policy.can_run_proposal(current_user, proposal)
+        else [],
+    }
+
+
+def _eligible_people(round_: Round | None) -> list[Person]:
+    """Whose position the facilitator may record (a member without phone, on paper)."""
+    if round_ is None or round_.closed_at is not None:
+        return []
+    ids = [e.person_id for e in round_.eligible]
+    return list(
+        db.session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.display_name))
+    )
 
 
 @bp.route("/seances/<int:meeting_id>/points/<int:item_id>/proposition", methods=["GET", "POST"])
@@ -178,15 +236,27 @@ def _diff(proposal: Proposal) -> list[tuple[str, str]]:
 @bp.get("/propositions/<int:proposal_id>")
 @access(policy.PROPOSAL)
 def proposal(proposal: Proposal) -> Response:
-    found = proposal
+    return proposal_page(proposal)
+
+
+def proposal_page(
+    found: Proposal,
+    status: int = 200,
+    position_form: PositionForm | None = None,
+    question_form: Any = None,
+) -> Response:
+    """The proposal; online, also where members read, ask and give their position."""
     return render(
         "votes/proposal.html",
+        status=status,
+        **online_context(found, position_form, question_form),
         proposal=found,
         meeting=_meeting_of(found),
         diff=_diff(found),
         objections=queries.objections(found.id),
         positions={r.id: queries.positions(r.id) for r in found.rounds if r.closed_at},
         decision=queries.decision_for_proposal(found.id),
+        files=attachments.listing("proposal", found.id),
         notes_form=NotesForm(formdata=None, notes=found.notes),
     )
 
@@ -294,6 +364,8 @@ def _position_refused(round_: Round, form: PositionForm) -> Response:
     """The form back with what was refused; on a phone (htmx) only its own fragment, unless the
     round is no longer open to this member: then the whole panel, which shows why."""
     meeting = _meeting_of(round_.proposal)
+    if meeting.online and not is_htmx():
+        return proposal_page(round_.proposal, position_form=form, status=422)
     context = panel.context(meeting, current_user, "room") or {}
     if context.get("round") is not round_:
         # The round closed (or another began) before this position arrived: nothing is
@@ -372,6 +444,9 @@ def position(round_id: int, found: services.Ballot) -> Response:
     if is_htmx():
         return _my_position(found, form, value)
     flash(_("Your position is recorded. You can change it until the round closes."), "success")
+    round_ = _round(round_id)
+    if _meeting_of(round_.proposal).online:
+        return redirect(url_for("votes.proposal", proposal_id=round_.proposal_id))
     return redirect(url_for("sessions.room", meeting_id=found.meeting_id))
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from governance.db import utcnow
+from governance.db import UTCDateTime, utcnow
 from governance.errors import DomainError, Forbidden, NotFound
 from governance.extensions import db
 from governance.people.models import Group, Person
@@ -211,11 +211,14 @@ def eligible_ids(item: AgendaItem) -> list[int]:
     """Present (or remote) members of the group, minus those with a conflict on this item."""
     meeting = item.meeting
     members = set(meetings.member_ids(meeting.group_id, meeting.starts_at.date(), any_role=True))
-    present = db.session.scalars(
-        select(Attendance.person_id).where(
-            Attendance.meeting_id == meeting.id, Attendance.status.in_(COUNTS_FOR_QUORUM)
+    if meeting.online:  # no room: every member of the group may answer until the deadline
+        present: Any = members
+    else:
+        present = db.session.scalars(
+            select(Attendance.person_id).where(
+                Attendance.meeting_id == meeting.id, Attendance.status.in_(COUNTS_FOR_QUORUM)
+            )
         )
-    )
     conflicted = set(
         db.session.scalars(
             select(ConflictOfInterest.person_id).where(ConflictOfInterest.item_id == item.id)
@@ -258,6 +261,8 @@ def round_refusal(proposal: Proposal, kind: RoundKind, quorum: meetings.Quorum) 
                 "A fallback vote comes only after %(num)d consent rounds.",
                 num=group.rounds_before_fallback,
             )
+    if proposal.item.meeting.online:
+        return None  # the quorum is counted among those who answered, at the deadline
     if quorum.counted == 0:
         return _l("Nobody is marked present: take the presence first.")
     if not quorum.met and not group.decide_without_quorum:
@@ -271,9 +276,14 @@ def round_refusal(proposal: Proposal, kind: RoundKind, quorum: meetings.Quorum) 
     return None
 
 
-def open_round(proposal: Proposal, kind: RoundKind = RoundKind.CONSENT) -> Round:
-    """Opening freezes who may answer, and the presence and quorum it was opened with."""
+def open_round(
+    proposal: Proposal, kind: RoundKind = RoundKind.CONSENT, closes_at: Any = None
+) -> Round:
+    """Opening freezes who may answer, and the presence and quorum it was opened with. Online
+    (between sessions) a round has a deadline, and its quorum is counted when it closes."""
     quorum = meetings.quorum(proposal.item.meeting)
+    if proposal.item.meeting.online != (closes_at is not None):
+        raise DomainError(_l("Only a round held online has a deadline."))
     refusal = round_refusal(proposal, kind, quorum)
     if refusal is not None:
         raise DomainError(refusal)
@@ -289,6 +299,7 @@ def open_round(proposal: Proposal, kind: RoundKind = RoundKind.CONSENT) -> Round
         members_count=quorum.members,
         quorum_required=quorum.required,
         quorum_met=quorum.met,
+        closes_at=closes_at,
     )
     round_.eligible = [Eligibility(person_id=pid) for pid in eligible]
     db.session.add(round_)
@@ -331,6 +342,7 @@ class Ballot:
     meeting_id: int
     allow_concern: bool
     allow_abstention: bool
+    closes_at: Any = None
 
     @property
     def id(self) -> int:
@@ -363,6 +375,7 @@ def _ballot_query() -> Select[Any]:
             AgendaItem.meeting_id,
             Group.allow_concern,
             Group.allow_abstention,
+            Round.closes_at,
         )
         .select_from(Round)
         .join(Proposal, Proposal.id == Round.proposal_id)
@@ -386,7 +399,11 @@ def _upsert(dialect: str) -> Any:
     names = ("round_id", "person_id", *CHANGEABLE)
     still_open = (
         select(Round.id)
-        .where(Round.id == bindparam("round_id"), Round.closed_at.is_(None))
+        .where(
+            Round.id == bindparam("round_id"),
+            Round.closed_at.is_(None),
+            Round.closes_at.is_(None) | (Round.closes_at > bindparam("now", type_=UTCDateTime())),
+        )
         .exists()
     )
     eligible = _eligible()
@@ -406,9 +423,17 @@ def ballot(round_id: int, person_id: int) -> Ballot | None:
     row = db.session.execute(BALLOT, {"round_id": round_id, "person_id": person_id}).one_or_none()
     if row is None:
         return None
-    kind, is_open, member, meeting_id, concern, abstention = row
+    kind, is_open, member, meeting_id, concern, abstention, closes_at = row
     return Ballot(
-        round_id, person_id, kind, bool(is_open), bool(member), meeting_id, concern, abstention
+        round_id,
+        person_id,
+        kind,
+        bool(is_open),
+        bool(member),
+        meeting_id,
+        concern,
+        abstention,
+        closes_at,
     )
 
 
@@ -416,6 +441,8 @@ def check_position(found: Ballot, value: Value, argument: str) -> str:
     """Refuse what the rules refuse, before any write; the argument as it will be stored."""
     if not found.open:
         raise DomainError(_l("This round is closed."))
+    if found.closes_at is not None and found.closes_at <= utcnow():
+        raise DomainError(_l("The deadline has passed: positions are no longer taken."))
     if not found.eligible:
         name = db.session.get_one(Person, found.person_id).display_name
         raise Forbidden(_l("%(name)s is not taking part in this round.", name=name))
@@ -444,6 +471,7 @@ def record_position(
         "argument": argument,
         "recorded_by_id": recorded_by_id,
         "updated_at": utcnow(),
+        "now": utcnow(),
     }
     statement = _upsert(db.session.get_bind().dialect.name)
     if db.session.execute(statement, row).rowcount == 0:  # type: ignore[attr-defined]
@@ -490,6 +518,15 @@ def close_round(round_: Round) -> Outcome | None:
     round_.tally, round_.closed_at = dict(tally), utcnow()
     proposal = round_.proposal
     meetings.touch_live(proposal.item.meeting)
+    if proposal.item.meeting.online:
+        # The group's quorum rule counts those who answered; without it, nothing is decided.
+        round_.present_count = len(positions)
+        round_.quorum_met = len(positions) >= round_.quorum_required
+        if not round_.quorum_met and not proposal.item.meeting.group.decide_without_quorum:
+            proposal.postponed_for_quorum = True
+            proposal.outcome, proposal.stage = Outcome.POSTPONED, Stage.DONE
+            db.session.flush()
+            return Outcome.POSTPONED
     if round_.kind is RoundKind.FALLBACK:
         group = proposal.item.meeting.group
         yes, no = tally[Value.FOR.value], tally[Value.AGAINST.value]

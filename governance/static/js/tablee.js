@@ -179,7 +179,8 @@ document.addEventListener("submit", (event) => {
     const suffix = `-p${form.dataset.person}`;
     for (let i = 0; i < localStorage.length; i += 1) {
       const key = localStorage.key(i);
-      if (key.startsWith("tablee-visit-") && key.endsWith(suffix)) {
+      const queued = ["tablee-visit-", "tablee-photos-", "tablee-send-"].some((start) => key.startsWith(start));
+      if (queued && key.endsWith(suffix)) {
         count += JSON.parse(localStorage.getItem(key) || "[]").length;
       }
     }
@@ -187,5 +188,10 @@ document.addEventListener("submit", (event) => {
     return; // no storage on this phone: nothing can be waiting
   }
   const text = (count === 1 ? form.dataset.unsentOne : form.dataset.unsentMany || "").replace("__N__", String(count));
-  if (count && !window.confirm(text)) event.preventDefault();
+  if (count && !window.confirm(text)) {
+    event.preventDefault();
+    return;
+  }
+  // The visits' screens kept for use without network (visit-worker.js) are this person's.
+  if (window.caches) caches.delete("tablee-visits");
 });
