@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import fcntl
 import os
@@ -91,9 +92,11 @@ CHAIN_LOCKS = {
 }
 # A write declared within one scope touches only that scope's rows (and the hash chains, which
 # have their locks): a position or a check-in in one meeting's room, an answer of one visit, a
-# login of one account. Its key is two 32-bit numbers (a key space apart from the ones above):
+# login of one account, the books written by a job of the worker (an import, a monthly run:
+# postings, wallets and their job's row; the ledger's chain lock orders them anyway).
+# Its key is two 32-bit numbers (a key space apart from the ones above):
 # the scope's kind, and its id.
-SCOPES = {"meeting": 1, "visit": 2, "account": 3}
+SCOPES = {"meeting": 1, "visit": 2, "account": 3, "ledger": 4}
 Scope = tuple[str, int | str]
 
 
@@ -167,7 +170,7 @@ def lock_scope(connection: Any, scope: Scope) -> None:
 
 
 def _scope() -> Scope | None:
-    return g.get("tablee_scope") if has_request_context() else None
+    return g.get("tablee_scope") if has_app_context() else None
 
 
 def _after_commit() -> None:
@@ -207,9 +210,12 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         if not _may_write():
             connection.exec_driver_sql("BEGIN")
             return
-        # Requests wait their turn in a queue that wakes the next writer as soon as the lock
-        # is free, instead of SQLite's busy handler, which polls with growing sleeps.
-        queued = queue is not None and has_request_context()
+        # Writers wait their turn in a queue that wakes the next one as soon as the lock is
+        # free, instead of SQLite's busy handler, which polls with growing sleeps and gives up
+        # after its timeout. Requests and the queue's worker alike: a member's answer sent
+        # while a monthly run writes waits for it, never fails with "database is locked"
+        # (bench/background_load.py met exactly that before the worker took its turn here).
+        queued = queue is not None and (has_request_context() or _worker_writes.get(False))
         if queued:
             queue.acquire()
             connection.info["tablee_queued"] = True
@@ -237,6 +243,15 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # Never keep the queue past the connection's life, whatever happened to it.
         if queue is not None and record.info.pop("tablee_queued", False):
             queue.release()
+
+
+# Set by the queue's worker around a job: its writes take their turn in the writers' queue.
+_worker_writes: contextvars.ContextVar[bool] = contextvars.ContextVar("tablee_worker_writes")
+
+
+def writes_in_turn() -> None:
+    """Called by the queue's worker in each job's context (see ``_configure_sqlite``)."""
+    _worker_writes.set(True)
 
 
 class WriterQueue:

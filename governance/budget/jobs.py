@@ -15,6 +15,9 @@ from governance.jobs.services import Progress, Refused, register
 from governance.people.models import Role
 
 TREASURY = {Role.TREASURER, Role.ADMIN}
+# Both write the books only (postings, wallets, their job's row): on PostgreSQL the members'
+# answers and positions go on meanwhile (see db.begin_writing).
+BOOKS = ("ledger", 0)
 
 
 @register("purchase_import", TREASURY, "budget.purchase_import", "budget/job_import.html")
@@ -32,7 +35,7 @@ def purchase_import(job: Job, progress: Progress) -> dict[str, Any]:
             lines=len(lines),
         )
     todo = [line for line in lines if not line.already]
-    progress.writing("writing", 0, len(todo))
+    progress.writing("writing", 0, len(todo), scope=BOOKS)
     created = purchases.apply(lines)
     return {
         "lines": len(lines),
@@ -46,7 +49,7 @@ def purchase_import(job: Job, progress: Progress) -> dict[str, Any]:
 def monthly_run(job: Job, progress: Progress) -> dict[str, Any]:
     month = date.fromisoformat(job.payload["month"])
     preview = bulk.monthly_run(month, confirm=False)  # refusals come here, before the lock
-    progress.writing("households", 0, len(preview))
+    progress.writing("households", 0, len(preview), scope=BOOKS)
     keys = {
         f"allocation:{month:%Y-%m}:{line.household.reference}": line.allocation_cents
         for line in preview

@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import RetryTask
 
+from governance.db import writes_in_turn
 from governance.extensions import db
 from governance.jobs.models import Job, JobStatus
 
@@ -55,6 +56,7 @@ class Queue:
         """In an app context of its own, outside any request (even in immediate mode)."""
 
         def call() -> Any:
+            writes_in_turn()  # its writes wait in the writers' queue, as requests do
             with self.app.app_context():
                 try:
                     return work(*args)

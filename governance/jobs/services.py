@@ -23,7 +23,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 
-from governance.db import begin_writing, read_first, utcnow
+from governance.db import Scope, begin_writing, read_first, utcnow
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.jobs.models import Job, JobStatus
@@ -65,11 +65,15 @@ class Progress:
         )
         db.session.commit()
 
-    def writing(self, phase: str = "writing", done: int = 0, total: int = 0) -> None:
-        """The reading is over: say so, then take the write lock for the short write."""
+    def writing(
+        self, phase: str = "writing", done: int = 0, total: int = 0, scope: Scope | None = None
+    ) -> None:
+        """The reading is over: say so, then take the write lock for the short write (on
+        PostgreSQL, only the ``scope``'s lock when the write stays within it: see
+        ``db.begin_writing``)."""
         self.last = 0.0
         self.step(phase, done, total)
-        begin_writing(db.session)
+        begin_writing(db.session, scope)
         db.session.expire_all()  # read again inside the write, so that checks stay exact
 
 
