@@ -82,6 +82,7 @@ class Queue:
         from governance.jobs import backups
 
         self.recover()
+        self._in_app(_close_due_rounds)  # online consent: rounds past their deadline counted
         self._in_app(mail.deliver_pending)
         job_id = self._in_app(backups.tick)
         if job_id is not None:
@@ -108,6 +109,13 @@ class Queue:
             if self.huey.immediate:
                 raise
             log.exception("job %s could not be queued now", job_id)
+
+
+def _close_due_rounds() -> None:
+    from governance.votes import online
+
+    online.close_due()
+    db.session.commit()
 
 
 def queue() -> Queue:

@@ -83,8 +83,9 @@ def next_round(proposal: Proposal, days: int) -> Round:
 
 
 def close_due(now: datetime | None = None) -> list[Round]:
-    """Count every online round whose deadline has passed (``flask close-rounds``, run often
-    by cron, or the facilitator's button): each is closed once, never reopened."""
+    """Count every online round whose deadline has passed (the queue's worker, every minute;
+    ``flask close-rounds`` by hand; or the facilitator's button): each is closed once, never
+    reopened."""
     now = now or utcnow()
     due = db.session.scalars(
         select(Round)
@@ -98,7 +99,7 @@ def close_due(now: datetime | None = None) -> list[Round]:
 
 
 def close_now(round_: Round) -> None:
-    """The facilitator counts a round whose deadline has passed (before cron does)."""
+    """The facilitator counts a round whose deadline has passed (before the worker does)."""
     if round_.closes_at is None or round_.closes_at > utcnow():
         raise DomainError(_l("The deadline has not passed yet."))
     services.close_round(round_)
