@@ -135,15 +135,13 @@ def credentials(app: Flask, members: list[Person]) -> list[Credentials]:
     return [Credentials(p.id, *signed_in(app, p, USER_AGENT)) for p in members]
 
 
-def populate(app: Flask, phones: int, items: int) -> Committee:
+def populate(app: Flask, phones: int, items: int, name: str = "Comité citoyen") -> Committee:
     """The committee, its open meeting with the first round open, one login per member."""
     since = date.today() - timedelta(days=30)  # current whatever the time zone
-    group = people.save_group(
-        None, "Comité citoyen", GroupKind.COMMITTEE, "", QuorumKind.PERCENT, 50
-    )
-    facilitator = people.create_person("Animatrice du jour")
+    group = people.save_group(None, name, GroupKind.COMMITTEE, "", QuorumKind.PERCENT, 50)
+    facilitator = people.create_person(f"Animatrice — {name}")
     people.add_membership(facilitator, group, Role.FACILITATOR, since)
-    members = [people.create_person(f"Membre {n}") for n in range(1, phones + 1)]
+    members = [people.create_person(f"{name} — membre {n}") for n in range(1, phones + 1)]
     for person in members:
         people.add_membership(person, group, Role.MEMBER, since)
     meeting = open_meeting(group, facilitator, members, items)

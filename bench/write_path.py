@@ -27,7 +27,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -41,20 +40,16 @@ from consent_round import (  # noqa: E402
     Committee,
     Phone,
     Submission,
-    attach_proposals,
     connect,
-    credentials,
     next_round,
-    open_meeting,
+    populate,
     position_ask,
     stored_positions,
     submit,
     warm_up,
 )
 from live_room import (  # noqa: E402
-    USER_AGENT,
     BenchError,
-    Room,
     configure_env,
     serve,
     verdict,
@@ -62,41 +57,17 @@ from live_room import (  # noqa: E402
 
 from governance import create_app  # noqa: E402
 from governance.extensions import db  # noqa: E402
-from governance.people import services as people  # noqa: E402
-from governance.people.models import GroupKind, QuorumKind, Role  # noqa: E402
-from governance.votes import services as votes  # noqa: E402
-from governance.votes.models import Proposal  # noqa: E402
 
 PHONES = 61
 ROUNDS = 8  # measured triples: A alone, B alone, A and B together
 TARGET_RATIO = 1.3  # together / alone, each meeting's median burst (PostgreSQL)
 
 
-def committee(app: Flask, name: str, phones: int, items: int) -> Committee:
-    """A committee of ``phones`` members, its meeting open with its first round open."""
-    since = date.today() - timedelta(days=30)
-    group = people.save_group(None, name, GroupKind.COMMITTEE, "", QuorumKind.PERCENT, 50)
-    facilitator = people.create_person(f"Animatrice — {name}")
-    people.add_membership(facilitator, group, Role.FACILITATOR, since)
-    members = [people.create_person(f"{name} — membre {n}") for n in range(1, phones + 1)]
-    for person in members:
-        people.add_membership(person, group, Role.MEMBER, since)
-    meeting = open_meeting(group, facilitator, members, items)
-    proposal_ids = attach_proposals(meeting)
-    first = votes.open_round(db.session.get_one(Proposal, proposal_ids[0]))
-    for person in members:
-        people.start_login_session(person, USER_AGENT)
-    held = credentials(app, members)
-    path = f"/seances/{meeting.id}/salle"  # the page a phone opens in the room
-    room = Room(meeting.id, path, app.config["SESSION_COOKIE_NAME"], [c.cookie for c in held])
-    return Committee(room, proposal_ids, first.id, held)
-
-
 def build(phones: int, items: int) -> tuple[Flask, list[Committee]]:
     app = create_app()
     with app.app_context():
         upgrade()
-        both = [committee(app, name, phones, items) for name in ("CALIM 8", "Saint-Fons")]
+        both = [populate(app, phones, items, name) for name in ("CALIM 8", "Saint-Fons")]
         db.session.commit()
         db.session.remove()
     return app, both
