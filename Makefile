@@ -86,8 +86,8 @@ test-postgresql: install java postgresql
 screenshots: install chromium
 	TABLEE_SCREENSHOTS=1 $(BIN)/python -m pytest -n 0 -q tests/e2e/test_crawl.py
 
-# Every bench on SQLite, then the consent round, the live room and the meeting start on PostgreSQL.
-PG_BENCHES := bench/consent_round.py bench/live_room.py bench/meeting_start.py
+# Every bench on SQLite, then the room's, the meeting start's and the write path's on PostgreSQL.
+PG_BENCHES := bench/consent_round.py bench/live_room.py bench/meeting_start.py bench/write_path.py bench/background_load.py
 bench: install postgresql
 	@for script in bench/*.py; do echo "== $$script (SQLite)"; $(BIN)/python $$script || exit 1; done
 	@scripts/with-postgres --durable bash -c 'for script in $(PG_BENCHES); do \
