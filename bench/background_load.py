@@ -209,7 +209,7 @@ def start_jobs(app: Flask, treasurer_id: int, text: str) -> list[int]:
 
 def job_states(app: Flask, ids: list[int]) -> list[tuple[str, str, dict]]:
     # Read as a page reads (a GET): never waiting for the write lock the jobs hold.
-    with app.test_request_context(), app.app_context():
+    with app.test_request_context():
         found = [
             (job.kind, job.status.value, job.result or {})
             for job in db.session.scalars(select(Job).where(Job.id.in_(ids)).order_by(Job.id))

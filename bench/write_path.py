@@ -26,7 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
@@ -79,8 +79,8 @@ class Evening:
     phones: list[Phone]
     round_id: int
     rounds_used: int = 0
-    alone_s: list[float] | None = None
-    together_s: list[float] | None = None
+    alone_s: list[float] = field(default_factory=list)
+    together_s: list[float] = field(default_factory=list)
     exact: int = 0  # bursts with exactly one consent per phone stored
     bursts: int = 0
     errors: int = 0
@@ -120,7 +120,7 @@ async def fire(app: Flask, evenings: list[Evening], port: int) -> None:
     together = len(evenings) > 1
     for evening, submissions in zip(evenings, results, strict=True):
         span = max(s.answered for s in submissions) - released
-        (evening.together_s if together else evening.alone_s).append(span)  # type: ignore[union-attr]
+        (evening.together_s if together else evening.alone_s).append(span)
         stored = stored_positions(app, evening.round_id)
         evening.bursts += 1
         evening.errors += sum(s.status != 200 for s in submissions)
@@ -134,8 +134,6 @@ async def night(app: Flask, committees: list[Committee], port: int, rounds: int)
         Evening(c, [Phone(p.person_id, p.cookie, p.csrf) for p in c.phones], c.first_round_id)
         for c in committees
     ]
-    for evening in evenings:
-        evening.alone_s, evening.together_s = [], []
     try:
         for evening in evenings:
             await warm_up(evening.phones, port, evening.committee.room)
@@ -186,8 +184,8 @@ def main() -> int:
     )
     ratios = []
     for name, evening in zip("AB", evenings, strict=True):
-        alone = statistics.median(evening.alone_s or [])
-        together = statistics.median(evening.together_s or [])
+        alone = statistics.median(evening.alone_s)
+        together = statistics.median(evening.together_s)
         ratios.append(together / alone)
         print(
             f"meeting {name}   median burst alone {alone * 1000:.1f} ms, together "

@@ -219,7 +219,7 @@ def photo_add(visit: Visit) -> Response:
     name = (upload.filename if upload else "") or "photo.jpg"
     try:
         attachments.check(name, content)  # read and checked before the write lock is taken
-        begin_writing(db.session)
+        begin_writing(db.session, scope=("visit", visit.id))  # like its answers
         photo = attachments.attach(
             "visit",
             visit.id,
