@@ -97,6 +97,7 @@ def test_a_visit_goes_through_without_network(phone: Any, live_app: Flask, tmp_p
     expect(page.locator("[data-offline-ready]")).to_be_visible()  # every screen is on the phone
 
     page.context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")  # the phone itself knows it is offline
     answered = 0
     while True:
         answered += _answer_screen(page)

@@ -101,6 +101,15 @@ if (root) {
   // the first failure, keeping everything.
   async function flush() {
     if (sending) return;
+    if (!navigator.onLine) {
+      // The phone knows it has no network: nothing is tried (it would fail, or, behind the
+      // visit's service worker, leave by a path the browser's offline state does not cover);
+      // the "online" event sends everything.
+      unreachable = waiting() > 0;
+      if (note) note.hidden = false;
+      count();
+      return;
+    }
     sending = true;
     try {
       unreachable = false;
