@@ -16,7 +16,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from governance.budget.models import HouseholdStatus
+from governance.budget.models import HouseholdStatus, ScaleStatus
 from governance.budget.rules import BRACKETS, PRESETS
 from governance.fields import DateField
 from governance.formatting import Between, LocaleDecimalField, money
@@ -26,6 +26,11 @@ STATUS_LABELS = {
     HouseholdStatus.ACTIVE: _l("active"),
     HouseholdStatus.PAUSED: _l("paused"),
     HouseholdStatus.LEFT: _l("left"),
+}
+SCALE_STATUS_LABELS = {
+    ScaleStatus.DRAFT: _l("proposal"),
+    ScaleStatus.ACTIVE: _l("adopted"),
+    ScaleStatus.REFUSED: _l("refused"),
 }
 NUMBER = _l("Please write a whole number.")
 

@@ -17,6 +17,7 @@ from governance import formatting, tabular
 from governance.access import access
 from governance.budget import charts, policy, rules, services
 from governance.budget.forms import (
+    SCALE_STATUS_LABELS,
     STATUS_LABELS,
     AgendaForm,
     HouseholdForm,
@@ -26,10 +27,11 @@ from governance.budget.forms import (
     SimulationForm,
     income_range,
 )
-from governance.budget.models import Household, HouseholdStatus, Scale
+from governance.budget.models import Currency, Household, HouseholdStatus, Scale, ScaleStatus
+from governance.budget.reports import DueStatus
 from governance.extensions import db
 from governance.fields import load_json
-from governance.sessions.models import Meeting, MeetingStatus
+from governance.sessions.models import AGENDA_OPEN, Meeting
 from governance.web import form_status, render, save
 
 bp = Blueprint("budget", __name__, url_prefix="/budget", template_folder="templates")
@@ -39,7 +41,11 @@ bp = Blueprint("budget", __name__, url_prefix="/budget", template_folder="templa
 def _labels() -> dict[str, object]:
     return {
         "household_status_labels": STATUS_LABELS,
+        "scale_status_labels": SCALE_STATUS_LABELS,
         "income_range": income_range,
+        "Currency": Currency,
+        "ScaleStatus": ScaleStatus,
+        "DueStatus": DueStatus,
     }
 
 
@@ -153,7 +159,7 @@ def _agenda_form() -> AgendaForm:
         select(Meeting)
         .where(
             Meeting.group_id.in_(policy.scale_groups(current_user)),
-            Meeting.status.in_([MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN]),
+            Meeting.status.in_(AGENDA_OPEN),
         )
         .order_by(Meeting.starts_at)
     )

@@ -37,7 +37,7 @@ from governance.errors import DomainError
 from governance.extensions import db
 from governance.fields import load_json
 from governance.people.models import Group, GroupKind, Person
-from governance.sessions.models import Meeting, MeetingStatus
+from governance.sessions.models import AGENDA_OPEN, Meeting
 from governance.web import form_status, render, save
 
 bp = Blueprint(
@@ -121,7 +121,7 @@ def _agenda_form(pos: PointOfSale) -> AgendaForm:
         select(Meeting)
         .where(
             Meeting.group_id == pos.group_id,
-            Meeting.status.in_([MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN]),
+            Meeting.status.in_(AGENDA_OPEN),
         )
         .order_by(Meeting.starts_at)
     )

@@ -29,7 +29,7 @@ from governance.errors import DomainError, Forbidden
 from governance.extensions import db
 from governance.people.models import Group, GroupKind, Membership, Person, Role
 from governance.sessions import services as meetings
-from governance.sessions.models import AgendaItem, ItemKind, Meeting, MeetingStatus
+from governance.sessions.models import AHEAD, AgendaItem, ItemKind, Meeting
 
 QUESTIONNAIRE, GRID = "questionnaire", "grid"
 MAX_ANSWER = 4000
@@ -330,7 +330,7 @@ def next_meeting(group: Group) -> Meeting | None:
         select(Meeting)
         .where(
             Meeting.group_id == group.id,
-            Meeting.status.in_([MeetingStatus.DRAFT, MeetingStatus.CONVENED]),
+            Meeting.status.in_(AHEAD),
             Meeting.starts_at >= utcnow(),
         )
         .order_by(Meeting.starts_at)

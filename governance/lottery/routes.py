@@ -45,6 +45,7 @@ def _labels() -> dict[str, object]:
     return {
         "feature_label": sortition.label,
         "lottery_status_labels": STATUS_LABELS,
+        "LotteryStatus": LotteryStatus,
         "sortition_version": sortition.VERSION,
         "method_labels": METHOD_LABELS,
         "purpose_labels": PURPOSE_LABELS,

@@ -36,10 +36,16 @@ from governance.people.forms import (
     LanguageForm,
     LoginForm,
 )
-from governance.people.models import Person
+from governance.people.models import Person, QuorumKind, SecretKind
 from governance.web import form_status, reads_first, render, safe_next, save
 
 bp = Blueprint("people", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def _kinds() -> dict[str, object]:
+    return {"QuorumKind": QuorumKind, "SecretKind": SecretKind}
+
 
 LANGUAGE_COOKIE = "lang"
 ONE_YEAR = 365 * 24 * 3600

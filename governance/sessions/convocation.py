@@ -3,6 +3,7 @@ address, a printable page for the others, and a new notice when the agenda chang
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -74,12 +75,19 @@ def notify(meeting: Meeting, update: bool) -> int:
     return count
 
 
+class Delivered(enum.StrEnum):
+    SENT = "sent"
+    WAITING = "waiting"  # for the worker
+    REFUSED = "refused"  # by the mail server, tried again later
+    PRINTED = "printed"  # no address: on paper
+
+
 @dataclass(frozen=True)
 class Delivery:
     """Where one member's convocation stands."""
 
     person: Person
-    state: str  # sent, waiting, refused, printed (no address)
+    state: Delivered
     error: str = ""
     attempts: int = 0
 
@@ -98,11 +106,11 @@ def statuses(meeting: Meeting) -> list[Delivery]:
     for person in services.members(meeting):
         message = latest.get(person.email or "")
         if not person.email or message is None:
-            found.append(Delivery(person, "printed"))
+            found.append(Delivery(person, Delivered.PRINTED))
         elif message.sent_at is not None:
-            found.append(Delivery(person, "sent", attempts=message.attempts))
+            found.append(Delivery(person, Delivered.SENT, attempts=message.attempts))
         elif message.last_error:
-            found.append(Delivery(person, "refused", message.last_error, message.attempts))
+            found.append(Delivery(person, Delivered.REFUSED, message.last_error, message.attempts))
         else:
-            found.append(Delivery(person, "waiting"))
+            found.append(Delivery(person, Delivered.WAITING))
     return found

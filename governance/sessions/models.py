@@ -46,6 +46,12 @@ class AttendanceStatus(enum.StrEnum):
 
 
 COUNTS_FOR_QUORUM = {AttendanceStatus.PRESENT, AttendanceStatus.REMOTE}
+# Before the session, its agenda, proposals and suggestions still change.
+AHEAD = frozenset({MeetingStatus.DRAFT, MeetingStatus.CONVENED})
+# Until it closes, items can still be added to its agenda.
+AGENDA_OPEN = AHEAD | {MeetingStatus.OPEN}
+# Members check in (the code is shown in the room) and presence is marked.
+PRESENCE = frozenset({MeetingStatus.CONVENED, MeetingStatus.OPEN})
 
 
 class Meeting(Base):
@@ -104,6 +110,23 @@ class Meeting(Base):
     )
 
     @property
+    def ahead(self) -> bool:
+        """The session has not begun: its agenda, proposals and suggestions still change."""
+        return self.status in AHEAD
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is MeetingStatus.OPEN
+
+    @property
+    def agenda_open(self) -> bool:
+        return self.status in AGENDA_OPEN
+
+    @property
+    def takes_presence(self) -> bool:
+        return self.status in PRESENCE
+
+    @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
@@ -122,6 +145,10 @@ class Meeting(Base):
     @property
     def current_item(self) -> AgendaItem | None:
         return next((i for i in self.items if i.id == self.current_item_id), None)
+
+    @property
+    def published(self) -> bool:
+        return self.status is MeetingStatus.PUBLISHED
 
     @property
     def notice_outdated(self) -> bool:
@@ -166,6 +193,11 @@ class Attendance(Base):
 
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
 
+    @property
+    def counts(self) -> bool:
+        """Present in the room or remotely: counted for the quorum."""
+        return self.status in COUNTS_FOR_QUORUM
+
 
 class SuggestionStatus(enum.StrEnum):
     PENDING = "pending"
@@ -207,6 +239,10 @@ class ItemSuggestion(Base):
             "(status = 'pending') = (answered_at IS NULL)", name="answered_when_not_pending"
         ),
     )
+
+    @property
+    def pending(self) -> bool:
+        return self.status is SuggestionStatus.PENDING
 
 
 class ActionItem(Base):

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -18,6 +19,7 @@ from governance.extensions import db
 from governance.forms import ConfirmForm
 from governance.people.models import Person
 from governance.sessions import actions, convocation, panels, policy, queries, services, suggestions
+from governance.sessions.convocation import Delivered
 from governance.sessions.forms import (
     ATTENDANCE_LABELS,
     KIND_LABELS,
@@ -28,7 +30,7 @@ from governance.sessions.forms import (
     MeetingForm,
     VersionForm,
 )
-from governance.sessions.models import AgendaItem, ItemKind, Meeting, MeetingStatus
+from governance.sessions.models import AGENDA_OPEN, AgendaItem, ItemKind, Meeting, MeetingStatus
 from governance.sessions.policy import ITEM, MEETING
 from governance.web import (
     field_error,
@@ -47,6 +49,8 @@ LABELS = {
     "suggestion_labels": SUGGESTION_LABELS,
     "status_labels": STATUS_LABELS,
     "attendance_labels": ATTENDANCE_LABELS,
+    "MeetingStatus": MeetingStatus,
+    "Delivered": Delivered,
 }
 
 
@@ -72,7 +76,7 @@ def _person_choices(meeting: Meeting, nobody: str) -> list[SelectChoice]:
 @bp.get("/")
 def index() -> Response:
     meetings = queries.meetings_for(current_user)
-    ahead = {MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN}
+    ahead = AGENDA_OPEN
     upcoming = [m for m in meetings if m.status in ahead]
     past = [m for m in meetings if m.status not in ahead]
     return render(
@@ -141,6 +145,7 @@ def _meeting_page(
         status=status,
         opens_today=services.opens_today(meeting),
         offers=services.offers(meeting),
+        next_step=next_step(meeting),
         convocations=(
             convocation.statuses(meeting)
             if policy.can_run_meeting(current_user, meeting) and meeting.notified_version
@@ -321,6 +326,20 @@ STEPS = {
     "clore": MeetingStatus.CLOSED,
     "publier": MeetingStatus.PUBLISHED,
 }
+STEP_LABELS = {
+    "convoquer": _l("Convene the members"),
+    "ouvrir": _l("Open the meeting"),
+    "clore": _l("Close the meeting"),
+    "publier": _l("Publish the minutes"),
+}
+
+
+def next_step(meeting: Meeting) -> tuple[str, str] | None:
+    """The step that moves the meeting on from where it is (its URL word, its button)."""
+    for step, status in STEPS.items():
+        if (meeting.status, status) in services.TRANSITIONS:
+            return step, str(STEP_LABELS[step])
+    return None
 
 
 @bp.post("/<int:meeting_id>/etape/<any(convoquer,ouvrir,clore,publier):step>")

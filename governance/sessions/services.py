@@ -27,7 +27,6 @@ from governance.sessions.models import (
 )
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-EDITABLE = {MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN}
 S = MeetingStatus
 # The only moves a meeting can make; each has its own checks in ``transition``.
 TRANSITIONS = {
@@ -39,7 +38,6 @@ TRANSITIONS = {
 # Minutes are written during the meeting or after it, until they are published.
 MINUTES_WRITTEN = {S.OPEN, S.CLOSED}
 RESCHEDULABLE = {S.DRAFT, S.CONVENED}  # date, place and day roles, before it opens
-PRESENCE = {S.CONVENED, S.OPEN}  # members check in (the code is shown), presence is marked
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,7 @@ def offers(meeting: Meeting) -> Offers:
     return Offers(
         follow=meeting.status is S.OPEN,
         reschedule=meeting.status in RESCHEDULABLE,
-        presence=meeting.status in PRESENCE,
+        presence=meeting.takes_presence,
         convocation=meeting.status is not S.DRAFT,
         write_minutes=meeting.status in MINUTES_WRITTEN,
     )
@@ -134,7 +132,7 @@ def set_day_roles(
 
 def _bump_agenda(meeting: Meeting, expected_version: int) -> None:
     """Optimistic lock: a change made from an older page than the current agenda is refused."""
-    if meeting.status not in EDITABLE:
+    if not meeting.agenda_open:
         raise DomainError(_l("This meeting is closed: its agenda can no longer change."))
     result = db.session.execute(
         update(Meeting)

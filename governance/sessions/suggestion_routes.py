@@ -22,7 +22,7 @@ from governance.web import field_error, refused_status, render, save
 @access(MEETING)
 def suggestion_new(meeting: Meeting) -> Response:
     form = SuggestionForm()
-    if meeting.status not in suggestions.OPEN_TO_SUGGESTIONS:
+    if not meeting.ahead:
         flash(_("This meeting's agenda is no longer open to suggestions."), "info")
         return redirect(url_for("sessions.meeting", meeting_id=meeting.id))
     if form.validate_on_submit() and save(

@@ -17,15 +17,12 @@ from governance.sessions.models import (
     ItemKind,
     ItemSuggestion,
     Meeting,
-    MeetingStatus,
     SuggestionStatus,
 )
 
-OPEN_TO_SUGGESTIONS = {MeetingStatus.DRAFT, MeetingStatus.CONVENED}
-
 
 def suggest(meeting: Meeting, person: Person, title: str, why: str, text: str) -> ItemSuggestion:
-    if meeting.status not in OPEN_TO_SUGGESTIONS:
+    if not meeting.ahead:  # suggestions are taken until the session begins
         raise DomainError(_l("This meeting's agenda is no longer open to suggestions."))
     suggestion = ItemSuggestion(
         meeting=meeting,

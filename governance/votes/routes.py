@@ -79,6 +79,8 @@ def _labels() -> dict[str, object]:
         "outcome_labels": OUTCOME_LABELS,
         "decision_kind_labels": KIND_LABELS,
         "objection_labels": OBJECTION_LABELS,
+        "RoundKind": RoundKind,
+        "ObjectionStatus": ObjectionStatus,
     }
 
 
