@@ -124,9 +124,7 @@ async def fire(app: Flask, evenings: list[Evening], port: int) -> None:
         stored = stored_positions(app, evening.round_id)
         evening.bursts += 1
         evening.errors += sum(s.status != 200 for s in submissions)
-        evening.exact += len(stored) == len(evening.phones) and set(stored.values()) == {
-            "consent"
-        }
+        evening.exact += len(stored) == len(evening.phones) and set(stored.values()) == {"consent"}
 
 
 async def night(app: Flask, committees: list[Committee], port: int, rounds: int) -> list[Evening]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -145,9 +146,21 @@ def run_worker(workers: int = 2, periodic: bool = True) -> None:
 
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Jobs run at the same time.")
+@click.option(
+    "--nice",
+    "niceness",
+    default=10,
+    show_default=True,
+    type=click.IntRange(0, 19),
+    help="How much the worker yields the processor to the web server (0: not at all).",
+)
 @with_appcontext
-def worker_command(workers: int) -> None:
+def worker_command(workers: int, niceness: int) -> None:
     """Run the queue's worker: long jobs, mails, scheduled backups (stop it with Ctrl-C)."""
+    # A member saving an answer must not wait for the processor behind a 100 000-line import:
+    # the web server's processes keep their priority, the worker's work fills the rest.
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
     run_worker(workers)
 
 

@@ -5,6 +5,7 @@ finds the interrupted job, runs it again and records everything, once."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -120,6 +121,10 @@ def _kill_then_finish(app: Flask, env: dict[str, str], job_id: int, tmp: Path) -
     worker = subprocess.Popen([FLASK, "--app", "governance", "worker", "--workers", "1"], env=env)
     try:
         job = _wait(app, job_id, worker, finished=True)
+        # The worker yields the processor to the web server (nice 10 above the test's own).
+        assert (
+            os.getpriority(os.PRIO_PROCESS, worker.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 10
+        )
     finally:
         worker.terminate()
         worker.wait(timeout=30)
