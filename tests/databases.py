@@ -84,6 +84,12 @@ def close_pool(db: Any, timeout_s: float = 5.0) -> None:
     engine.dispose()
 
 
+# The ledger's rows are append-only (triggers refuse every update and delete of them, and the
+# tampering drill checks those triggers): a write to them can only add rows, which their count
+# and highest id show, without hashing thousands of rows after every request of a walk.
+APPEND_ONLY = frozenset({"ledger_transaction", "posting"})
+
+
 def fingerprint(skip: set[str] | frozenset[str] = frozenset()) -> str:
     """Every row of every table but ``skip``, hashed: any write shows up, an update as well as
     an insert. The rows are concatenated by the database itself, one query per table."""
@@ -96,7 +102,9 @@ def fingerprint(skip: set[str] | frozenset[str] = frozenset()) -> str:
         if table.name in skip:
             continue
         order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
-        if sqlite:
+        if table.name in APPEND_ONLY:
+            query = f'SELECT count(*), max(id) FROM "{table.name}"'  # noqa: S608 — our names
+        elif sqlite:
             quoted = " || ',' || ".join(f'quote("{c.name}")' for c in table.columns)
             query = (
                 f"SELECT count(*), group_concat(r, char(10)) FROM "  # noqa: S608 — our names
