@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, text
 
 from governance.budget import rules
+from governance.budget.assessments import apply_pending
 from governance.budget.ledger import (
     EARLIEST_DAY,
     GENESIS,
@@ -242,6 +243,8 @@ def monthly_run(month: date, confirm: bool) -> list[RunLine]:
     scale = active_scale(month)
     if scale is None:
         raise DomainError(_l("No scale is in force for this month."))
+    if confirm:  # what households declared since the last run (their /ma-cotisation), once
+        apply_pending(month)
     households = db.session.scalars(
         select(Household)
         .where(Household.status == HouseholdStatus.ACTIVE, Household.starts_on <= month)

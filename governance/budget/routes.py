@@ -215,9 +215,9 @@ def scale_agenda(found: Scale) -> Response:
 def _population(form: SimulationForm) -> list[rules.Member]:
     if form.population.data == "synthetic":
         return rules.synthetic(
-            form.households.data or 1000,
-            {"single": 40, "couple": 20, "single_parent": 15, "family": 20, "large_family": 5},
-            [10, 15, 20, 20, 15, 12, 8],
+            form.households.data or rules.SYNTHETIC_HOUSEHOLDS,
+            rules.SYNTHETIC_MIX,
+            rules.SYNTHETIC_BRACKETS,
         )
     return services.population()
 
