@@ -78,6 +78,14 @@ class HouseholdFields(FlaskForm):
 
 
 class ApplyForm(HouseholdFields, OnceForm):
+    # Seven radio buttons: every bracket seen at once on a phone, none chosen for the visitor.
+    income_bracket = RadioField(
+        _l("Monthly income per consumption unit"),
+        coerce=int,
+        choices=BRACKET_CHOICES,
+        description=HouseholdFields.income_bracket.kwargs["description"],
+        validators=[InputRequired(NOT_A_CHOICE)],
+    )
     name = StringField(
         _l("Your name"),
         description=_l("Or the name you want us to call you."),
