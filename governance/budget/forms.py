@@ -16,7 +16,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from governance.budget.models import HouseholdStatus
+from governance.budget.models import AssessmentStatus, HouseholdStatus
 from governance.budget.rules import BRACKETS, PRESETS
 from governance.fields import DateField
 from governance.formatting import Between, LocaleDecimalField, money
@@ -26,6 +26,11 @@ STATUS_LABELS = {
     HouseholdStatus.ACTIVE: _l("active"),
     HouseholdStatus.PAUSED: _l("paused"),
     HouseholdStatus.LEFT: _l("left"),
+}
+ASSESSMENT_LABELS = {
+    AssessmentStatus.PENDING: _l("waiting for the next monthly run"),
+    AssessmentStatus.APPLIED: _l("applied"),
+    AssessmentStatus.REPLACED: _l("replaced by a later one"),
 }
 NUMBER = _l("Please write a whole number.")
 

@@ -15,8 +15,9 @@ from wtforms.fields.choices import SelectChoice
 
 from governance import formatting, tabular
 from governance.access import access
-from governance.budget import charts, policy, rules, services
+from governance.budget import assessments, charts, policy, rules, services
 from governance.budget.forms import (
+    ASSESSMENT_LABELS,
     STATUS_LABELS,
     AgendaForm,
     HouseholdForm,
@@ -39,6 +40,7 @@ bp = Blueprint("budget", __name__, url_prefix="/budget", template_folder="templa
 def _labels() -> dict[str, object]:
     return {
         "household_status_labels": STATUS_LABELS,
+        "assessment_status_labels": ASSESSMENT_LABELS,
         "income_range": income_range,
     }
 
@@ -49,7 +51,13 @@ def _labels() -> dict[str, object]:
 @bp.get("/foyers")
 def households() -> Response:
     rows = db.session.scalars(select(Household).order_by(Household.reference)).all()
-    return render("budget/households.html", households=rows, import_form=ImportForm(), report=None)
+    return render(
+        "budget/households.html",
+        households=rows,
+        import_form=ImportForm(),
+        report=None,
+        pending=assessments.pending(),
+    )
 
 
 @bp.post("/foyers/import")
@@ -68,7 +76,12 @@ def households_import() -> Response:
         report = [services.ImportLine(0, [_("Choose a CSV file.")])]
     rows = db.session.scalars(select(Household).order_by(Household.reference)).all()
     return render(
-        "budget/households.html", households=rows, import_form=form, report=report, status=422
+        "budget/households.html",
+        households=rows,
+        import_form=form,
+        report=report,
+        pending=assessments.pending(),
+        status=422,
     )
 
 
@@ -102,6 +115,7 @@ def _household_form(household: Household | None) -> Response:
         form=form,
         household=household,
         suggestions=suggestions,
+        assessments=assessments.history(household) if household is not None else [],
         books=_statement(household) if household is not None else None,
         status=form_status(form),
     )

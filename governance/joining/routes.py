@@ -286,6 +286,7 @@ def _assessment_page(household: Household | None, mine: bool) -> Response:
             return redirect(request.path)
     elif suggestion is not None and form.declared.data is None:
         form.declared.data = Decimal(suggestion.suggested_cents).scaleb(-2)
+        form.declared.raw_data = None  # shown the reader's way, not as the empty box sent
     return render(
         "joining/contribution.html",
         household=household,

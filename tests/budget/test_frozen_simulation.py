@@ -107,8 +107,8 @@ def test_a_plain_member_reads_it_on_the_proposal_page(client) -> None:  # type: 
     assert "reçoit 150,00\u00a0MonA par mois et cotise 15,00\u00a0€." in html
     assert "D10" in html and "/budget/simulateur?bareme=" in html
     assert client.get(f"/budget/simulateur?bareme={_scale.id}").status_code == 200
-    outsider = factories.person()
-    factories.login(client, outsider)
+    client.post_form("/deconnexion", {})
+    factories.login(client, factories.person())
     assert client.get(f"/propositions/{proposal.id}").status_code == 404
 
 
