@@ -16,7 +16,7 @@ from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG, OnceForm
 from governance.joining.models import ApplicantStatus, HeardFrom, PlacesMode
 
 NUMBER = _l("Please write a whole number.")
-AMOUNT = _l("Please write an amount in euros, for example 120 or 45,50.")
+AMOUNT = _l("Please write an amount in euros, for example 120 or 45.50.")
 PEOPLE = Between(min=0, max=20, message=_l("Between %(min)s and %(max)s."))
 
 STATUS_LABELS = {
