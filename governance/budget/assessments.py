@@ -122,9 +122,8 @@ def pending() -> list[tuple[ContributionAssessment, Household]]:
     return [(a, h) for a, h in rows]
 
 
-def apply_pending(month: date) -> int:
-    """Called by the monthly run: every declaration made before the end of ``month`` and not
-    yet applied changes its household, and is marked applied (a second run finds none)."""
+def due_for(month: date) -> list[tuple[ContributionAssessment, Household]]:
+    """The declarations the run of ``month`` applies: made before its end, not yet applied."""
     month = month.replace(day=1)
     end = datetime.combine((month + timedelta(days=32)).replace(day=1), datetime.min.time(), UTC)
     rows = db.session.execute(
@@ -135,6 +134,14 @@ def apply_pending(month: date) -> int:
             ContributionAssessment.created_at < end,
         )
     ).all()
+    return [(a, h) for a, h in rows]
+
+
+def apply_pending(month: date) -> int:
+    """Called by the monthly run: every declaration due changes its household, and is marked
+    applied (a second run finds none)."""
+    month = month.replace(day=1)
+    rows = due_for(month)
     for assessment, household in rows:
         household.adults, household.teens = assessment.adults, assessment.teens
         household.children = assessment.children

@@ -80,8 +80,10 @@ def test_the_declaration_reaches_the_next_monthly_run_once() -> None:
     # 1.8 UC × 50 € = 90 €, a fifth of 400 € is 80 €: the suggestion kept with the declaration
     assert second.suggested_cents == 8000
     assert household.contribution_cents == 500  # nothing changes before the run
-    bulk.monthly_run(month, confirm=False)  # a preview applies nothing
-    assert second.status is AssessmentStatus.PENDING
+    preview = bulk.monthly_run(month, confirm=False)  # a preview applies nothing…
+    assert second.status is AssessmentStatus.PENDING and household.adults == 1
+    # …but counts the allocation of the declared household: 150 + 75 + 45 MonA
+    assert [line.allocation_cents for line in preview] == [27000]
     bulk.monthly_run(month, confirm=True)
     assert (household.contribution_cents, household.adults, household.children) == (2500, 2, 1)
     assert second.status is AssessmentStatus.APPLIED and second.applied_month == month
