@@ -99,7 +99,13 @@ def apply() -> Response:
             else:
                 flash(_("We already have your application: there is nothing more to do."), "info")
             return redirect(url_for("joining.thanks"))
-    return render("joining/apply.html", form=form, **_what_one_gets(), status=form_status(form))
+    return render(
+        "joining/apply.html",
+        form=form,
+        places_left=services.places_left(),
+        **_what_one_gets(),
+        status=form_status(form),
+    )
 
 
 @bp.get("/rejoindre/merci")

@@ -106,18 +106,21 @@ def apply(values: Application) -> tuple[Applicant, bool]:
 
 
 def intake() -> Intake:
+    """The caisse's settings; until someone sets them, no limit and in order of arrival (read
+    only: nothing is written)."""
     found = db.session.get(Intake, 1)
     if found is None:
-        found = Intake(id=1, capacity=None, mode=PlacesMode.ORDER, decision_reference="")
-        db.session.add(found)
-        db.session.flush()
+        return Intake(id=1, capacity=None, mode=PlacesMode.ORDER, decision_reference="")
     return found
 
 
 def set_intake(capacity: int | None, mode: PlacesMode, reference: str) -> Intake:
     if capacity is not None and not 0 <= capacity <= 1_000_000:
         raise DomainError(_l("Between 0 and 1 000 000."), "capacity")
-    found = intake()
+    found = db.session.get(Intake, 1)
+    if found is None:
+        found = Intake(id=1)
+        db.session.add(found)
     found.capacity, found.mode = capacity, mode
     found.decision_reference, found.changed_at = reference.strip(), utcnow()
     db.session.flush()

@@ -201,3 +201,14 @@ def test_only_admins_change_the_settings_and_members_see_no_applicant(client) ->
     assert (services.intake().capacity, services.intake().mode) == (200, PlacesMode.DRAW)
     anonymous = client.application.test_client()
     assert anonymous.get("/accueil").status_code == 302  # to the login page
+
+
+def test_when_the_caisse_is_full_the_page_says_so_and_still_takes_the_application(client) -> None:  # type: ignore[no-untyped-def]
+    from governance.joining.models import Intake
+
+    assert "complète en ce moment" not in client.get("/rejoindre").get_data(as_text=True)
+    assert _count(Intake) == 0  # reading the settings wrote nothing
+    services.set_intake(0, PlacesMode.ORDER, "")
+    assert "complète en ce moment" in client.get("/rejoindre").get_data(as_text=True)
+    assert client.post_form("/rejoindre", FORM).status_code == 302
+    assert _count(Applicant) == 1
