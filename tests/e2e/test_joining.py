@@ -66,8 +66,11 @@ def test_a_visitor_applies_without_javascript(no_js: Page, page: Page) -> None:
 
 
 def _scale_on_the_agenda() -> tuple[int, str]:
-    from governance.budget import rules
+    from sqlalchemy import select
+
     from governance.budget import services as budget
+    from governance.budget.models import Scale
+    from governance.extensions import db
     from governance.people.models import GroupKind
     from governance.sessions.models import MeetingStatus
     from governance.votes import services as votes
@@ -78,14 +81,13 @@ def _scale_on_the_agenda() -> tuple[int, str]:
     member = factories.person(display_name="Lucie Martin")
     factories.membership(member, committee, starts_on=date(2025, 1, 1))
     meeting = factories.meeting(committee, status=MeetingStatus.CONVENED)
-    lyon = rules.PRESETS["lyon8"]
-    scale = budget.save_scale(
-        None, "Barème type Lyon 8e", lyon["allocation"], lyon["contribution"], None
-    )
+    # The demo's Ariège-like proposal: the browser tests share one caisse, whose list of
+    # scales the treasurer's tests read; a scale of this test's own would show up there.
+    scale = db.session.scalar(select(Scale).where(Scale.name.like("%Ariège%")))
     item = budget.put_on_agenda(scale, meeting, date(2027, 1, 1))
     proposal = votes.attach_proposal(
         item,
-        "Adopter le barème type Lyon 8e",
+        "Adopter le barème type Ariège",
         "Le barème s'applique dès janvier.",
         member,
         DecisionKind.CONTRIBUTION_SCALE,
@@ -113,7 +115,7 @@ def test_a_member_reads_the_frozen_simulation_with_javascript_off(
     expect(section.get_by_role("heading", name="Ce que ferait ce barème")).to_be_visible()
     expect(section).to_contain_text(
         "Une personne seule, avec 600 € – 900 € par mois et par unité de consommation, "
-        "reçoit 150,00 MonA par mois et cotise 15,00 €."
+        "reçoit 100,00 MonA par mois et cotise 18,75 €."
     )
     expect(section).to_contain_text("Part couverte par les cotisations")
     expect(section.get_by_role("row")).to_have_count(11)  # a heading row and ten tenths
