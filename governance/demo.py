@@ -290,6 +290,8 @@ def load_demo(seed: int = 2026) -> str:
     # Every inhabitant of the demo takes part in the caisse: each has a household of their own.
     _demo_budget(rng, treasurer, [*named, local_facilitator, *others])
     _demo_ledger(rng, committee)
+    _demo_scale_on_agenda(committee, treasurer)
+    _demo_joining(facilitator)
     _fresh_statistics()
     return (
         f"{len(committee_members)} committee members, {len(local_members)} in the local "
@@ -558,6 +560,65 @@ def _demo_budget(rng: random.Random, treasurer: Person, people: list[Person]) ->
             preset["contribution"],
             treasurer,
         )
+
+
+def _demo_scale_on_agenda(committee, treasurer) -> None:  # type: ignore[no-untyped-def]
+    """The coming session's scale item carries the Montpellier-like proposal and its frozen
+    simulation on the 108 households, which every member reads on the proposal's page."""
+    from sqlalchemy import select
+
+    from governance.budget.models import Scale, ScaleLink
+    from governance.sessions.models import AgendaItem, Meeting
+
+    item = db.session.scalar(
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(
+            Meeting.group_id == committee.id,
+            Meeting.status == MeetingStatus.CONVENED,
+            AgendaItem.kind == ItemKind.CONTRIBUTION_SCALE,
+        )
+    )
+    scale = db.session.scalar(select(Scale).where(Scale.name.like("%Montpellier%")))
+    today = datetime.now(PARIS).date()
+    db.session.add(
+        ScaleLink(
+            item_id=item.id,
+            scale_id=scale.id,
+            effective_month=date(2027, 1, 1),
+            simulation=budget.frozen_simulation(scale, today),
+        )
+    )
+    votes.attach_proposal(
+        item,
+        "Barème 2027 : 100 MonA par personne, grille indicative",
+        "Chaque personne reçoit 100 MonA par mois. Chaque foyer choisit sa cotisation avec la "
+        "grille indicative, de 1 € à 250 €.",
+        treasurer,
+        DecisionKind.CONTRIBUTION_SCALE,
+        effect="Le barème s'applique au versement de janvier 2027.",
+    )
+    item.meeting.notified_version = item.meeting.agenda_version  # members were convened to it
+
+
+def _demo_joining(facilitator: Person) -> None:
+    """Lyon's way: 200 places given in order of arrival, and a few households who applied."""
+    from governance.joining import services as joining
+    from governance.joining.models import ApplicantStatus, HeardFrom, PlacesMode
+
+    joining.set_intake(200, PlacesMode.ORDER, "")
+    for name, shape, heard, status in (
+        ("Nadia Belkacem", (1, 0, 2), HeardFrom.SOCIAL_SERVICES, ApplicantStatus.CAME),
+        ("Paul Girard", (2, 0, 0), HeardFrom.WORD_OF_MOUTH, ApplicantStatus.INVITED),
+        ("Mariama Sow", (1, 0, 3), HeardFrom.ORGANISATION, ApplicantStatus.NEW),
+        ("Lucas Roux", (1, 0, 0), HeardFrom.WORD_OF_MOUTH, ApplicantStatus.NEW),
+    ):
+        applicant, _new = joining.apply(
+            joining.Application(name, *shape, 1, "Lyon 8e", heard, "", None, None)
+        )
+        for step in (ApplicantStatus.INVITED, ApplicantStatus.CAME):
+            if applicant.status is not status:
+                joining.move(applicant, step, facilitator)
 
 
 def _demo_ledger(rng: random.Random, committee) -> None:  # type: ignore[no-untyped-def]

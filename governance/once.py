@@ -34,6 +34,7 @@ ONCE = frozenset(
         "budget.scales",
         "conventionnement.propose",
         "conventionnement.assign",
+        "joining.apply",
         "lottery.index",
         "people.group_new",
         "people.membership_add",

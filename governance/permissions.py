@@ -154,7 +154,8 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "budget.scales": frozenset({F, T, A}),
     "budget.scale": frozenset({F, T, A}),
     "budget.scale_agenda": frozenset({F, T, A}),
-    "budget.simulator": frozenset({F, T, A}),
+    # read-only: members read the scales they decide on, with today's figures
+    "budget.simulator": frozenset({M, F, T, A}),
     "budget.books": frozenset({T, A}),
     "budget.grant": frozenset({T, A}),
     "budget.contribution": frozenset({T, A}),
@@ -172,6 +173,17 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "budget.reimbursement": frozenset({T, A}),
     "budget.my_household": Access.SIGNED_IN,  # their own household only: the route checks
     "home.next_for_me": Access.SIGNED_IN,  # one's own: meetings, rounds, visits, household
+    # joining: anyone applies; the welcome team moves applicants and enrols them
+    "joining.apply": Access.PUBLIC,
+    "joining.thanks": Access.PUBLIC,
+    "joining.applicants": frozenset({F, T, A}),
+    "joining.applicant": frozenset({F, T, A}),
+    "joining.applicant_move": frozenset({F, T, A}),
+    "joining.applicant_enrol": frozenset({F, T, A}),
+    "joining.intake_settings": frozenset({A}),
+    # one's own household's contribution; another's: see joining.policy.can_assess_for
+    "joining.my_contribution": Access.SIGNED_IN,
+    "joining.contribution_for": Access.IN_GROUP,
     "lottery.index": frozenset({A}),
     "lottery.lottery": frozenset({A}),
     "lottery.pool_import": frozenset({A}),

@@ -78,6 +78,18 @@ def _world() -> World:
 
     preset = rules.PRESETS[next(iter(rules.PRESETS))]
     scale = budget.save_scale(None, "B", preset["allocation"], preset["contribution"], people[0])
+    # the household of a member of the group who is not the insider: only they, the group's
+    # facilitator, treasurers and admins fill in its contribution
+    household = budget.save_household(
+        None,
+        adults=1,
+        teens=0,
+        children=0,
+        income_bracket=1,
+        contribution_cents=500,
+        starts_on=date(2026, 1, 1),
+        person_id=people[4].id,
+    )
     other = factories.group(kind=GroupKind.LOCAL_COMMITTEE)
     member, facilitator = factories.person(), factories.person()
     factories.membership(member, other)
@@ -123,6 +135,7 @@ def _world() -> World:
         "pos_id": pos.id,
         "visit_id": visit.id,
         "scale_id": scale.id,
+        "household_id": household.id,
         "person_id": insider.id,
         "group_id": group.id,
         "number": 1,

@@ -61,6 +61,7 @@ WORDS = {
     "votes.objection_resolve": {"status": "retiree"},
     "budget.journal": {"kind": "csv"},
     "people.choose_language": {"lang": "en"},
+    "joining.applicant_move": {"step": "invitee"},
 }
 
 

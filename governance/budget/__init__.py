@@ -9,8 +9,10 @@ def init_app(app: Flask) -> None:
     """A scale adopted by the citizen committee comes into force: the package listens
     to the register, connected here where the app is set up (not as a side effect of importing
     its web routes)."""
-    from governance.budget import jobs, services
+    from governance.budget import jobs, sections, services
+    from governance.votes import sections as proposal_sections
     from governance.votes.services import decision_final
 
     decision_final.connect(services.apply_decision)  # the same receiver is kept once
+    proposal_sections.register(sections.proposal_section)  # the frozen simulation, read there
     assert jobs.purchase_import  # the import and the monthly run, registered with the queue

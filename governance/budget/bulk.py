@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, text
 
 from governance.budget import rules
+from governance.budget.assessments import apply_pending, due_for
 from governance.budget.ledger import (
     EARLIEST_DAY,
     GENESIS,
@@ -28,6 +29,7 @@ from governance.budget.ledger import (
 from governance.budget.models import (
     Account,
     AccountKind,
+    ContributionAssessment,
     ContributionDue,
     Currency,
     Household,
@@ -242,18 +244,18 @@ def monthly_run(month: date, confirm: bool) -> list[RunLine]:
     scale = active_scale(month)
     if scale is None:
         raise DomainError(_l("No scale is in force for this month."))
+    # What households declared since the last run (their /ma-cotisation) is applied, once; the
+    # preview already counts the allocations with the compositions they declared.
+    declared = {} if confirm else {h.id: a for a, h in due_for(month)}
+    if confirm:
+        apply_pending(month)
     households = db.session.scalars(
         select(Household)
         .where(Household.status == HouseholdStatus.ACTIVE, Household.starts_on <= month)
         .order_by(Household.reference)
     ).all()
     lines = [
-        RunLine(
-            h,
-            rules.allocation_cents(
-                scale.allocation, rules.Composition(h.adults, h.teens, h.children)
-            ),
-        )
+        RunLine(h, rules.allocation_cents(scale.allocation, _composition(declared.get(h.id, h))))
         for h in households
     ]
     if confirm:
@@ -282,6 +284,10 @@ def monthly_run(month: date, confirm: bool) -> list[RunLine]:
             post_many(entries[start : start + batch])
         _record_dues(month, list(households))
     return lines
+
+
+def _composition(of: Household | ContributionAssessment) -> rules.Composition:
+    return rules.Composition(of.adults, of.teens, of.children)
 
 
 def _record_dues(month: date, households: list[Household]) -> None:

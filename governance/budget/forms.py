@@ -16,7 +16,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from governance.budget.models import HouseholdStatus, ScaleStatus
+from governance.budget.models import AssessmentStatus, HouseholdStatus, ScaleStatus
 from governance.budget.rules import BRACKETS, PRESETS
 from governance.fields import DateField
 from governance.formatting import Between, LocaleDecimalField, money
@@ -31,6 +31,11 @@ SCALE_STATUS_LABELS = {
     ScaleStatus.DRAFT: _l("proposal"),
     ScaleStatus.ACTIVE: _l("adopted"),
     ScaleStatus.REFUSED: _l("refused"),
+}
+ASSESSMENT_LABELS = {
+    AssessmentStatus.PENDING: _l("waiting for the next monthly run"),
+    AssessmentStatus.APPLIED: _l("applied"),
+    AssessmentStatus.REPLACED: _l("replaced by a later one"),
 }
 NUMBER = _l("Please write a whole number.")
 

@@ -82,6 +82,50 @@ class ScaleLink(Base):
     )
     scale_id: Mapped[int] = mapped_column(ForeignKey("scale.id", ondelete="CASCADE"))
     effective_month: Mapped[date] = mapped_column(Date)
+    # The simulation members read before deciding, computed once when the scale went on the
+    # agenda and never again: what the committee decided on stays what it read
+    # (see ``services.frozen_simulation``).
+    simulation: Mapped[dict | None] = mapped_column(JSON)  # type: ignore[type-arg]
+
+
+class AssessmentStatus(enum.StrEnum):
+    PENDING = "pending"  # declared; the next monthly run applies it
+    APPLIED = "applied"  # the household's figures were changed, once
+    REPLACED = "replaced"  # a later declaration came before the run
+
+
+class ContributionAssessment(Base):
+    """What a household declared it can give, with the answers that led to the amount the
+    scale in force suggested (a self-assessment, like Montpellier's guide grid)."""
+
+    __tablename__ = "contribution_assessment"
+
+    id: Mapped[intpk]
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="CASCADE"), index=True
+    )
+    adults: Mapped[int]
+    teens: Mapped[int]
+    children: Mapped[int]
+    income_bracket: Mapped[int]
+    left_cents: Mapped[int | None] = mapped_column(BigInteger)  # after rent and bills, per month
+    food_cents: Mapped[int | None] = mapped_column(BigInteger)  # spent on food today, per month
+    scale_id: Mapped[int | None] = mapped_column(ForeignKey("scale.id", ondelete="SET NULL"))
+    suggested_cents: Mapped[int | None] = mapped_column(BigInteger)
+    declared_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[AssessmentStatus] = mapped_column(
+        _enum(AssessmentStatus, "assessment_status"), default=AssessmentStatus.PENDING
+    )
+    applied_month: Mapped[date | None] = mapped_column(Date)
+    filled_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+    __table_args__ = (
+        CheckConstraint("declared_cents >= 0", name="declared_not_negative"),
+        CheckConstraint(
+            "adults >= 1 AND teens >= 0 AND children >= 0", name="assessment_composition"
+        ),
+    )
 
 
 # --- the ledger ---------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from wtforms.fields.choices import SelectChoice
 
 from governance import formatting, tabular
 from governance.access import access
-from governance.budget import charts, policy, rules, services
+from governance.budget import assessments, charts, policy, rules, services
 from governance.budget.forms import (
+    ASSESSMENT_LABELS,
     SCALE_STATUS_LABELS,
     STATUS_LABELS,
     AgendaForm,
@@ -42,6 +43,7 @@ def _labels() -> dict[str, object]:
     return {
         "household_status_labels": STATUS_LABELS,
         "scale_status_labels": SCALE_STATUS_LABELS,
+        "assessment_status_labels": ASSESSMENT_LABELS,
         "income_range": income_range,
         "Currency": Currency,
         "ScaleStatus": ScaleStatus,
@@ -55,7 +57,13 @@ def _labels() -> dict[str, object]:
 @bp.get("/foyers")
 def households() -> Response:
     rows = db.session.scalars(select(Household).order_by(Household.reference)).all()
-    return render("budget/households.html", households=rows, import_form=ImportForm(), report=None)
+    return render(
+        "budget/households.html",
+        households=rows,
+        import_form=ImportForm(),
+        report=None,
+        pending=assessments.pending(),
+    )
 
 
 @bp.post("/foyers/import")
@@ -74,7 +82,12 @@ def households_import() -> Response:
         report = [services.ImportLine(0, [_("Choose a CSV file.")])]
     rows = db.session.scalars(select(Household).order_by(Household.reference)).all()
     return render(
-        "budget/households.html", households=rows, import_form=form, report=report, status=422
+        "budget/households.html",
+        households=rows,
+        import_form=form,
+        report=report,
+        pending=assessments.pending(),
+        status=422,
     )
 
 
@@ -108,6 +121,7 @@ def _household_form(household: Household | None) -> Response:
         form=form,
         household=household,
         suggestions=suggestions,
+        assessments=assessments.history(household) if household is not None else [],
         books=_statement(household) if household is not None else None,
         status=form_status(form),
     )
@@ -221,9 +235,9 @@ def scale_agenda(found: Scale) -> Response:
 def _population(form: SimulationForm) -> list[rules.Member]:
     if form.population.data == "synthetic":
         return rules.synthetic(
-            form.households.data or 1000,
-            {"single": 40, "couple": 20, "single_parent": 15, "family": 20, "large_family": 5},
-            [10, 15, 20, 20, 15, 12, 8],
+            form.households.data or rules.SYNTHETIC_HOUSEHOLDS,
+            rules.SYNTHETIC_MIX,
+            rules.SYNTHETIC_BRACKETS,
         )
     return services.population()
 

@@ -229,6 +229,13 @@ def _deciles(rows: list[tuple[int, int, int]], total: int) -> list[int]:
     return [s // n if n else 0 for s, n in zip(sums, sizes, strict=True)]
 
 
+# The synthetic population the simulator uses by default, and a scale's frozen simulation where
+# no household is enrolled yet: the share (in %) of each composition and of each income bracket.
+SYNTHETIC_HOUSEHOLDS = 1000
+SYNTHETIC_MIX = {"single": 40, "couple": 20, "single_parent": 15, "family": 20, "large_family": 5}
+SYNTHETIC_BRACKETS = [10, 15, 20, 20, 15, 12, 8]
+
+
 def synthetic(households: int, mix: dict[str, int], brackets: list[int]) -> list[Member]:
     """A population described by a few parameters: how many households, the share (in %) of
     each composition, and the share (in %) of each income bracket."""
@@ -252,3 +259,53 @@ def bracket_label(index: int) -> str:
     """The bracket as records keep it (a draw's features): the same in every language."""
     low, high = BRACKETS[index]
     return f"{low} – {high} €"
+
+
+# --- a household's own assessment ---------------------------------------------------------
+
+# What a household is asked at most, whatever the scale says: never more than it spends on food
+# today (the MonA replace that spending), nor more than a fifth of what is left each month once
+# rent and bills are paid (the rest of daily life must still be paid for).
+LEFT_SHARE_DIVISOR = 5
+FLOOR_CENTS = 100  # 1 €: the smallest contribution, where a rule names no minimum
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    scale_cents: int  # what the scale alone asks
+    suggested_cents: int  # what the household is advised to give
+    capped_by: str | None  # "food", "left", or None when the scale's amount stands
+
+
+def self_assessment(
+    rule: dict[str, Any], who: Composition, bracket: int, left_cents: int, food_cents: int
+) -> Suggestion:
+    """The scale's amount for this household, lowered to what it can give (see above), never
+    below the rule's minimum (or 1 €)."""
+    scale = contribution_cents(rule, who, bracket)
+    floor = rule.get("minimum", FLOOR_CENTS)
+    caps = {"food": max(0, food_cents), "left": max(0, left_cents) // LEFT_SHARE_DIVISOR}
+    reason = min(caps, key=lambda name: caps[name])
+    if caps[reason] >= scale:
+        return Suggestion(scale, scale, None)
+    return Suggestion(scale, max(floor, caps[reason]), reason)
+
+
+# Three households every member can picture, for the plain-words summary of a simulation:
+# a person alone just under the poverty line, a single parent of two, a couple with two children
+# around the median.
+EXAMPLES = [(Composition(1), 1), (Composition(1, 0, 2), 2), (Composition(2, 0, 2), 4)]
+
+
+def examples(allocation: dict[str, Any], contribution: dict[str, Any]) -> list[dict[str, int]]:
+    return [
+        {
+            "adults": who.adults,
+            "teens": who.teens,
+            "children": who.children,
+            "bracket": bracket,
+            "allocation": allocation_cents(allocation, who),
+            "contribution": contribution_cents(contribution, who, bracket),
+        }
+        for who, bracket in EXAMPLES
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -224,11 +224,69 @@ def put_on_agenda(scale: Scale, meeting: Meeting, effective_month: date) -> Agen
     )
     db.session.add(
         ScaleLink(
-            item_id=item.id, scale_id=scale.id, effective_month=effective_month.replace(day=1)
+            item_id=item.id,
+            scale_id=scale.id,
+            effective_month=effective_month.replace(day=1),
+            simulation=frozen_simulation(scale, date.today()),
         )
     )
     db.session.flush()
     return item
+
+
+def simulation_population() -> tuple[str, list[rules.Member]]:
+    """The enrolled households; a synthetic population while there are none."""
+    enrolled = population()
+    if enrolled:
+        return "households", enrolled
+    return "synthetic", rules.synthetic(
+        rules.SYNTHETIC_HOUSEHOLDS, rules.SYNTHETIC_MIX, rules.SYNTHETIC_BRACKETS
+    )
+
+
+def frozen_simulation(scale: Scale, today: date) -> dict[str, Any]:
+    """The simulator's figures for this scale on today's population, as members will read
+    them with the proposal: kept as they were, whatever the households become later."""
+    from governance.budget.reports import target_for
+
+    source, people = simulation_population()
+    outcome = rules.simulate(scale.allocation, scale.contribution, people)
+    return {
+        "computed_on": today.isoformat(),
+        "population": source,
+        "allocation": scale.allocation,
+        "contribution": scale.contribution,
+        "outcome": asdict(outcome),
+        "target_permille": target_for(today.replace(day=1)),
+        "examples": rules.examples(scale.allocation, scale.contribution),
+    }
+
+
+@dataclass(frozen=True)
+class FrozenSimulation:
+    """A frozen simulation as pages read it."""
+
+    scale: Scale
+    computed_on: date
+    synthetic: bool
+    outcome: rules.Outcome
+    target_permille: int | None
+    examples: list[dict[str, int]]
+
+
+def frozen_for_item(item_id: int) -> FrozenSimulation | None:
+    link = db.session.get(ScaleLink, item_id)
+    if link is None or not link.simulation:
+        return None
+    data = link.simulation
+    return FrozenSimulation(
+        db.session.get(Scale, link.scale_id),
+        date.fromisoformat(data["computed_on"]),
+        data["population"] == "synthetic",
+        rules.Outcome(**data["outcome"]),
+        data["target_permille"],
+        data["examples"],
+    )
 
 
 def apply_decision(decision: Any) -> None:

@@ -34,7 +34,7 @@ from governance.sessions import policy as meeting_policy
 from governance.sessions import services as meetings
 from governance.sessions import suggestions
 from governance.sessions.models import AgendaItem, ItemKind, Meeting, MeetingStatus
-from governance.votes import panel, policy, queries, services
+from governance.votes import panel, policy, queries, sections, services
 from governance.votes.forms import (
     KIND_LABELS,
     OBJECTION_LABELS,
@@ -259,6 +259,7 @@ def proposal_page(
         positions={r.id: queries.positions(r.id) for r in found.rounds if r.closed_at},
         decision=queries.decision_for_proposal(found.id),
         files=attachments.listing("proposal", found.id),
+        sections=sections.render(found),
         notes_form=NotesForm(formdata=None, notes=found.notes),
     )
 

@@ -90,6 +90,9 @@ def test_simulator_compares_proposals_with_charts_and_csv(client) -> None:  # ty
 
 
 def test_members_cannot_see_households(client) -> None:  # type: ignore[no-untyped-def]
+    """Members read the simulator (issue 18: the scales they decide on), never a household."""
     factories.login(client, factories.with_role(Role.MEMBER))
     assert client.get("/budget/foyers").status_code == 403
-    assert client.get("/budget/simulateur").status_code == 403
+    assert client.get("/budget/baremes").status_code == 403
+    page = client.get("/budget/simulateur")
+    assert page.status_code == 200 and "/budget/baremes" not in page.get_data(as_text=True)

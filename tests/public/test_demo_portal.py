@@ -47,7 +47,9 @@ SEARCHES = [
 ]
 # Links a visitor may follow that are not pages of the portal: the login forms (they show no
 # data) and the language switch (it sets the language cookie, on purpose).
-NOT_CRAWLED = ("/static/", "/langue/", "/connexion", "/carte")
+# Forms that open a session for their CSRF token (logging in, applying to join: tested in
+# their own tests) are not crawled: every page crawled must set no cookie.
+NOT_CRAWLED = ("/static/", "/langue/", "/connexion", "/carte", "/rejoindre")
 HREF = re.compile(r'href="([^"#]*)"')
 
 
