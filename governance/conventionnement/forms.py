@@ -42,6 +42,8 @@ EVENT_LABELS = {
     "visit_assigned": _l("Visit assigned to"),
     "reported": _l("Report sent, score"),
     "on_agenda": _l("On the agenda of"),
+    "listed": _l("Listed in the territory"),
+    "unlisted": _l("No longer listed in the territory"),
     "decision_approve_adopted": _l("Approved by decision"),
     "decision_approve_rejected": _l("Refused by decision"),
     "decision_suspend_adopted": _l("Suspended by decision"),

@@ -29,6 +29,6 @@ def weekday_names() -> dict[int, str]:
 
 
 def opening_days(days: list[int]) -> str:
-    """"lundi, mercredi, samedi": the days a place is open, in the reader's language."""
+    """ "lundi, mercredi, samedi": the days a place is open, in the reader's language."""
     names = weekday_names()
     return ", ".join(names[d] for d in sorted(set(days)) if d in names)

@@ -95,6 +95,7 @@ class PointOfSale(Base):
     @property
     def weekdays(self) -> list[int]:
         return [int(d) for d in self.opening_days.split(",") if d.strip().isdigit()]
+
     proposed_by: Mapped[Person | None] = relationship()
     events: Mapped[list[PosEvent]] = relationship(
         order_by="PosEvent.id", cascade="all, delete-orphan"

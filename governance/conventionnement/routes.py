@@ -26,6 +26,7 @@ from governance.conventionnement.forms import (
     ProposeForm,
     PublishForm,
 )
+from governance.conventionnement.labels import opening_days, weekday_names
 from governance.conventionnement.models import (
     FormKind,
     LinkAction,
@@ -36,7 +37,6 @@ from governance.conventionnement.models import (
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.fields import load_json
-from governance.conventionnement.labels import opening_days, weekday_names
 from governance.people.models import Group, Person
 from governance.sessions.models import Meeting, MeetingStatus
 from governance.web import form_status, render, save

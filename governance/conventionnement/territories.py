@@ -169,8 +169,11 @@ def save_territory(
         taken = territory_of(group.id)
         if taken is not None and taken is not territory:
             raise DomainError(
-                _l("%(group)s is already the committee of %(territory)s.", group=group.name,
-                   territory=taken.name),
+                _l(
+                    "%(group)s is already the committee of %(territory)s.",
+                    group=group.name,
+                    territory=taken.name,
+                ),
                 "group_id",
             )
     if territory is None:
@@ -184,8 +187,10 @@ def save_territory(
     ):
         if listed.pos_id not in wanted:
             db.session.delete(listed)
+            db.session.add(PosEvent(pos_id=listed.pos_id, what="unlisted", detail=name))
         wanted.discard(listed.pos_id)
     for pos in db.session.scalars(select(PointOfSale).where(PointOfSale.id.in_(wanted))):
+        db.session.add(PosEvent(pos_id=pos.id, what="listed", detail=name))
         row = list_in(pos, territory, pos.status)
         if pos.status is PosStatus.APPROVED:
             row.approved_since, row.review_on = pos.approved_since, pos.review_on

@@ -126,6 +126,11 @@ POINT = _object(
         "decision": {"type": ["string", "null"]},
         "decision_url": {"type": ["string", "null"], "format": "uri"},
         "group": TEXT,
+        "opening_days": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1, "maximum": 7},
+            "description": "ISO weekday numbers: 1 is Monday, 7 is Sunday",
+        },
     }
 )
 
