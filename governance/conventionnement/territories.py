@@ -222,6 +222,6 @@ def in_territory(territory_id: int) -> Any:
 
 def chosen(value: str | None) -> Territory | None:
     """The territory a page's ``territoire`` parameter names (its id), if any."""
-    if not value or not value.isdigit():
+    if not value or not value.isdigit() or len(value) > 9:  # never past the column's range
         return None
     return db.session.get(Territory, int(value))

@@ -218,6 +218,12 @@ def _paths() -> dict[str, Any]:
                         {"enum": ["", *(k.value for k in PosKind)]},
                     ),
                     _query("neighbourhood", "Neighbourhood, exactly as listed", TEXT),
+                    _query(
+                        "territory",
+                        "Id of a territory: the points approved there, with its decision "
+                        "(empty: the whole caisse)",
+                        {"type": "string", "pattern": "^[0-9]*$"},
+                    ),
                 ],
                 "responses": {
                     "200": _ok(
@@ -229,6 +235,7 @@ def _paths() -> dict[str, Any]:
                             }
                         ),
                     ),
+                    "404": _ok("No territory has this id", _object({"error": TEXT})),
                     "422": _errors(),
                 },
             }

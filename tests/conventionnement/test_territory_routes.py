@@ -159,3 +159,24 @@ def test_directory_households_and_reports_per_territory(app: Any, client: Any) -
         page = books.get(f"/budget/comptes/rapports/{report}?territoire={lyon_id}")
         assert page.status_code == 200 and "Lyon 8e" in page.get_data(as_text=True)
     assert db.session.scalar(select(Household.territory_id).where(Household.reference == reference))
+
+
+def test_the_api_reads_per_territory(client: Any) -> None:
+    c = _caisse()
+    pos = services.propose(c["calim"], c["locals"][1], "Biocoop", PosKind.SHOP, why="x")
+    pos.opening_days = "3,6"
+    territories.step(pos, c["calim"].id, PosStatus.APPROVED)
+    lyon_id, main_id = c["lyon"].id, c["main"].id
+    db.session.commit()
+    lyon = client.get(f"/api/points-de-vente?territory={lyon_id}").get_json()
+    assert [p["name"] for p in lyon["points"]] == ["Biocoop"]
+    assert lyon["points"][0]["opening_days"] == [3, 6]
+    assert client.get(f"/api/points-de-vente?territory={main_id}").get_json()["count"] == 0
+    assert client.get("/api/points-de-vente?territory=nope").status_code == 422
+    for unknown in ("99999999999999999999999", "0"):
+        assert client.get(f"/api/points-de-vente?territory={unknown}").status_code == 404
+    assert client.get("/points-de-vente?territory=99999999999999999999").status_code == 422
+    assert client.get("/conventionnement/?territoire=99999999999999999999").status_code in (
+        200,
+        302,
+    )
