@@ -25,7 +25,7 @@ def points_of_sale(
     """Points of sale by status then name; in one territory: those it lists."""
     query = select(PointOfSale).order_by(PointOfSale.status, PointOfSale.name)
     if territory_id is not None:
-        query = query.where(
+        query = query.options(selectinload(PointOfSale.places)).where(
             exists().where(
                 TerritoryPlace.pos_id == PointOfSale.id,
                 TerritoryPlace.territory_id == territory_id,
@@ -44,7 +44,10 @@ def visits_of(pos_id: int) -> list[Visit]:
             select(Visit)
             .where(Visit.pos_id == pos_id)
             .order_by(Visit.id.desc())
-            .options(selectinload(Visit.members).selectinload(VisitMember.person))
+            .options(
+                selectinload(Visit.members).selectinload(VisitMember.person),
+                selectinload(Visit.group),
+            )
         )
     )
 

@@ -155,6 +155,11 @@ def test_directory_households_and_reports_per_territory(app: Any, client: Any) -
     mine = books.get(f"/budget/foyers?territoire={lyon_id}").get_data(as_text=True)
     assert reference in mine
     assert reference not in books.get(f"/budget/foyers?territoire={main_id}").get_data(as_text=True)
+    listed = books.get(f"/conventionnement/?territoire={lyon_id}").get_data(as_text=True)
+    assert "Biocoop" in listed and "Toute la caisse" in listed
+    assert "Biocoop" not in books.get(f"/conventionnement/?territoire={main_id}").get_data(
+        as_text=True
+    )
     for report in ("part-des-cotisations", "achats"):
         page = books.get(f"/budget/comptes/rapports/{report}?territoire={lyon_id}")
         assert page.status_code == 200 and "Lyon 8e" in page.get_data(as_text=True)
