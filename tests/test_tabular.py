@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from governance import tabular
 from governance.errors import DomainError
 
-HOSTILE = ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+HOSTILE = ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -162,14 +162,8 @@ def test_answers_given_offline_survive_the_end_of_the_session(
         page.wait_for_timeout(500)
         assert answers(app, visit_id)["staff"] == "good"
         stored = page.evaluate("Object.keys(localStorage)")
-        assert (
-            any(
-                key.endswith(
-                    "-p" + page.locator("[data-visit-offline]").get_attribute("data-person")
-                )
-                for key in stored
-            )
-            is False
-        )
+        assert any(key.endswith("-p" + page.locator("[data-visit-offline]").get_attribute(
+            "data-person"
+        )) for key in stored) is False
     finally:
         context.close()

@@ -99,10 +99,9 @@ def test_open_round_is_not_offered_while_objections_are_unresolved() -> None:
     services.close_round(round_)
     shown = panel.context(proposal.item.meeting, people[0], "console")
     assert shown is not None and shown["consent_refusal"] is not None
-    assert (
-        services.round_refusal(proposal, RoundKind.CONSENT, meetings.quorum(proposal.item.meeting))
-        is not None
-    )
+    assert services.round_refusal(proposal, RoundKind.CONSENT, meetings.quorum(
+        proposal.item.meeting
+    )) is not None
     objection = shown["raised"][0]
     services.resolve_objection(objection, services.ObjectionStatus.WITHDRAWN)
     # Withdrawn: the text as voted is adopted, and who said what shows it withdrawn.
