@@ -14,7 +14,7 @@ ROUTE_MODULES = {
     "people": ("routes", "admin_routes"),
     "sessions": ("routes", "live_routes", "minutes_routes", "suggestion_routes", "file_routes"),
     "votes": ("routes", "decision_routes", "prepare_routes", "file_routes", "online_routes"),
-    "conventionnement": ("routes", "visit_routes"),
+    "conventionnement": ("routes", "visit_routes", "territory_routes"),
     "budget": ("routes", "ledger_routes", "report_routes"),
     "lottery": ("routes",),
     "joining": ("routes",),

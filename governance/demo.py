@@ -17,7 +17,8 @@ from governance.budget import bulk, rules
 from governance.budget import services as budget
 from governance.budget.models import HouseholdStatus, ScaleStatus
 from governance.conventionnement import services as pos_services
-from governance.conventionnement.models import LinkAction, PosKind, PosLink
+from governance.conventionnement import territories
+from governance.conventionnement.models import LinkAction, PointOfSale, PosKind, PosLink
 from governance.extensions import db
 from governance.people import services
 from governance.people.models import GroupKind, Person, QuorumKind, Role
@@ -286,10 +287,16 @@ def load_demo(seed: int = 2026) -> str:
     for person in [member, *committee_members[17:26]]:
         services.add_membership(person, pos_wg, Role.MEMBER, date(2025, 10, 1))
     db.session.flush()
+    # Two territories, each with its committee: the citizen committee's, and Lyon 8e, where
+    # CALIM 8 visits and approves its own places.
+    territories.save_territory(None, "Montpellier — Arceaux, Lez", committee, [])
+    lyon = territories.save_territory(None, "Lyon 8e", calim, [])
+    pos_services.ensure_defaults()
+    lyon_places = _lyon_places(calim, local_members, local_facilitator)
     _demo_meetings(committee, calim, facilitator, committee_members, local_facilitator)
     # Every inhabitant of the demo takes part in the caisse: each has a household of their own.
-    _demo_budget(rng, treasurer, [*named, local_facilitator, *others])
-    _demo_ledger(rng, committee)
+    _demo_budget(rng, treasurer, [*named, local_facilitator, *others], lyon.id)
+    _demo_ledger(rng, lyon_places)
     _demo_scale_on_agenda(committee, treasurer)
     _demo_joining(facilitator)
     _fresh_statistics()
@@ -473,6 +480,7 @@ def _visited_and_linked(committee, members, october, facilitator) -> None:  # ty
         neighbourhood="Arceaux",
         sells="Épicerie bio, vrac, fruits et légumes",
         why="Beaucoup de produits locaux.",
+        opening_days="1,2,3,4,5,6",
     )
     visit = _visit(
         biocoop,
@@ -497,6 +505,7 @@ def _more_points_of_sale(committee, members, facilitator) -> None:  # type: igno
         address="3 rue du Lez",
         neighbourhood="Lez",
         why="Les prix sont bas et l'accueil très bon.",
+        opening_days="2,4,6",
     )
     farm = pos_services.propose(
         committee,
@@ -506,6 +515,7 @@ def _more_points_of_sale(committee, members, facilitator) -> None:  # type: igno
         address="Marché des Arceaux, le mardi",
         sells="Légumes, œufs",
         why="Maraîchère en agroécologie à 20 km.",
+        opening_days="2",
     )
     pos_services.assign_visit(farm, [members[3], members[5]], date(2026, 12, 1), facilitator)
     bakery = pos_services.propose(
@@ -515,6 +525,7 @@ def _more_points_of_sale(committee, members, facilitator) -> None:  # type: igno
         PosKind.BAKERY,
         address="8 place Carnot",
         why="Farines locales, pain au levain.",
+        opening_days="2,3,4,5,6,7",
     )
     _visit(
         bakery,
@@ -525,9 +536,11 @@ def _more_points_of_sale(committee, members, facilitator) -> None:  # type: igno
     )
 
 
-def _demo_budget(rng: random.Random, treasurer: Person, people: list[Person]) -> None:
-    """108 households like CALIM 8's first year, Lyon's scale in force, two proposals; the
-    first ones are the demo's people's own (the others have no account)."""
+def _demo_budget(
+    rng: random.Random, treasurer: Person, people: list[Person], territory_id: int
+) -> None:
+    """108 households like CALIM 8's first year, in its territory, Lyon's scale in force, two
+    proposals; the first ones are the demo's people's own (the others have no account)."""
     shapes = (
         [(1, 0, 0)] * 40 + [(2, 0, 0)] * 20 + [(1, 0, 2)] * 18 + [(2, 0, 2)] * 20 + [(2, 1, 3)] * 10
     )
@@ -543,6 +556,7 @@ def _demo_budget(rng: random.Random, treasurer: Person, people: list[Person]) ->
             contribution_cents=rng.choice([100, 500, 1000, 2000, 4000]),
             starts_on=date(2025, 9, 1),
             status=HouseholdStatus.ACTIVE,
+            territory_id=territory_id,
         )
         if n <= len(people):
             household.person_id = people[n - 1].id
@@ -621,35 +635,14 @@ def _demo_joining(facilitator: Person) -> None:
                 joining.move(applicant, step, facilitator)
 
 
-def _demo_ledger(rng: random.Random, committee) -> None:  # type: ignore[no-untyped-def]
+def _demo_ledger(rng: random.Random, shops: list[PointOfSale]) -> None:
     """Six months of books (May to October 2026) like CALIM 8's: grants, monthly runs,
     most contributions paid, purchases mostly at two Biocoop shops, one reimbursement."""
     from sqlalchemy import select
 
     from governance.budget import ledger, purchases, reports
     from governance.budget.models import Household
-    from governance.conventionnement.models import PointOfSale, PosStatus
 
-    shops = [
-        PointOfSale(
-            name=name,
-            kind=kind,
-            group=committee,
-            status=PosStatus.APPROVED,
-            approved_since=date(2025, 12, 1),
-            review_on=date(2027, 12, 1),
-            neighbourhood=area,
-        )
-        for name, kind, area in [
-            ("Biocoop Mermoz", PosKind.SHOP, "Mermoz"),
-            ("Biocoop Monplaisir", PosKind.SHOP, "Monplaisir"),
-            ("Épicerie solidaire des États-Unis", PosKind.GROCERY, "États-Unis"),
-            ("Les Jardins de Bachut", PosKind.PRODUCER, "Bachut"),
-            ("Boulangerie du Grand Trou", PosKind.BAKERY, "Grand Trou"),
-        ]
-    ]
-    db.session.add_all(shops)
-    db.session.flush()
     households = list(db.session.scalars(select(Household).order_by(Household.reference)))
     ledger.record_grant("Métropole de Lyon", 120_000_00, date(2026, 5, 4), "demo-grant-1")
     ledger.record_grant("Fondation de France", 60_000_00, date(2026, 8, 3), "demo-grant-2")
@@ -680,6 +673,108 @@ def _demo_ledger(rng: random.Random, committee) -> None:  # type: ignore[no-unty
         purchases.apply(purchases.parse("\n".join(rows) + "\n"))
     owed = purchases.merchant(shops[0]).balance_cents
     purchases.reimburse(shops[0], owed, date(2026, 10, 30), "demo-reimbursement-1")
+
+
+# Lyon 8e's places, approved by CALIM 8 in November 2025 after its binômes' visits.
+LYON_PLACES = [
+    ("Biocoop Mermoz", PosKind.SHOP, "Mermoz", "45 avenue Jean-Mermoz", "2,3,4,5,6"),
+    (
+        "Biocoop Monplaisir",
+        PosKind.SHOP,
+        "Monplaisir",
+        "112 avenue des Frères-Lumière",
+        "1,2,3,4,5,6",
+    ),
+    (
+        "Épicerie solidaire des États-Unis",
+        PosKind.GROCERY,
+        "États-Unis",
+        "18 boulevard des États-Unis",
+        "2,4,5",
+    ),
+    (
+        "Les Jardins de Bachut",
+        PosKind.PRODUCER,
+        "Bachut",
+        "Marché du Bachut, place du 8-Mai",
+        "3,6",
+    ),
+    (
+        "Boulangerie du Grand Trou",
+        PosKind.BAKERY,
+        "Grand Trou",
+        "7 rue du Grand-Trou",
+        "2,3,4,5,6,7",
+    ),
+]
+
+
+def _lyon_places(calim, local_members, local_facilitator) -> list[PointOfSale]:  # type: ignore[no-untyped-def]
+    """CALIM 8's own procedure: a member proposes, a binôme of its members visits and answers
+    the questionnaire, the next CALIM 8 session approves by consent; each place approved in
+    Lyon 8e has its decision."""
+    places, visits = [], []
+    for n, (name, kind, area, address, days) in enumerate(LYON_PLACES):
+        pos = pos_services.propose(
+            calim,
+            local_members[1 + n],
+            name,
+            kind,
+            address=address,
+            neighbourhood=area,
+            why="Proposé par un·e membre de CALIM 8.",
+            opening_days=days,
+        )
+        visits.append(
+            _visit(
+                pos,
+                [local_members[1 + n], local_members[10 + n]],
+                date(2025, 10, 14 + n),
+                "Accueil ouvert, la MonA est acceptée sans difficulté.",
+                schedule=False,
+            )
+        )
+        places.append(pos)
+    session = meetings.create_meeting(
+        calim,
+        "Réunion du comité local de novembre 2025",
+        datetime(2025, 11, 27, 18, 30, tzinfo=PARIS).astimezone(UTC),
+        150,
+        "Centre social Mermoz",
+        local_facilitator,
+    )
+    for pos, visit in zip(places, visits, strict=True):
+        pos_services.put_on_agenda(pos, LinkAction.APPROVE, session, visit)
+    convened = session.starts_at - timedelta(days=10)
+    meetings.transition(session, MeetingStatus.CONVENED, local_facilitator, now=convened)
+    session.notified_version = session.agenda_version
+    meetings.transition(session, MeetingStatus.OPEN, local_facilitator, now=session.starts_at)
+    present = local_members[:20]
+    for person in present:
+        meetings.mark_attendance(session, person, AttendanceStatus.PRESENT, local_facilitator)
+    for item, pos in zip(session.items, places, strict=True):
+        proposal = votes.attach_proposal(
+            item,
+            f"Conventionnement : {pos.name}",
+            f"{pos.name} est conventionné·e dans le territoire Lyon 8e : les participant·es "
+            "peuvent y payer en MonA. Le conventionnement sera revu dans deux ans.",
+            present[1],
+            DecisionKind.CONVENTIONNEMENT,
+            effect="Le point de vente est conventionné pour deux ans.",
+            by=local_facilitator,
+        )
+        session.current_item_id = item.id
+        round_ = votes.open_round(proposal)
+        for person in present:
+            votes.give_position(round_, person, Value.CONSENT)
+        votes.close_round(round_)
+    meetings.transition(
+        session, MeetingStatus.CLOSED, local_facilitator, now=session.starts_at + timedelta(hours=2)
+    )
+    meetings.save_minutes(
+        session, {i.id: "Rapport du binôme, puis conventionnement adopté." for i in session.items}
+    )
+    return places
 
 
 def meeting_roles(meeting, facilitator, secretary, timekeeper) -> None:  # type: ignore[no-untyped-def]

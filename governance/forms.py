@@ -9,8 +9,9 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField
+from wtforms import BooleanField, HiddenField, SelectMultipleField
 from wtforms.validators import Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("This is too long: at most %(max)d characters.")
@@ -46,3 +47,11 @@ class AttachmentForm(FlaskForm):
         ),
     )
     key = HiddenField()
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (days of the week, places of a territory): shown in a
+    fieldset by the ``field`` macro, usable with a thumb and without JavaScript."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -138,6 +138,8 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "conventionnement.export_csv": frozenset({F, A}),
     "conventionnement.export_xlsx": frozenset({F, A}),
     "conventionnement.forms": frozenset({A}),
+    "conventionnement.territories_page": frozenset({A}),
+    "conventionnement.territory_edit": frozenset({A}),
     # the binôme of the visit only: the routes check who is in it
     "conventionnement.section": Access.IN_GROUP,
     "conventionnement.section_save": Access.IN_GROUP,

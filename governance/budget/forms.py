@@ -87,6 +87,8 @@ class HouseholdForm(OnceForm):
         ],
     )
     starts_on = DateField(_l("Since"), validators=[InputRequired(_l("Please give a date."))])
+    # Shown only where the caisse has several territories (the choices are set by the route).
+    territory_id = SelectField(_l("Territory"), coerce=int, validators=[Optional()])
     status = SelectField(
         _l("Status"),
         choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from governance.budget.models import TransactionKind
 from governance.fields import DateField, MonthField
 from governance.formatting import Between, LocaleDecimalField
-from governance.forms import REQUIRED, TOO_LONG
+from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG
 
 AMOUNT = _l("Please write an amount, for example 12.50.")
 
@@ -81,6 +81,12 @@ class PeriodForm(FlaskForm):
     start = MonthField(_l("From (month)"), validators=[Optional()])
     end = MonthField(_l("To (month, included)"), validators=[Optional()])
     month = MonthField(_l("Households for the month"), validators=[Optional()])
+    # Shown only where the caisse has several territories (choices set by the route).
+    territoire = SelectField(_l("Territory"), choices=[], validate_choice=False)
+
+    def validate_territoire(self, field: SelectField) -> None:
+        if field.data and field.data not in {str(c[0]) for c in field.choices}:
+            raise ValidationError(NOT_A_CHOICE)
 
     def validate_end(self, field: MonthField) -> None:
         if self.start.data and field.data:

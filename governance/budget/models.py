@@ -35,6 +35,9 @@ class Household(Base):
         _enum(HouseholdStatus, "household_status"), default=HouseholdStatus.ACTIVE
     )
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    territory_id: Mapped[int | None] = mapped_column(
+        ForeignKey("territory.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[created_at]
     # When it left (set with the status), and when, the retention period over, its composition
     # and income bracket were forgotten (see people.privacy.apply_retention).

@@ -32,6 +32,7 @@ from governance.budget.models import (
     Posting,
 )
 from governance.budget.routes import bp
+from governance.conventionnement import territories
 from governance.conventionnement.labels import POS_KIND_LABELS
 from governance.conventionnement.models import PointOfSale
 from governance.errors import DomainError
@@ -51,6 +52,9 @@ def eur(cents: int | None) -> Decimal | None:
 def _period() -> tuple[PeriodForm, date, date, bool]:
     """The months asked for, by default the last twelve; bad input keeps the defaults."""
     form = PeriodForm(request.args)
+    form.territoire.choices = [("", _("The whole caisse"))] + [
+        (str(t.id), t.name) for t in territories.all_territories()
+    ]
     valid = form.validate()
     today = date.today().replace(day=1)
     end = (form.end.data if valid and form.end.data else today).replace(day=1)
@@ -58,6 +62,12 @@ def _period() -> tuple[PeriodForm, date, date, bool]:
         form.start.data if valid and form.start.data else reports.add_months(end, -11)
     ).replace(day=1)
     return form, start, end, valid
+
+
+def _territory(form: PeriodForm) -> int | None:
+    """The territory a report is read for (None: the whole caisse)."""
+    chosen = territories.chosen(form.territoire.data) if not form.territoire.errors else None
+    return chosen.id if chosen else None
 
 
 def _wants_csv() -> bool:
@@ -102,7 +112,7 @@ def report_contributions() -> Response:
 
 def _share_page(target: TargetForm | None = None, status: int = 200) -> Response:
     form, start, end, valid = _period()
-    rows = reports.contribution_share(start, end)
+    rows = reports.contribution_share(start, end, _territory(form))
     if _wants_csv():
         return csv_response(
             "part-des-cotisations",
@@ -151,7 +161,7 @@ def target() -> Response:
 @bp.get("/comptes/rapports/achats")
 def report_purchases() -> Response:
     form, start, end, valid = _period()
-    report = reports.purchases(start, end)
+    report = reports.purchases(start, end, _territory(form))
     if _wants_csv():
         return csv_response(
             "achats",

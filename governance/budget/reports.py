@@ -56,10 +56,26 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def _between(start: date, end: date) -> Any:
-    return and_(
+def _between(start: date, end: date, territory_id: int | None = None) -> Any:
+    """The operations of these months; in one territory, those of its households (grants and
+    reimbursements belong to the whole caisse and are left out there)."""
+    within = and_(
         LedgerTransaction.occurred_on >= start.replace(day=1),
         LedgerTransaction.occurred_on < next_month(end),
+    )
+    if territory_id is None:
+        return within
+    theirs = aliased(Posting)
+    owner = aliased(Account)
+    return and_(
+        within,
+        select(theirs.id)
+        .join(owner, owner.id == theirs.account_id)
+        .join(Household, Household.id == owner.household_id)
+        .where(
+            theirs.transaction_id == LedgerTransaction.id, Household.territory_id == territory_id
+        )
+        .exists(),
     )
 
 
@@ -206,9 +222,10 @@ _MEASURES = {
 }
 
 
-def monthly_totals(start: date, end: date) -> list[MonthTotals]:
+def monthly_totals(start: date, end: date, territory_id: int | None = None) -> list[MonthTotals]:
     """Grants, contributions, allocations, purchases and reimbursements of each month, every
-    month of the range listed (zero when nothing happened), reversals taken off."""
+    month of the range listed (zero when nothing happened), reversals taken off; for the whole
+    caisse, or for the households of one territory."""
     original, kind = _effective_kind()
     month = _month_of(LedgerTransaction.occurred_on).label("month")
     rows = db.session.execute(
@@ -218,7 +235,7 @@ def monthly_totals(start: date, end: date) -> list[MonthTotals]:
         .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
         .outerjoin(original, original.id == LedgerTransaction.reverses_id)
         .where(
-            _between(start, end),
+            _between(start, end, territory_id),
             Account.kind.in_(
                 [AccountKind.WALLET, AccountKind.MERCHANT, AccountKind.PAYABLE, AccountKind.INCOME]
             ),
@@ -262,13 +279,13 @@ class ShareMonth:
         return self.share_permille >= self.target_permille
 
 
-def contribution_share(start: date, end: date) -> list[ShareMonth]:
+def contribution_share(start: date, end: date, territory_id: int | None = None) -> list[ShareMonth]:
     targets = list(db.session.scalars(select(ContributionTarget)))
     return [
         ShareMonth(
             t.month, t.contributions, t.allocations, t.share_permille, target_for(t.month, targets)
         )
-        for t in monthly_totals(start, end)
+        for t in monthly_totals(start, end, territory_id)
     ]
 
 
@@ -303,7 +320,7 @@ class Purchases:
     top_two_permille: int  # the share of the two largest points of sale
 
 
-def purchases(start: date, end: date) -> Purchases:
+def purchases(start: date, end: date, territory_id: int | None = None) -> Purchases:
     original, kind = _effective_kind()
     rows = db.session.execute(
         select(Account.code, func.sum(Posting.amount_cents))
@@ -314,7 +331,7 @@ def purchases(start: date, end: date) -> Purchases:
         .where(
             Account.kind == AccountKind.MERCHANT,
             kind == TransactionKind.PURCHASE,
-            _between(start, end),
+            _between(start, end, territory_id),
         )
         .group_by(Account.code)
     ).all()

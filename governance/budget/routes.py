@@ -30,6 +30,7 @@ from governance.budget.forms import (
 )
 from governance.budget.models import Currency, Household, HouseholdStatus, Scale, ScaleStatus
 from governance.budget.reports import DueStatus
+from governance.conventionnement import territories
 from governance.extensions import db
 from governance.fields import load_json
 from governance.sessions.models import AGENDA_OPEN, Meeting
@@ -56,13 +57,18 @@ def _labels() -> dict[str, object]:
 
 @bp.get("/foyers")
 def households() -> Response:
-    rows = db.session.scalars(select(Household).order_by(Household.reference)).all()
+    territory = territories.chosen(request.args.get("territoire"))
+    query = select(Household).order_by(Household.reference)
+    if territory is not None:
+        query = query.where(Household.territory_id == territory.id)
     return render(
         "budget/households.html",
-        households=rows,
+        households=db.session.scalars(query).all(),
         import_form=ImportForm(),
         report=None,
         pending=assessments.pending(),
+        territory=territory,
+        territories=territories.all_territories() if territories.several() else [],
     )
 
 
@@ -91,8 +97,20 @@ def households_import() -> Response:
     )
 
 
+def _territory_choices(form: HouseholdForm) -> bool:
+    """The territories a household may belong to; False where there is only one (or none)."""
+    found = territories.all_territories()
+    form.territory_id.choices = [SelectChoice(0, _("No territory"))] + [
+        SelectChoice(t.id, t.name) for t in found
+    ]
+    if form.territory_id.data is None:
+        form.territory_id.data = 0
+    return len(found) > 1
+
+
 def _household_form(household: Household | None) -> Response:
     form = HouseholdForm(obj=household)
+    several = _territory_choices(form)
     if household is not None and not form.is_submitted():
         form.contribution.data = Decimal(household.contribution_cents).scaleb(-2)
         form.status.data = household.status.value
@@ -109,6 +127,7 @@ def _household_form(household: Household | None) -> Response:
             contribution_cents=rules.to_cents(form.contribution.data),
             starts_on=form.starts_on.data,
             status=HouseholdStatus(form.status.data),
+            **({"territory_id": form.territory_id.data or None} if several else {}),
         ),
     )
     if saved:
@@ -120,6 +139,7 @@ def _household_form(household: Household | None) -> Response:
         block="form",
         form=form,
         household=household,
+        several=several,
         suggestions=suggestions,
         assessments=assessments.history(household) if household is not None else [],
         books=_statement(household) if household is not None else None,

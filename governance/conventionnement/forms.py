@@ -20,7 +20,7 @@ from governance.conventionnement.labels import POS_KIND_LABELS
 from governance.conventionnement.models import FormKind, PosStatus
 from governance.conventionnement.scoring import Band
 from governance.fields import DateField
-from governance.forms import REQUIRED, TOO_LONG, OnceForm
+from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG, CheckboxesField, OnceForm
 
 POS_STATUS_LABELS = {
     PosStatus.PROPOSED: _l("proposed"),
@@ -42,6 +42,8 @@ EVENT_LABELS = {
     "visit_assigned": _l("Visit assigned to"),
     "reported": _l("Report sent, score"),
     "on_agenda": _l("On the agenda of"),
+    "listed": _l("Listed in the territory"),
+    "unlisted": _l("No longer listed in the territory"),
     "decision_approve_adopted": _l("Approved by decision"),
     "decision_approve_rejected": _l("Refused by decision"),
     "decision_suspend_adopted": _l("Suspended by decision"),
@@ -52,6 +54,13 @@ EVENT_LABELS = {
 
 
 class ProposeForm(OnceForm):
+    # Shown only where several committees decide (the choices are set by the route).
+    group_id = SelectField(
+        _l("Which committee decides"),
+        coerce=int,
+        validate_choice=True,
+        validators=[Optional()],
+    )
     name = StringField(
         _l("Name of the place"),
         validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)],
@@ -68,6 +77,9 @@ class ProposeForm(OnceForm):
     neighbourhood = StringField(
         _l("Neighbourhood (optional)"), validators=[Optional(), Length(max=120, message=TOO_LONG)]
     )
+    opening_days = CheckboxesField(
+        _l("Days it is open (optional)"), coerce=int, validators=[Optional()]
+    )
     contact = StringField(
         _l("Contact: a name, a phone number (optional)"),
         validators=[Optional(), Length(max=255, message=TOO_LONG)],
@@ -82,11 +94,13 @@ class ProposeForm(OnceForm):
 
 
 class AssignForm(OnceForm):
+    # Shown only when the facilitator runs this place for several committees.
+    group_id = SelectField(_l("For the committee"), coerce=int, validators=[Optional()])
     people = SelectMultipleField(
         _l("The binôme or trinôme"),
         coerce=int,
         description=_l(
-            "Two or three people, at least one of them a member of the citizen committee."
+            "Two or three people, at least one of them a member of the committee that decides."
         ),
         validators=[InputRequired(_l("Choose two or three people."))],
     )
@@ -146,3 +160,17 @@ class PublishForm(FlaskForm):
         validators=[Optional(), Length(max=200000, message=TOO_LONG)],
     )
     upload = FileField(_l("Or a JSON file"))
+
+
+class TerritoryForm(FlaskForm):
+    name = StringField(
+        _l("Name of the territory"),
+        validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)],
+    )
+    group_id = SelectField(
+        _l("Its local committee"),
+        coerce=int,
+        description=_l("The committee that approves the points of sale of this territory."),
+        validators=[InputRequired(NOT_A_CHOICE)],
+    )
+    places = CheckboxesField(_l("Its points of sale"), coerce=int, validators=[Optional()])

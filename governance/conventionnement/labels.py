@@ -17,3 +17,18 @@ POS_KIND_LABELS = {
     PosKind.MARKET: _l("Market stall"),
     PosKind.AMAP: _l("AMAP"),
 }
+
+
+def weekday_names() -> dict[int, str]:
+    """ISO weekday number (1 Monday … 7 Sunday) → its name in the reader's language."""
+    from babel.dates import get_day_names
+    from flask_babel import get_locale
+
+    names = get_day_names("wide", locale=get_locale())
+    return {n + 1: names[n] for n in range(7)}
+
+
+def opening_days(days: list[int]) -> str:
+    """ "lundi, mercredi, samedi": the days a place is open, in the reader's language."""
+    names = weekday_names()
+    return ", ".join(names[d] for d in sorted(set(days)) if d in names)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from governance.db import Base, created_at, intpk, str120, str255, utc
 from governance.db import enum_column as _enum
-from governance.people.models import Group, Person
+from governance.people.models import Group, Person, Territory
 
 
 class PosKind(enum.StrEnum):
@@ -83,13 +83,46 @@ class PointOfSale(Base):
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     approved_since: Mapped[date | None] = mapped_column(Date)
     review_on: Mapped[date | None] = mapped_column(Date)
+    # The days it is open, as ISO weekday numbers ("1,3,6": Monday, Wednesday, Saturday).
+    opening_days: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[created_at]
 
     group: Mapped[Group] = relationship()
+    places: Mapped[list[TerritoryPlace]] = relationship(
+        back_populates="pos", cascade="all, delete-orphan"
+    )
+
+    @property
+    def weekdays(self) -> list[int]:
+        return [int(d) for d in self.opening_days.split(",") if d.strip().isdigit()]
+
     proposed_by: Mapped[Person | None] = relationship()
     events: Mapped[list[PosEvent]] = relationship(
         order_by="PosEvent.id", cascade="all, delete-orphan"
     )
+
+
+class TerritoryPlace(Base):
+    """A point of sale in one territory, and where it stands there: a place can be approved
+    in several territories, each by the decision of that territory's committee."""
+
+    __tablename__ = "territory_place"
+
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territory.id", ondelete="CASCADE"), primary_key=True
+    )
+    pos_id: Mapped[int] = mapped_column(
+        ForeignKey("point_of_sale.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[PosStatus] = mapped_column(
+        _enum(PosStatus, "pos_status"), default=PosStatus.PROPOSED
+    )
+    approved_since: Mapped[date | None] = mapped_column(Date)
+    review_on: Mapped[date | None] = mapped_column(Date)
+    decision_reference: Mapped[str | None] = mapped_column(String(30))
+
+    territory: Mapped[Territory] = relationship()
+    pos: Mapped[PointOfSale] = relationship(back_populates="places")
 
 
 class PosEvent(Base):
@@ -140,6 +173,9 @@ class Visit(Base):
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("form_version.id"))
     grid_id: Mapped[int] = mapped_column(ForeignKey("form_version.id"))
     visit_on: Mapped[date] = mapped_column(Date)
+    # The committee the binôme reports to and that decides (the point's, or that of another
+    # territory where the place is visited too).
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="RESTRICT"))
     submitted_at: Mapped[utc | None]
     submitted_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL")
@@ -153,6 +189,7 @@ class Visit(Base):
     created_at: Mapped[created_at]
 
     pos: Mapped[PointOfSale] = relationship()
+    group: Mapped[Group] = relationship()
     questionnaire: Mapped[FormVersion] = relationship(foreign_keys=[questionnaire_id])
     grid: Mapped[FormVersion] = relationship(foreign_keys=[grid_id])
     members: Mapped[list[VisitMember]] = relationship(cascade="all, delete-orphan")

@@ -1,6 +1,7 @@
-"""Who may act on a point of sale and its visits. A point belongs to the group that runs
-conventionnement (``pos.group_id``): its facilitators (and the admins) assign binômes, put it on
-that group's agenda and read the visits' answers; the binôme answers the questionnaire."""
+"""Who may act on a point of sale and its visits. A point is decided by the committee it was
+proposed to (``pos.group_id``) and by the committee of each territory that lists it: their
+facilitators (and the admins) assign binômes, put it on their group's agenda and read the visits'
+answers; the binôme answers the questionnaire."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from governance.access import Loader, rule
-from governance.conventionnement import queries, services
+from governance.conventionnement import queries, services, territories
 from governance.conventionnement.models import PointOfSale, Visit
 from governance.extensions import db
 from governance.people.models import Role
@@ -18,8 +19,9 @@ from governance.people.policy import facilitates, is_admin, roles_in, signed_in
 
 @rule
 def can_run_conventionnement(person: Any, pos: PointOfSale) -> bool:
-    """Assign a binôme, put the point on the agenda: a facilitator of the point's group."""
-    return facilitates(person, pos.group_id)
+    """Assign a binôme, put the point on the agenda: a facilitator of a committee that decides
+    on the point (its own, or that of a territory listing it)."""
+    return bool(territories.running_groups(person, pos))
 
 
 def export_group_ids(person: Any) -> set[int] | None:
@@ -27,7 +29,8 @@ def export_group_ids(person: Any) -> set[int] | None:
     running conventionnement that they facilitate."""
     if is_admin(person):
         return None
-    owners = db.session.scalars(select(PointOfSale.group_id).distinct())
+    owners = set(db.session.scalars(select(PointOfSale.group_id).distinct()))
+    owners |= set(db.session.scalars(select(Visit.group_id).distinct()))
     return {g for g in owners if Role.FACILITATOR in roles_in(person, g)}
 
 
@@ -52,7 +55,7 @@ def can_read_visit(person: Any, visit: Visit) -> bool:
     the point's group (and the admins)."""
     if not signed_in(person):
         return False
-    if services.is_member(visit, person) or facilitates(person, visit.pos.group_id):
+    if services.is_member(visit, person) or facilitates(person, visit.group_id):
         return True
     if visit.submitted_at is None:
         return False

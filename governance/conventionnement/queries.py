@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from governance.conventionnement.models import (
@@ -10,6 +10,7 @@ from governance.conventionnement.models import (
     PointOfSale,
     PosKind,
     PosStatus,
+    TerritoryPlace,
     Visit,
     VisitMember,
 )
@@ -17,9 +18,19 @@ from governance.extensions import db
 
 
 def points_of_sale(
-    status: PosStatus | None = None, kind: PosKind | None = None
+    status: PosStatus | None = None,
+    kind: PosKind | None = None,
+    territory_id: int | None = None,
 ) -> list[PointOfSale]:
+    """Points of sale by status then name; in one territory: those it lists."""
     query = select(PointOfSale).order_by(PointOfSale.status, PointOfSale.name)
+    if territory_id is not None:
+        query = query.options(selectinload(PointOfSale.places)).where(
+            exists().where(
+                TerritoryPlace.pos_id == PointOfSale.id,
+                TerritoryPlace.territory_id == territory_id,
+            )
+        )
     if status is not None:
         query = query.where(PointOfSale.status == status)
     if kind is not None:
@@ -33,7 +44,10 @@ def visits_of(pos_id: int) -> list[Visit]:
             select(Visit)
             .where(Visit.pos_id == pos_id)
             .order_by(Visit.id.desc())
-            .options(selectinload(Visit.members).selectinload(VisitMember.person))
+            .options(
+                selectinload(Visit.members).selectinload(VisitMember.person),
+                selectinload(Visit.group),
+            )
         )
     )
 

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from governance import tabular
 from governance.access import access
-from governance.conventionnement import policy, queries, services
+from governance.conventionnement import policy, queries, services, territories
 from governance.conventionnement.forms import (
     BAND_LABELS,
     EVENT_LABELS,
@@ -26,6 +26,7 @@ from governance.conventionnement.forms import (
     ProposeForm,
     PublishForm,
 )
+from governance.conventionnement.labels import opening_days, weekday_names
 from governance.conventionnement.models import (
     FormKind,
     LinkAction,
@@ -36,7 +37,7 @@ from governance.conventionnement.models import (
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.fields import load_json
-from governance.people.models import Group, GroupKind, Person
+from governance.people.models import Group, Person
 from governance.sessions.models import AGENDA_OPEN, Meeting
 from governance.web import form_status, render, save
 
@@ -53,26 +54,32 @@ def _labels() -> dict[str, object]:
         "band_labels": BAND_LABELS,
         "event_labels": EVENT_LABELS,
         "form_kind_labels": FORM_KIND_LABELS,
+        "opening_days": opening_days,
     }
 
 
-def _committee() -> Group:
-    group = db.session.scalar(
-        select(Group).where(Group.kind == GroupKind.COMMITTEE).order_by(Group.id).limit(1)
-    )
-    if group is None:
+def _committees() -> list[Group]:
+    groups = territories.deciding_groups()
+    if not groups:
         raise DomainError(_("There is no citizen committee yet: an admin must create it."))
-    return group
+    return groups
+
+
+def _days() -> list[SelectChoice]:
+    return [SelectChoice(n, name) for n, name in weekday_names().items()]
 
 
 @bp.get("/")
 def index() -> Response:
     status = request.args.get("etat")
     chosen = PosStatus(status) if status in {s.value for s in PosStatus} else None
+    territory = territories.chosen(request.args.get("territoire"))
     return render(
         "conventionnement/index.html",
-        points=queries.points_of_sale(chosen),
+        points=queries.points_of_sale(chosen, territory_id=territory.id if territory else None),
         chosen=chosen,
+        territory=territory,
+        territories=territories.all_territories() if territories.several() else [],
         my_visits=queries.my_open_visits(current_user.id),
     )
 
@@ -80,29 +87,42 @@ def index() -> Response:
 @bp.route("/proposer", methods=["GET", "POST"])
 def propose() -> Response:
     form = ProposeForm()
+    groups = _committees()
+    form.group_id.choices = [SelectChoice(g.id, g.name) for g in groups]
+    if form.group_id.data is None or len(groups) == 1:
+        form.group_id.data = territories.proposer_default(current_user, groups).id
+    form.opening_days.choices = _days()
     if form.validate_on_submit():
-        pos = services.propose(
-            _committee(),
-            current_user,
-            form.name.data,
-            PosKind(form.kind.data),
-            address=form.address.data,
-            neighbourhood=form.neighbourhood.data,
-            contact=form.contact.data,
-            sells=form.sells.data,
-            why=form.why.data,
-        )
-        db.session.commit()
-        flash(
-            _(
-                "Thank you! A facilitator will now choose a binôme to visit %(name)s.",
-                name=pos.name,
+        pos = save(
+            form,
+            lambda: services.propose(
+                db.session.get_one(Group, form.group_id.data),
+                current_user,
+                form.name.data,
+                PosKind(form.kind.data),
+                address=form.address.data,
+                neighbourhood=form.neighbourhood.data,
+                contact=form.contact.data,
+                sells=form.sells.data,
+                why=form.why.data,
+                opening_days=",".join(str(d) for d in sorted(set(form.opening_days.data or []))),
             ),
-            "success",
         )
-        return redirect(url_for("conventionnement.point", pos_id=pos.id))
+        if pos is not None:
+            flash(
+                _(
+                    "Thank you! A facilitator will now choose a binôme to visit %(name)s.",
+                    name=pos.name,
+                ),
+                "success",
+            )
+            return redirect(url_for("conventionnement.point", pos_id=pos.id))
     return render(
-        "conventionnement/propose.html", block="form", form=form, status=form_status(form)
+        "conventionnement/propose.html",
+        block="form",
+        form=form,
+        several=len(groups) > 1,
+        status=form_status(form),
     )
 
 
@@ -117,10 +137,11 @@ def _people_choices() -> list[SelectChoice]:
 
 def _agenda_form(pos: PointOfSale) -> AgendaForm:
     form = AgendaForm(formdata=None if request.method == "GET" else request.form)
+    mine = [g.id for g in territories.running_groups(current_user, pos)]
     upcoming = db.session.scalars(
         select(Meeting)
         .where(
-            Meeting.group_id == pos.group_id,
+            Meeting.group_id.in_(mine),
             Meeting.status.in_(AGENDA_OPEN),
         )
         .order_by(Meeting.starts_at)
@@ -137,9 +158,11 @@ def _point_page(
 ) -> Response:
     assign = assign or AssignForm(formdata=None, visit_on=date.today())
     assign.people.choices = _people_choices()
+    _group_choices(assign, pos)
     return render(
         "conventionnement/point.html",
         pos=pos,
+        places=pos.places if territories.several() else [],
         visits=queries.visits_of(pos.id),
         assign=assign,
         agenda=agenda or _agenda_form(pos),
@@ -153,15 +176,29 @@ def point(pos: PointOfSale) -> Response:
     return _point_page(pos)
 
 
+def _group_choices(form: AssignForm, pos: PointOfSale) -> list[Group]:
+    """The committees this facilitator may send a binôme for (the place's own first)."""
+    groups = territories.running_groups(current_user, pos)
+    form.group_id.choices = [SelectChoice(g.id, g.name) for g in groups]
+    if groups and (form.group_id.data is None or len(groups) == 1):
+        form.group_id.data = groups[0].id
+    return groups
+
+
 @bp.post("/<int:pos_id>/binome")
 @access(policy.POINT, rule=policy.can_run_conventionnement)
 def assign(pos: PointOfSale) -> Response:
     form = AssignForm()
     form.people.choices = _people_choices()
+    _group_choices(form, pos)
     if form.validate_on_submit():
         people = [db.session.get(Person, pid) for pid in form.people.data]
+        group = db.session.get_one(Group, form.group_id.data)
         visit = save(
-            form, lambda: services.assign_visit(pos, people, form.visit_on.data, current_user)
+            form,
+            lambda: services.assign_visit(
+                pos, people, form.visit_on.data, current_user, group=group
+            ),
         )
         if visit is not None:
             flash(
@@ -180,8 +217,10 @@ def agenda(pos: PointOfSale) -> Response:
     form = _agenda_form(pos)
     if not form.validate_on_submit():
         return _point_page(pos, agenda=form, status=422)
-    meeting = db.session.get(Meeting, form.meeting_id.data)
-    visits = [v for v in queries.visits_of(pos.id) if v.submitted_at]
+    meeting = db.session.get_one(Meeting, form.meeting_id.data)
+    visits = [
+        v for v in queries.visits_of(pos.id) if v.submitted_at and v.group_id == meeting.group_id
+    ]
     if not save(
         form,
         lambda: services.put_on_agenda(
@@ -213,7 +252,7 @@ def _rows() -> tuple[list[str], list[list[object]]]:
         "answers",
     ]
     rows = []
-    visits = [v for v in queries.submitted_visits() if groups is None or v.pos.group_id in groups]
+    visits = [v for v in queries.submitted_visits() if groups is None or v.group_id in groups]
     all_answers = queries.answers_by_visit([v.id for v in visits])
     for visit in visits:
         by_code = {c["code"]: c["score"] for c in visit.score["criteria"]}

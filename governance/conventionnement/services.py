@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from governance.conventionnement import defaults, scoring
+from governance.conventionnement import defaults, scoring, territories
 from governance.conventionnement.models import (
     Answer,
     FormKind,
@@ -27,7 +27,7 @@ from governance.conventionnement.models import (
 from governance.db import utcnow
 from governance.errors import DomainError, Forbidden
 from governance.extensions import db
-from governance.people.models import Group, GroupKind, Membership, Person, Role
+from governance.people.models import Group, Person
 from governance.sessions import services as meetings
 from governance.sessions.models import AHEAD, AgendaItem, ItemKind, Meeting
 
@@ -155,28 +155,17 @@ def propose(group: Group, by: Person, name: str, kind: PosKind, **details: str) 
     )
     db.session.add(pos)
     db.session.flush()
+    territory = territories.territory_of(group.id)
+    if territory is not None:
+        territories.list_in(pos, territory, PosStatus.PROPOSED)
     _event(pos, "proposed", by=by)
     db.session.flush()
     return pos
 
 
-def committee_member(person: Person, on: date) -> bool:
-    return bool(
-        db.session.scalar(
-            select(func.count())
-            .select_from(Membership)
-            .join(Group)
-            .where(
-                Membership.person_id == person.id,
-                Group.kind == GroupKind.COMMITTEE,
-                Membership.role == Role.MEMBER,
-                Membership.is_current(on),
-            )
-        )
-    )
-
-
-def _same_visit(pos: PointOfSale, people: list[Person], visit_on: date) -> Visit | None:
+def _same_visit(
+    pos: PointOfSale, people: list[Person], visit_on: date, group: Group
+) -> Visit | None:
     """The visit already given to these same people for this place and day, not yet sent.
     The point of sale's row is locked first (PostgreSQL), so two taps at once find each other;
     on SQLite the request already holds the write lock."""
@@ -184,7 +173,10 @@ def _same_visit(pos: PointOfSale, people: list[Person], visit_on: date) -> Visit
     wanted = {p.id for p in people}
     for visit in db.session.scalars(
         select(Visit).where(
-            Visit.pos_id == pos.id, Visit.visit_on == visit_on, Visit.submitted_at.is_(None)
+            Visit.pos_id == pos.id,
+            Visit.visit_on == visit_on,
+            Visit.group_id == group.id,
+            Visit.submitted_at.is_(None),
         )
     ):
         if {m.person_id for m in visit.members} == wanted:
@@ -192,32 +184,44 @@ def _same_visit(pos: PointOfSale, people: list[Person], visit_on: date) -> Visit
     return None
 
 
-def assign_visit(pos: PointOfSale, people: list[Person], visit_on: date, by: Person) -> Visit:
-    """A binôme or trinôme, with at least one member of the citizen committee."""
+def assign_visit(
+    pos: PointOfSale,
+    people: list[Person],
+    visit_on: date,
+    by: Person,
+    group: Group | None = None,
+) -> Visit:
+    """A binôme or trinôme for the committee ``group`` (the place's own by default), with at
+    least one member of that committee."""
+    group = group or pos.group
+    if group.id not in territories.owner_ids(pos):
+        raise DomainError(
+            _l("%(group)s does not decide on this point of sale.", group=group.name), "group_id"
+        )
     if len({p.id for p in people}) != len(people) or not 2 <= len(people) <= 3:
         raise DomainError(_l("Choose two or three different people."), "people")
-    if not any(committee_member(p, visit_on) for p in people):
+    if not any(territories.committee_member(p, group.id, visit_on) for p in people):
         raise DomainError(
-            _l("At least one of them must be a member of the citizen committee."), "people"
+            _l("At least one of them must be a member of %(group)s.", group=group.name), "people"
         )
-    if pos.status not in {
+    if territories.status_for(pos, group.id) not in {
         PosStatus.PROPOSED,
         PosStatus.VISITING,
         PosStatus.APPROVED,
         PosStatus.REFUSED,
     }:
         raise DomainError(_l("This point of sale cannot be visited at this step."))
-    same = _same_visit(pos, people, visit_on)
+    same = _same_visit(pos, people, visit_on, group)
     if same is not None:
         return same  # a double tap, or the form sent again: one visit
     kind = form_kind(pos.kind)
     questionnaire, grid = current(QUESTIONNAIRE, kind), current(GRID, kind)
     if questionnaire is None or grid is None:
         raise DomainError(_l("No questionnaire is published for this kind of point of sale."))
-    visit = Visit(pos=pos, questionnaire=questionnaire, grid=grid, visit_on=visit_on)
+    visit = Visit(pos=pos, group=group, questionnaire=questionnaire, grid=grid, visit_on=visit_on)
     visit.members = [VisitMember(person_id=p.id) for p in people]
     db.session.add(visit)
-    pos.status = PosStatus.VISITING
+    territories.step(pos, group.id, PosStatus.VISITING)
     db.session.flush()
     _event(pos, "visit_assigned", ", ".join(p.display_name for p in people), by)
     db.session.flush()
@@ -313,9 +317,9 @@ def submit(
     )
     visit.score, visit.submitted_at, visit.submitted_by_id = result.as_dict(), utcnow(), person.id
     visit.opinion_band, visit.opinion = band, opinion.strip()
-    visit.pos.status = PosStatus.REPORTED
+    territories.step(visit.pos, visit.group_id, PosStatus.REPORTED)
     _event(visit.pos, "reported", f"{result.total:g}/100", person)
-    upcoming = next_meeting(visit.pos.group) if schedule else None
+    upcoming = next_meeting(visit.group) if schedule else None
     if upcoming is not None:
         put_on_agenda(visit.pos, LinkAction.APPROVE, upcoming, visit)
     db.session.flush()
@@ -348,13 +352,17 @@ TITLES = {
 def put_on_agenda(
     pos: PointOfSale, action: LinkAction, meeting: Meeting, visit: Visit | None = None
 ) -> AgendaItem:
-    if action is not LinkAction.APPROVE and pos.status is not PosStatus.APPROVED:
+    if (
+        action is not LinkAction.APPROVE
+        and territories.status_for(pos, meeting.group_id) is not PosStatus.APPROVED
+    ):
         raise DomainError(_l("Only an approved point of sale can be suspended or ended."))
-    if meeting.group_id != pos.group_id:
+    deciding = {visit.group_id} if visit is not None else territories.owner_ids(pos)
+    if meeting.group_id not in deciding:
         raise DomainError(
             _l(
                 "This point of sale is decided by %(group)s: choose one of its meetings.",
-                group=pos.group.name,
+                group=(visit.group if visit is not None else pos.group).name,
             ),
             field="meeting_id",
         )
@@ -387,18 +395,30 @@ def apply_decision(decision: Any) -> None:
     link = db.session.get(PosLink, proposal.item_id) if proposal else None
     if link is None:
         return
-    pos = db.session.get(PointOfSale, link.pos_id)
-    # Only the group that runs conventionnement decides, and only with its quorum.
-    if decision.group_id != pos.group_id or not taken_with_quorum(decision):
+    pos = db.session.get_one(PointOfSale, link.pos_id)
+    # Only a committee that decides on this place decides, and only with its quorum.
+    group_id = decision.group_id
+    if group_id not in territories.owner_ids(pos) or not taken_with_quorum(decision):
         return
     adopted = decision.outcome is Outcome.ADOPTED
     if link.action is LinkAction.APPROVE:
-        pos.status = PosStatus.APPROVED if adopted else PosStatus.REFUSED
+        territories.step(pos, group_id, PosStatus.APPROVED if adopted else PosStatus.REFUSED)
         if adopted:
-            pos.approved_since = decision.decided_on
-            pos.review_on = decision.review_on or decision.decided_on + timedelta(days=730)
+            since = decision.decided_on
+            review = decision.review_on or decision.decided_on + timedelta(days=730)
+            if group_id == pos.group_id:
+                pos.approved_since, pos.review_on = since, review
+            territory = territories.territory_of(group_id)
+            if territory is not None:
+                row = territories.list_in(pos, territory, PosStatus.APPROVED)
+                row.approved_since, row.review_on = since, review
+                row.decision_reference = decision.reference
     elif adopted:
-        pos.status = PosStatus.SUSPENDED if link.action is LinkAction.SUSPEND else PosStatus.ENDED
+        territories.step(
+            pos,
+            group_id,
+            PosStatus.SUSPENDED if link.action is LinkAction.SUSPEND else PosStatus.ENDED,
+        )
     _event(
         pos,
         f"decision_{link.action.value}_{decision.outcome.value}",

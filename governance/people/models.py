@@ -247,3 +247,22 @@ class LoginAttempt(Base):
         Index("ix_login_attempt_account_at", "account_key", "at"),
         Index("ix_login_attempt_address_at", "address", "at"),
     )
+
+
+class Territory(Base):
+    """A part of the caisse (a neighbourhood, a town, a *bassin de vie*) with its local
+    committee, if it has one: that committee runs the conventionnement of its territory."""
+
+    __tablename__ = "territory"
+
+    id: Mapped[intpk]
+    name: Mapped[str120] = mapped_column(unique=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group.id", ondelete="SET NULL"), unique=True
+    )
+    created_at: Mapped[created_at]
+
+    group: Mapped[Group | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Territory {self.id} {self.name}>"

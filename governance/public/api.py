@@ -10,6 +10,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from governance.conventionnement import territories
 from governance.conventionnement.models import PosKind
 from governance.public import queries
 from governance.public.openapi import MAX_PER_PAGE, MAX_YEAR, MIN_YEAR, document
@@ -106,9 +107,17 @@ def api_decision(reference: str) -> Response:
 def api_points() -> Response:
     errors: dict[str, str] = {}
     kind = _choice("kind", PosKind, errors)
+    raw = request.args.get("territory", "")
+    if raw and not raw.isdigit():
+        errors["territory"] = _("The id of a territory is a number.")
     if errors:
         return _json({"errors": errors}, 422)
-    points = queries.approved_points(kind, request.args.get("neighbourhood", ""))
+    territory = territories.chosen(raw)
+    if raw and territory is None:
+        return _json({"error": _("No territory has this id.")}, 404)
+    points = queries.approved_points(
+        kind, request.args.get("neighbourhood", ""), territory.id if territory else None
+    )
     return _json({"count": len(points), "points": [point_json(p) for p in points]})
 
 

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from governance import formatting
 from governance.budget import charts, reports
 from governance.budget.models import ContributionTarget, LedgerTransaction
+from governance.conventionnement import territories
 from governance.conventionnement.labels import POS_KIND_LABELS
 from governance.extensions import db
 from governance.public.routes import bp
@@ -51,6 +52,7 @@ def _version() -> tuple[str, object]:
             # the page's header (who is signed in) and its form tokens (valid for 12 hours)
             current_user.get_id() if current_user.is_authenticated else "-",
             int(time.time()) // 3600,
+            request.args.get("territoire", ""),
         )
     )
     changed = max((d for d in (head[2] if head else None, targets[1]) if d), default=None)
@@ -94,9 +96,11 @@ def figures() -> Response:
     else:
         end = date.today().replace(day=1)
         start = reports.add_months(end, -(MONTHS - 1))
-        months = reports.monthly_totals(start, end)
-        shares = reports.contribution_share(start, end)
-        bought = reports.purchases(start, end)
+        territory = territories.chosen(request.args.get("territoire"))
+        where = territory.id if territory else None
+        months = reports.monthly_totals(start, end, where)
+        shares = reports.contribution_share(start, end, where)
+        bought = reports.purchases(start, end, where)
         money, share, kinds = _charts(months, shares, bought)
         response = render(
             "public/figures.html",
@@ -110,6 +114,8 @@ def figures() -> Response:
                 for name in ("contributions", "grants", "allocations", "purchases")
             },
             charts={"money": money, "share": share, "kinds": kinds},
+            territory=territory,
+            territories=territories.all_territories() if territories.several() else [],
         )
     response.set_etag(etag)
     if changed:

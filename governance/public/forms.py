@@ -22,11 +22,12 @@ class PointsForm(FlaskForm):
         validate_choice=False,
     )
     neighbourhood = SelectField(_l("Neighbourhood"), validate_choice=False)
+    territory = SelectField(_l("Territory"), validate_choice=False)
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         """Each list accepts only its own values (a hand-made address may carry others)."""
         valid = super().validate(extra_validators)
-        for field in (self.kind, self.neighbourhood):
+        for field in (self.kind, self.neighbourhood, self.territory):
             allowed = {c[0] if isinstance(c, tuple) else c.value for c in field.choices}
             if field.data and field.data not in allowed:
                 field.errors = [*field.errors, NOT_A_CHOICE]

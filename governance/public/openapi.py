@@ -126,6 +126,11 @@ POINT = _object(
         "decision": {"type": ["string", "null"]},
         "decision_url": {"type": ["string", "null"], "format": "uri"},
         "group": TEXT,
+        "opening_days": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1, "maximum": 7},
+            "description": "ISO weekday numbers: 1 is Monday, 7 is Sunday",
+        },
     }
 )
 
@@ -213,6 +218,12 @@ def _paths() -> dict[str, Any]:
                         {"enum": ["", *(k.value for k in PosKind)]},
                     ),
                     _query("neighbourhood", "Neighbourhood, exactly as listed", TEXT),
+                    _query(
+                        "territory",
+                        "Id of a territory: the points approved there, with its decision "
+                        "(empty: the whole caisse)",
+                        {"type": "string", "pattern": "^[0-9]*$"},
+                    ),
                 ],
                 "responses": {
                     "200": _ok(
@@ -224,6 +235,7 @@ def _paths() -> dict[str, Any]:
                             }
                         ),
                     ),
+                    "404": _ok("No territory has this id", _object({"error": TEXT})),
                     "422": _errors(),
                 },
             }

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from governance import tabular
+from governance.conventionnement import territories
 from governance.conventionnement.models import PosKind
 from governance.public import queries
 from governance.public.forms import PointsForm
@@ -30,6 +31,7 @@ CSV_COLUMNS = [
     "decision",
     "decision_url",
     "group",
+    "opening_days",
 ]
 
 
@@ -51,13 +53,21 @@ def point_json(point: ApprovedPoint) -> dict[str, Any]:
         if point.decision
         else None,
         "group": point.group,
+        "opening_days": list(point.opening_days),
     }
+
+
+def _cell(value: object) -> object:
+    return " ".join(map(str, value)) if isinstance(value, list) else value
 
 
 def points_form() -> PointsForm:
     form = PointsForm(formdata=request.args)
     form.neighbourhood.choices = [("", _("All neighbourhoods"))] + [
         (n, n) for n in queries.neighbourhoods()
+    ]
+    form.territory.choices = [("", _("The whole caisse"))] + [
+        (str(t.id), t.name) for t in territories.all_territories()
     ]
     return form
 
@@ -69,7 +79,12 @@ def points_of_sale() -> Response:
     valid = form.validate() if request.args else True
     kind = form.kind.data if form.kind.data and not form.kind.errors else None
     neighbourhood = form.neighbourhood.data if not form.neighbourhood.errors else ""
-    points = queries.approved_points(PosKind(kind) if kind else None, neighbourhood or "")
+    territory = territories.chosen(form.territory.data) if not form.territory.errors else None
+    points = queries.approved_points(
+        PosKind(kind) if kind else None,
+        neighbourhood or "",
+        territory.id if territory else None,
+    )
     by_kind: dict[PosKind, list[ApprovedPoint]] = {}
     for point in points:
         by_kind.setdefault(point.kind, []).append(point)
@@ -78,7 +93,9 @@ def points_of_sale() -> Response:
         form=form,
         by_kind=by_kind,
         total=len(points),
-        filtered=bool(kind or neighbourhood),
+        territory=territory,
+        several=len(form.territory.choices) > 2,
+        filtered=bool(kind or neighbourhood or territory),
         status=200 if valid else 422,
     )
 
@@ -96,5 +113,7 @@ def points_of_sale_json() -> Response:
 @bp.get("/points-de-vente.csv")
 @cacheable(last_modified=_changed)
 def points_of_sale_csv() -> Response:
-    rows = [[row[c] for c in CSV_COLUMNS] for row in map(point_json, queries.approved_points())]
+    rows = [
+        [_cell(row[c]) for c in CSV_COLUMNS] for row in map(point_json, queries.approved_points())
+    ]
     return tabular.csv_response("points-de-vente.csv", CSV_COLUMNS, rows, inline=True)

@@ -9,9 +9,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from governance.budget.models import Household, HouseholdStatus
-from governance.conventionnement.models import PointOfSale, PosEvent, PosKind, PosStatus
+from governance.conventionnement import territories
+from governance.conventionnement.models import (
+    PointOfSale,
+    PosEvent,
+    PosKind,
+    PosStatus,
+    TerritoryPlace,
+)
 from governance.extensions import db
-from governance.people.models import Group, GroupKind
+from governance.people.models import Group, GroupKind, Territory
 from governance.sessions.models import Meeting, MeetingStatus
 from governance.votes.models import Decision, Outcome
 
@@ -35,7 +42,7 @@ def key_figures() -> KeyFigures:
             .where(Decision.outcome == Outcome.ADOPTED)
             .scalar_subquery(),
             select(func.count(PointOfSale.id))
-            .where(PointOfSale.status == PosStatus.APPROVED)
+            .where(territories.approved_anywhere())
             .scalar_subquery(),
             select(func.count(Household.id))
             .where(Household.status == HouseholdStatus.ACTIVE)
@@ -77,10 +84,16 @@ class ApprovedPoint:
     review_on: date | None
     decision: str | None  # the reference of the decision that approved it
     group: str
+    opening_days: tuple[int, ...] = ()
 
 
-def approved_points(kind: PosKind | None = None, neighbourhood: str = "") -> list[ApprovedPoint]:
-    """Approved points of sale by kind then name, each with its latest approving decision."""
+def approved_points(
+    kind: PosKind | None = None, neighbourhood: str = "", territory_id: int | None = None
+) -> list[ApprovedPoint]:
+    """Approved points of sale by kind then name, each with its latest approving decision;
+    in one territory, those approved there, with the decision of its committee."""
+    if territory_id is not None:
+        return _approved_in(territory_id, kind, neighbourhood)
     latest = (
         select(PosEvent.pos_id, func.max(PosEvent.id).label("event_id"))
         .where(PosEvent.what == APPROVAL_EVENT)
@@ -92,7 +105,7 @@ def approved_points(kind: PosKind | None = None, neighbourhood: str = "") -> lis
         .join(Group, Group.id == PointOfSale.group_id)
         .outerjoin(latest, latest.c.pos_id == PointOfSale.id)
         .outerjoin(PosEvent, PosEvent.id == latest.c.event_id)
-        .where(PointOfSale.status == PosStatus.APPROVED)
+        .where(territories.approved_anywhere())
         .order_by(PointOfSale.kind, PointOfSale.name)
     )
     if kind is not None:
@@ -100,18 +113,49 @@ def approved_points(kind: PosKind | None = None, neighbourhood: str = "") -> lis
     if neighbourhood:
         query = query.where(PointOfSale.neighbourhood == neighbourhood)
     return [
-        ApprovedPoint(
-            name=pos.name,
-            kind=pos.kind,
-            neighbourhood=pos.neighbourhood,
-            address=pos.address,
-            sells=pos.sells,
-            since=pos.approved_since,
-            review_on=pos.review_on,
-            decision=reference,
-            group=group,
-        )
+        _point(pos, pos.approved_since, pos.review_on, reference, group)
         for pos, reference, group in db.session.execute(query)
+    ]
+
+
+def _point(
+    pos: PointOfSale, since: date | None, review_on: date | None, reference: str | None, group: str
+) -> ApprovedPoint:
+    return ApprovedPoint(
+        name=pos.name,
+        kind=pos.kind,
+        neighbourhood=pos.neighbourhood,
+        address=pos.address,
+        sells=pos.sells,
+        since=since,
+        review_on=review_on,
+        decision=reference,
+        group=group,
+        opening_days=tuple(pos.weekdays),
+    )
+
+
+def _approved_in(
+    territory_id: int, kind: PosKind | None, neighbourhood: str
+) -> list[ApprovedPoint]:
+    query = (
+        select(PointOfSale, TerritoryPlace, Group.name)
+        .join(TerritoryPlace, TerritoryPlace.pos_id == PointOfSale.id)
+        .join(Territory, Territory.id == TerritoryPlace.territory_id)
+        .outerjoin(Group, Group.id == Territory.group_id)
+        .where(
+            TerritoryPlace.territory_id == territory_id,
+            TerritoryPlace.status == PosStatus.APPROVED,
+        )
+        .order_by(PointOfSale.kind, PointOfSale.name)
+    )
+    if kind is not None:
+        query = query.where(PointOfSale.kind == kind)
+    if neighbourhood:
+        query = query.where(PointOfSale.neighbourhood == neighbourhood)
+    return [
+        _point(pos, row.approved_since, row.review_on, row.decision_reference, group or "")
+        for pos, row, group in db.session.execute(query)
     ]
 
 
@@ -119,7 +163,7 @@ def neighbourhoods() -> list[str]:
     return list(
         db.session.scalars(
             select(PointOfSale.neighbourhood)
-            .where(PointOfSale.status == PosStatus.APPROVED, PointOfSale.neighbourhood != "")
+            .where(territories.approved_anywhere(), PointOfSale.neighbourhood != "")
             .distinct()
             .order_by(PointOfSale.neighbourhood)
         )

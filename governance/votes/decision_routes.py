@@ -25,8 +25,11 @@ FEED_SIZE = 50
 def register_form() -> RegisterForm:
     """The search form, filled from the address, with the groups and years the register has."""
     form = RegisterForm(formdata=request.args)
+    # A territory's decisions are those of its committee: the option names the territory.
+    where = queries.territory_names()
     form.group.choices = [("", _("All groups"))] + [
-        (g.code, g.name) for g in queries.register_groups()
+        (g.code, f"{g.name} ({where[g.id]})" if g.id in where else g.name)
+        for g in queries.register_groups()
     ]
     form.year.choices = [("", _("All years"))] + [
         (str(y), str(y)) for y in queries.register_years()

@@ -297,6 +297,16 @@ def register_groups() -> list[Group]:
     )
 
 
+def territory_names() -> dict[int, str]:
+    """Committee → the name of the territory it decides for."""
+    from governance.people.models import Territory
+
+    rows = db.session.execute(
+        select(Territory.group_id, Territory.name).where(Territory.group_id.is_not(None))
+    )
+    return {group_id: name for group_id, name in rows}
+
+
 def register_years() -> list[int]:
     return list(db.session.scalars(select(Decision.year).distinct().order_by(Decision.year.desc())))
 
