@@ -15,7 +15,7 @@ ROUTE_MODULES = {
     "sessions": ("routes", "live_routes", "minutes_routes", "suggestion_routes", "file_routes"),
     "votes": ("routes", "decision_routes", "prepare_routes", "file_routes", "online_routes"),
     "conventionnement": ("routes", "visit_routes"),
-    "budget": ("routes", "ledger_routes", "report_routes", "import_routes"),
+    "budget": ("routes", "ledger_routes", "report_routes", "import_routes", "funding_routes"),
     "lottery": ("routes",),
     "home": ("routes",),
     "jobs": ("routes",),

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from governance.budget import purchase_files
 from governance.budget.ledger_forms import (
@@ -41,9 +42,8 @@ def purchase_import() -> Response:
     """The file is read here and kept for its preview; nothing goes to the books yet."""
     form = ImportForm()
     operators = _operators()
-    form.operator.choices = [(0, _("— none, or not in the list —"))] + [
-        (o.id, o.name) for o in operators
-    ]
+    form.operator.choices = [SelectChoice(0, _("— none, or not in the list —"))]
+    form.operator.choices += [SelectChoice(o.id, o.name) for o in operators]
     if form.validate_on_submit():
         operator = next((o for o in operators if o.id == form.operator.data), None)
         raw = form.upload.data.read() if form.upload.data else b""

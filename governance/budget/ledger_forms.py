@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from governance.budget.models import TransactionKind
@@ -102,7 +103,8 @@ class ColumnsForm(FlaskForm):
     amount = SelectField(FIELD_LABELS["amount"], validate_choice=False)
 
     def offer(self, header: list[str]) -> None:
-        choices = [("", _l("— choose a column —")), *((h, h) for h in header)]
+        choices = [SelectChoice("", _l("— choose a column —"))]
+        choices += [SelectChoice(h, h) for h in header]
         for name in FIELD_LABELS:
             self[name].choices = choices
 

@@ -267,3 +267,77 @@ class PurchaseUpload(Base):
     columns: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[created_at]
+
+
+class FunderKind(enum.StrEnum):
+    PUBLIC = "public"  # State, region, métropole, city, CAF…
+    PRIVATE = "private"  # a foundation or a company
+    CITIZEN = "citizen"  # donations, voluntary extra contributions
+
+
+class Funder(Base):
+    """Who funds the caisse besides the households' contributions. Its grants are read from the
+    ledger (the grant account named after it, see ``ledger.record_grant``)."""
+
+    __tablename__ = "funder"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[FunderKind] = mapped_column(_enum(FunderKind, "funder_kind"))
+    created_at: Mapped[created_at]
+
+
+class Schedule(enum.StrEnum):
+    ONCE = "once"  # all at the first month
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+class Pledge(Base):
+    """An amount a funder promised (or that the caisse hopes for) over a period, paid on a
+    schedule: what is expected each month, against what the ledger received."""
+
+    __tablename__ = "pledge"
+
+    id: Mapped[intpk]
+    funder_id: Mapped[int] = mapped_column(ForeignKey("funder.id", ondelete="CASCADE"), index=True)
+    cents: Mapped[int] = mapped_column(BigInteger)
+    first_month: Mapped[date] = mapped_column(Date)
+    last_month: Mapped[date] = mapped_column(Date)
+    schedule: Mapped[Schedule] = mapped_column(_enum(Schedule, "pledge_schedule"))
+    firm: Mapped[bool] = mapped_column(default=True)  # signed; else hoped for
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[created_at]
+
+    __table_args__ = (
+        CheckConstraint("cents > 0", name="pledge_positive"),
+        CheckConstraint("last_month >= first_month", name="pledge_period"),
+    )
+
+
+class CostKind(enum.StrEnum):
+    STAFF = "staff"
+    PAYMENT_FEES = "payment_fees"
+    PREMISES = "premises"
+    OTHER = "other"
+
+
+class CostLine(Base):
+    """An operating cost of a month beside the allocations: forecast first, then what was paid."""
+
+    __tablename__ = "cost_line"
+
+    id: Mapped[intpk]
+    label: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[CostKind] = mapped_column(_enum(CostKind, "cost_kind"))
+    month: Mapped[date] = mapped_column(Date, index=True)
+    forecast_cents: Mapped[int] = mapped_column(BigInteger)
+    paid_cents: Mapped[int | None] = mapped_column(BigInteger)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[created_at]
+
+    __table_args__ = (
+        CheckConstraint("forecast_cents >= 0", name="forecast_not_negative"),
+        CheckConstraint("paid_cents IS NULL OR paid_cents >= 0", name="paid_not_negative"),
+    )
