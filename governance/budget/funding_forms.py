@@ -66,7 +66,8 @@ class PledgeForm(OnceForm):
         _l("Last month (included)"), validators=[InputRequired(_l("Please give a month."))]
     )
     schedule = SelectField(
-        _l("Paid"), choices=[SelectChoice(s.value, label) for s, label in SCHEDULES.items()]
+        _l("Payment schedule"),
+        choices=[SelectChoice(s.value, label) for s, label in SCHEDULES.items()],
     )
     hoped = BooleanField(_l("Hoped for, not signed yet"))
     note = StringField(

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from governance.budget import bulk, checks, ledger, purchases, rules
+from governance.budget import bulk, checks, ledger, purchases, rules, story
 from governance.budget.ledger_forms import (
     KIND_LABELS,
     ContributionForm,
@@ -44,6 +44,7 @@ def _books(
         month=month,
         statement=purchases.monthly_statement(month),
         check=checks.quick_check(),
+        story=story.since_start(),
         kind_labels={kind.value: label for kind, label in KIND_LABELS.items()},
         status=status,
     )

@@ -124,3 +124,52 @@ def test_funders_pledges_and_costs_pages(client) -> None:  # type: ignore[no-unt
     refused = client.post_form(f"/budget/couts/{line.id}", {f"cost-{line.id}-paid": "x"})
     assert refused.status_code == 422
     assert CostKind.STAFF is line.kind
+
+
+def test_the_story_since_the_start(client) -> None:  # type: ignore[no-untyped-def]
+    """Two years of a small caisse, added by hand: 2025 gives 1 000 € of allocations with
+    400 € of contributions, 2026 gives 3 000 € with 800 €; grants of each kind."""
+    from governance.budget import story
+    from governance.budget.models import AccountKind, Currency, TransactionKind
+    from tests.budget.test_ledger import _household
+
+    household = _household("F-1")
+    issuance = ledger.account(ledger.ISSUANCE, "MonA", Currency.MONA, AccountKind.ISSUANCE)
+    for key, on, cents in (("a1", date(2025, 11, 1), 1_000_00), ("a2", date(2026, 2, 1), 3_000_00)):
+        ledger.post(
+            TransactionKind.ALLOCATION,
+            on,
+            [(ledger.wallet(household), cents), (issuance, -cents)],
+            key,
+        )
+    ledger.record_contribution(household, 400_00, date(2025, 11, 5), "c1")
+    ledger.record_contribution(household, 800_00, date(2026, 2, 5), "c2")
+    funding.add_funder("Métropole", FunderKind.PUBLIC)
+    funding.add_funder("Fondation", FunderKind.PRIVATE)
+    funding.add_funder("Dons", FunderKind.CITIZEN)
+    ledger.record_grant("Métropole", 2_000_00, date(2025, 10, 1), "g1")
+    ledger.record_grant("Fondation", 500_00, date(2026, 1, 1), "g2")
+    ledger.record_grant("Dons", 120_00, date(2026, 2, 1), "g3")
+    ledger.record_grant("Mairie", 80_00, date(2026, 2, 1), "g4")
+    told = story.since_start(date(2026, 3, 15))
+    assert told.first_month == date(2025, 10, 1)
+    assert (told.total.allocations, told.total.contributions, told.total.grants) == (
+        4_000_00,
+        1_200_00,
+        2_700_00,
+    )
+    assert told.total.share_permille == 300
+    assert [(y.year, y.allocations, y.share_permille) for y in told.years] == [
+        (2025, 1_000_00, 400),
+        (2026, 3_000_00, 267),
+    ]
+    assert told.sources == [
+        ("contributions", 1_200_00),
+        ("public", 2_000_00),
+        ("private", 500_00),
+        ("citizen", 120_00),
+        ("other", 80_00),
+    ]
+    db.session.commit()
+    page = client.get("/chiffres").get_data(as_text=True)
+    assert "Depuis octobre 2025" in page and "4\u202f000\u00a0€" in page and "30\u00a0%" in page
