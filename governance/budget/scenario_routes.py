@@ -46,7 +46,7 @@ def _inputs(common: CommonForm) -> dict[str, Any]:
         "grants": {m: firm for m, (firm, _h) in expected.items()},
         "hoped": {m: hoped for m, (_f, hoped) in expected.items()},
         "costs": {c.month: c.expected for c in funding.costs_by_month()},
-        "population": population or scenarios.synthetic_population(),
+        "population": rules.group(population or scenarios.synthetic_population()),
         "enrolled": bool(population),
     }
 

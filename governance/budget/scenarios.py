@@ -126,16 +126,18 @@ def project(a: Assumptions) -> Projection:
     return Projection(a, months)
 
 
-def averages(scale: Any, population: list[rules.Member]) -> tuple[int, int]:
+def averages(scale: Any, kinds: list[rules.Member]) -> tuple[int, int]:
     """A scale's allocation and contribution per household per month, on average over the
-    population (the enrolled households, or a synthetic one)."""
-    outcome = rules.simulate(scale.allocation, scale.contribution, population)
-    if not outcome.households:
+    population (the enrolled households, or a synthetic one), folded once by ``rules.group``
+    for every scenario."""
+    total = sum(m.count for m in kinds)
+    if not total:
         return 0, 0
-    return (
-        outcome.allocations // outcome.households,
-        outcome.contributions // outcome.households,
+    given = sum(rules.allocation_cents(scale.allocation, m.who) * m.count for m in kinds)
+    paid = sum(
+        rules.contribution_cents(scale.contribution, m.who, m.bracket) * m.count for m in kinds
     )
+    return given // total, paid // total
 
 
 def synthetic_population(count: int = 1000) -> list[rules.Member]:
