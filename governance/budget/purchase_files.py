@@ -10,7 +10,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
@@ -28,11 +28,13 @@ from governance.budget.models import (
     TransactionKind,
 )
 from governance.conventionnement.models import PointOfSale
+from governance.db import utcnow
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.jobs.models import Job, JobStatus
 
 FIELDS = purchases.COLUMNS
+KEPT = timedelta(days=7)
 # Words of the headers a file may use for each field, besides the field's own name (compared
 # after ``_plain``: lower case, no accents), in the order the fields are guessed.
 GUESSES = {
@@ -88,6 +90,9 @@ def receive(
     """Keep the file read by ``read`` for its preview; the same file sent again by the same
     person, for the same operator, gives back the same upload."""
     header, rows = table
+    # A file is kept for its preview and confirmation, not as an archive (the job keeps what
+    # was imported): those sent more than a week ago go.
+    db.session.execute(delete(PurchaseUpload).where(PurchaseUpload.created_at < utcnow() - KEPT))
     digest = hashlib.sha256(raw).hexdigest()
     operator_id = operator.id if operator else None
     upload = db.session.scalar(

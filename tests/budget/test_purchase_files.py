@@ -246,3 +246,18 @@ def test_columns_not_guessed_are_asked_once_per_operator(client) -> None:  # typ
     raw = _xlsx([["06/03/2026", "K-2", "F-1", "Biocoop", "1"]], header)
     page = client.get(_send(client, raw, "k2.xlsx", operator.id).location).get_data(as_text=True)
     assert "1 nouvel achat" in page and "Confirmer l'import" in page
+
+
+def test_files_are_kept_a_week_for_their_preview() -> None:
+    from datetime import timedelta
+
+    from governance.db import utcnow
+
+    raw = _french_csv([["05/03/2026", "T-1", "F-1", "Biocoop", "1"]])
+    old = purchase_files.receive(raw, purchase_files.read(raw), "old.csv", None, None)
+    old.created_at = utcnow() - timedelta(days=8)
+    db.session.flush()
+    other = _french_csv([["06/03/2026", "T-2", "F-1", "Biocoop", "1"]])
+    purchase_files.receive(other, purchase_files.read(other), "new.csv", None, None)
+    db.session.expire_all()
+    assert [u.filename for u in db.session.scalars(select(PurchaseUpload))] == ["new.csv"]
