@@ -75,3 +75,17 @@ def _grants_by_kind() -> dict[FunderKind | None, int]:
         kind = kinds.get(code)
         found[kind] = found.get(kind, 0) + cents
     return found
+
+
+def headline(today: date | None = None) -> YearTotals | None:
+    """The home page's line: allocations and contributions since the start (two queries)."""
+    end = (today or date.today()).replace(day=1)
+    first = db.session.scalar(select(func.min(LedgerTransaction.occurred_on)))
+    if first is None:
+        return None
+    start = reports._as_date(first).replace(day=1)
+    total = YearTotals(start.year)
+    for m in reports.monthly_totals(start, max(end, start)):
+        total.allocations += m.allocations
+        total.contributions += m.contributions
+    return total if total.allocations else None

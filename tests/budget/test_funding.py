@@ -173,3 +173,5 @@ def test_the_story_since_the_start(client) -> None:  # type: ignore[no-untyped-d
     db.session.commit()
     page = client.get("/chiffres").get_data(as_text=True)
     assert "Depuis octobre 2025" in page and "4\u202f000\u00a0€" in page and "30\u00a0%" in page
+    home = client.get("/").get_data(as_text=True)
+    assert "Depuis 2025 : 4\u202f000\u00a0€ de budget alimentaire distribués" in home
