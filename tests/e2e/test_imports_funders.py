@@ -141,3 +141,20 @@ def test_treasurer_imports_a_french_csv_then_records_a_funder(
     check_a11y(page)
     _fits_the_phone(page)
     _shot(page, "costs")
+
+
+def test_treasurer_projects_a_scenario(page: Page) -> None:
+    log_in(page, "tresorerie@tablee.example", DEMO_PASSWORD)
+    visit(page, "/budget/scenarios")
+    # Three scenarios side by side ask the same questions: the first one's, by their ids.
+    page.locator("#a-name").fill("Montée à 200")
+    page.locator("#a-households_from").fill("108")
+    page.locator("#a-households_to").fill("200")
+    page.locator("#a-share").fill("30")
+    page.get_by_role("button", name="Projeter").click()
+    expect(page.get_by_role("rowheader", name="Reste à trouver")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Montée à 200")).to_be_visible()
+    expect(page.locator("#a-households_from")).to_have_value("108")  # the inputs stay
+    check_a11y(page)
+    _fits_the_phone(page)
+    _shot(page, "scenarios")
