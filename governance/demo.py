@@ -673,6 +673,32 @@ def _demo_ledger(rng: random.Random, shops: list[PointOfSale]) -> None:
         purchases.apply(purchases.parse("\n".join(rows) + "\n"))
     owed = purchases.merchant(shops[0]).balance_cents
     purchases.reimburse(shops[0], owed, date(2026, 10, 30), "demo-reimbursement-1")
+    _funding()
+
+
+def _funding() -> None:
+    """The caisse's funders, their pledges and a few operating costs (``/budget/financeurs``),
+    and the payment operator whose files the treasurer imports."""
+    from governance.budget import funding, purchase_files
+    from governance.budget.models import CostKind, FunderKind, Schedule
+
+    metropole = funding.add_funder("Métropole de Lyon", FunderKind.PUBLIC)
+    funding.add_pledge(
+        metropole, 300_000_00, date(2026, 5, 1), date(2027, 4, 1), Schedule.QUARTERLY, True
+    )
+    state = funding.add_funder("État", FunderKind.PUBLIC)
+    funding.add_pledge(state, 180_000_00, date(2027, 1, 1), date(2027, 1, 1), Schedule.ONCE, False)
+    foundation = funding.add_funder("Fondation de France", FunderKind.PRIVATE)
+    funding.add_pledge(
+        foundation, 60_000_00, date(2026, 8, 1), date(2026, 8, 1), Schedule.ONCE, True
+    )
+    funding.add_funder("Campagne de dons", FunderKind.CITIZEN)
+    for month in range(5, 13):
+        funding.add_cost("Coordination (mi-temps)", CostKind.STAFF, date(2026, month, 1), 1_900_00)
+        funding.add_cost(
+            "Frais de l'opérateur", CostKind.PAYMENT_FEES, date(2026, month, 1), 150_00
+        )
+    purchase_files.add_operator("Opérateur MonA")
 
 
 # Lyon 8e's places, approved by CALIM 8 in November 2025 after its binômes' visits.

@@ -30,6 +30,8 @@ from governance.web import is_htmx
 # Forms that create something and carry no idempotency key or uniqueness rule of their own.
 ONCE = frozenset(
     {
+        "budget.costs",
+        "budget.funder",
         "budget.household_new",
         "budget.scales",
         "conventionnement.propose",

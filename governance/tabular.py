@@ -55,11 +55,82 @@ class Reader(csv.DictReader):  # type: ignore[type-arg]
 TOO_MANY_LINES = _l("This file has more than %(max)d lines: split it in several files.")
 
 
-def reader(text: str) -> Reader:
+def reader(text: str, delimiter: str = ",") -> Reader:
     limit = int(current_app.config["MAX_CSV_LINES"])
     if text.count("\n") > limit:
         raise DomainError(TOO_MANY_LINES % {"max": limit})
-    return Reader(io.StringIO(text))
+    return Reader(io.StringIO(text), delimiter=delimiter)
+
+
+def decode(raw: bytes) -> str:
+    """A file's text: UTF-8, with or without the BOM that Excel writes, else Windows-1252
+    (what a French Excel saves as plain "CSV")."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
+
+
+def delimiter_of(text: str) -> str:
+    """``;`` as French spreadsheets write it, a tab, or a comma: the most frequent one on the
+    header line (a header has no decimal commas)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    return max((",", ";", "\t"), key=first.count)
+
+
+NOT_A_TABLE = _l("This file is neither a CSV file nor an Excel (.xlsx) workbook.")
+
+
+def table(raw: bytes) -> tuple[list[str], list[list[str]]]:
+    """An uploaded table, CSV (any of the spellings above) or XLSX (its first sheet): its
+    header and rows, every cell as text (dates of a workbook as YYYY-MM-DD, its numbers as
+    written with a point). Blank rows are left out."""
+    if raw.startswith(b"PK\x03\x04"):
+        header, rows = _xlsx_table(raw)
+    else:
+        if b"\x00" in raw[:4096]:
+            raise DomainError(NOT_A_TABLE)
+        text = decode(raw)
+        limit = int(current_app.config["MAX_CSV_LINES"])
+        if text.count("\n") > limit:
+            raise DomainError(TOO_MANY_LINES % {"max": limit})
+        try:
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter_of(text)))
+        except csv.Error as error:
+            raise DomainError(UNREADABLE) from error
+        header, rows = (rows[0], rows[1:]) if rows else ([], [])
+    header = [cell.strip().lstrip("\ufeff") for cell in header]
+    return header, [row for row in rows if any(cell.strip() for cell in row)]
+
+
+def _xlsx_table(raw: bytes) -> tuple[list[str], list[list[str]]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        limit = int(current_app.config["MAX_CSV_LINES"])
+        if (sheet.max_row or 0) > limit + 1:
+            raise DomainError(TOO_MANY_LINES % {"max": limit})
+        rows = [[_xlsx_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        book.close()
+    except (BadZipFile, KeyError, ValueError, OSError, IndexError) as error:
+        raise DomainError(NOT_A_TABLE) from error
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
+def _xlsx_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if not value.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    return str(value)
 
 
 def safe_cell(value: Any) -> Any:

@@ -86,6 +86,8 @@ def bars(
     for g, _category in enumerate(categories):
         x0 = left + g * group_w + group_w * 0.1
         for s, (_name, vs) in enumerate(series):
+            if g >= len(vs):  # a shorter series (a scenario over fewer months) ends there
+                continue
             v = vs[g]
             h = plot * abs(v) / span
             y = zero - h if v >= 0 else zero

@@ -7,12 +7,19 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from governance import tabular
-from governance.budget.models import Account, AccountKind, LedgerTransaction, Posting
+from governance.budget.models import (
+    Account,
+    AccountKind,
+    ClosedMonth,
+    LedgerTransaction,
+    Posting,
+)
 from governance.extensions import db
 
 ROOTS = {
@@ -92,7 +99,58 @@ def beancount() -> str:
         ]
         for p in postings[tx.id]:
             lines.append(f"  {names[p.account_id]}  {_amount(p.amount_cents)} {p.currency.value}")
+    lines += _assertions(accounts, transactions, postings, names)
     return "\n".join(lines) + "\n"
+
+
+def _assertions(
+    accounts: dict[int, Account],
+    transactions: list[LedgerTransaction],
+    postings: dict[int, list[Posting]],
+    names: dict[int, str],
+) -> list[str]:
+    """A ``balance`` assertion for every account at the start of the day after each closed
+    month, and after the last operation. The amounts come from the balances Tablée keeps on
+    its accounts (less what was posted since), not from the postings above: ``bean-check``
+    then verifies Tablée's own balances, not only its arithmetic."""
+    if not transactions:
+        return []
+    first = min(t.occurred_on for t in transactions)
+    last = max(t.occurred_on for t in transactions)
+    days = sorted(
+        {
+            _next_month(month)
+            for month in db.session.scalars(select(ClosedMonth.month))
+            if first < _next_month(month) <= last
+        }
+        | {last + timedelta(days=1)}
+    )
+    # what was posted to each account from each day on
+    moves = sorted(
+        (tx.occurred_on, p.account_id, p.amount_cents)
+        for tx in transactions
+        for p in postings[tx.id]
+    )
+    since: dict[int, int] = defaultdict(int)  # posted on or after the day being asserted
+    for _on, account_id, cents in moves:
+        since[account_id] += cents
+    lines: list[str] = []
+    index = 0
+    for day in days:
+        while index < len(moves) and moves[index][0] < day:
+            since[moves[index][1]] -= moves[index][2]
+            index += 1
+        lines.append("")
+        for a in sorted(accounts.values(), key=lambda a: names[a.id]):
+            held = a.balance_cents - since[a.id]
+            lines.append(
+                f"{day.isoformat()} balance {names[a.id]}  {_amount(held)} {a.currency.value}"
+            )
+    return lines
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def journal_csv() -> str:

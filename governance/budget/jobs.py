@@ -23,7 +23,9 @@ BOOKS = ("ledger", 0)
 @register("purchase_import", TREASURY, "budget.purchase_import", "budget/job_import.html")
 def purchase_import(job: Job, progress: Progress) -> dict[str, Any]:
     lines = purchases.parse(
-        job.data or "", lambda done, total: progress.step("reading", done, total)
+        job.data or "",
+        lambda done, total: progress.step("reading", done, total),
+        job.payload.get("operator"),
     )
     refused = [line for line in lines if line.errors]
     if refused:

@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from governance.budget.models import TransactionKind
@@ -66,10 +67,57 @@ class RunForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    upload = FileField(
-        _l("The operator's export (CSV)"),
-        description=_l("Columns: date, operator_id, household, point_of_sale, amount."),
+    operator = SelectField(
+        _l("Payment operator"),
+        coerce=int,
+        validate_choice=False,
+        description=_l("Its columns and its codes for the points of sale are remembered."),
     )
+    upload = FileField(
+        _l("The operator's export (CSV or Excel)"),
+        description=_l(
+            "CSV as your spreadsheet saves it (separated by ; or by commas, dates as 02/12/2026, "
+            "amounts as 12,50) or an Excel workbook (.xlsx). Each line: the date, the operator's "
+            "transaction id, the household, the point of sale (its name or the operator's code) "
+            "and the amount."
+        ),
+    )
+
+
+FIELD_LABELS = {
+    "date": _l("Date of the purchase"),
+    "operator_id": _l("Operator's transaction id"),
+    "household": _l("Household reference"),
+    "point_of_sale": _l("Point of sale (name or code)"),
+    "amount": _l("Amount"),
+}
+
+
+class ColumnsForm(FlaskForm):
+    """Which column of the file holds each item (choices: the file's headers)."""
+
+    date = SelectField(FIELD_LABELS["date"], validate_choice=False)
+    operator_id = SelectField(FIELD_LABELS["operator_id"], validate_choice=False)
+    household = SelectField(FIELD_LABELS["household"], validate_choice=False)
+    point_of_sale = SelectField(FIELD_LABELS["point_of_sale"], validate_choice=False)
+    amount = SelectField(FIELD_LABELS["amount"], validate_choice=False)
+
+    def offer(self, header: list[str]) -> None:
+        choices = [SelectChoice("", _l("— choose a column —"))]
+        choices += [SelectChoice(h, h) for h in header]
+        for name in FIELD_LABELS:
+            self[name].choices = choices
+
+
+class OperatorForm(FlaskForm):
+    name = StringField(
+        _l("Name of the operator"),
+        validators=[DataRequired(REQUIRED), Length(max=60, message=TOO_LONG)],
+    )
+
+
+class CodesForm(FlaskForm):
+    """The codes themselves are one input per point of sale (``code-<id>``), read by the route."""
 
 
 class PeriodForm(FlaskForm):

@@ -3,7 +3,6 @@ and each participant's own household page."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
@@ -13,23 +12,21 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from governance.budget import bulk, checks, ledger, purchases, rules
+from governance.budget import bulk, checks, ledger, purchases, rules, story
 from governance.budget.ledger_forms import (
     KIND_LABELS,
     ContributionForm,
     GrantForm,
-    ImportForm,
     RunForm,
 )
 from governance.budget.models import Household, LedgerTransaction
 from governance.budget.routes import bp
-from governance.db import begin_writing
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.jobs import services as jobs
 from governance.jobs.models import Job
 from governance.jobs.queue import launch
-from governance.web import form_status, reads_first, render, save
+from governance.web import render, save
 
 
 def _books(
@@ -47,6 +44,7 @@ def _books(
         month=month,
         statement=purchases.monthly_statement(month),
         check=checks.quick_check(),
+        story=story.since_start(),
         kind_labels={kind.value: label for kind, label in KIND_LABELS.items()},
         status=status,
     )
@@ -131,33 +129,6 @@ def _payload(**values: str) -> dict[str, str]:
 
 def _launch(job: Job) -> Response:
     return redirect(url_for("jobs.job", job_id=launch(job)))
-
-
-@bp.route("/comptes/achats", methods=["GET", "POST"])
-@reads_first
-def purchase_import() -> Response:
-    """The file is read here; its lines are checked and written by the worker, all or nothing."""
-    form = ImportForm()
-    if form.validate_on_submit():
-        raw = form.upload.data.read() if form.upload.data else b""
-        text = raw.decode("utf-8-sig", "replace")
-        try:
-            if not text.strip() or not purchases.check_shape(text):
-                raise DomainError(_("The file is empty."))
-        except DomainError as error:
-            form.upload.errors = [str(error.message)]
-        else:
-            digest = hashlib.sha256(raw).hexdigest()
-            begin_writing(db.session)  # the lock only for the job's row
-            return _launch(
-                jobs.start("purchase_import", f"purchases:{digest}", current_user, _payload(), text)
-            )
-    return render(
-        "budget/purchases.html",
-        form=form,
-        recent=jobs.recent("purchase_import"),
-        status=form_status(form),
-    )
 
 
 @bp.get("/comptes/journal.<any(csv,beancount):kind>")

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from governance.db import Base, created_at, intpk, str120, utc
@@ -255,3 +265,126 @@ class ContributionTarget(Base):
     set_at: Mapped[created_at]
 
     __table_args__ = (CheckConstraint("share_permille BETWEEN 0 AND 1000", name="share_in_range"),)
+
+
+class PaymentOperator(Base):
+    """Whoever runs the MonA payments and sends the purchase exports (a card or app operator):
+    how its files name their columns, saved once, and the codes it gives the points of sale."""
+
+    __tablename__ = "payment_operator"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    # field of the import (date, operator_id, household, point_of_sale, amount) → the header
+    # of that column in the operator's files
+    columns: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[created_at]
+
+
+class OperatorCode(Base):
+    """The identifier a payment operator uses for a point of sale (a shop may have several)."""
+
+    __tablename__ = "operator_code"
+
+    id: Mapped[intpk]
+    operator_id: Mapped[int] = mapped_column(
+        ForeignKey("payment_operator.id", ondelete="CASCADE"), index=True
+    )
+    point_of_sale_id: Mapped[int] = mapped_column(
+        ForeignKey("point_of_sale.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(80))
+
+    __table_args__ = (UniqueConstraint("operator_id", "code", name="one_shop_per_code"),)
+
+
+class PurchaseUpload(Base):
+    """A purchase file as read, kept between its preview and the treasurer's confirmation:
+    its table (header and rows, as the file wrote them) and the columns chosen for it."""
+
+    __tablename__ = "purchase_upload"
+
+    id: Mapped[intpk]
+    digest: Mapped[str] = mapped_column(String(64), index=True)  # of the file's bytes
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    operator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payment_operator.id", ondelete="SET NULL")
+    )
+    table: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"header": [...], "rows": [[...]]}
+    columns: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+
+class FunderKind(enum.StrEnum):
+    PUBLIC = "public"  # State, region, métropole, city, CAF…
+    PRIVATE = "private"  # a foundation or a company
+    CITIZEN = "citizen"  # donations, voluntary extra contributions
+
+
+class Funder(Base):
+    """Who funds the caisse besides the households' contributions. Its grants are read from the
+    ledger (the grant account named after it, see ``ledger.record_grant``)."""
+
+    __tablename__ = "funder"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[FunderKind] = mapped_column(_enum(FunderKind, "funder_kind"))
+    created_at: Mapped[created_at]
+
+
+class Schedule(enum.StrEnum):
+    ONCE = "once"  # all at the first month
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+class Pledge(Base):
+    """An amount a funder promised (or that the caisse hopes for) over a period, paid on a
+    schedule: what is expected each month, against what the ledger received."""
+
+    __tablename__ = "pledge"
+
+    id: Mapped[intpk]
+    funder_id: Mapped[int] = mapped_column(ForeignKey("funder.id", ondelete="CASCADE"), index=True)
+    cents: Mapped[int] = mapped_column(BigInteger)
+    first_month: Mapped[date] = mapped_column(Date)
+    last_month: Mapped[date] = mapped_column(Date)
+    schedule: Mapped[Schedule] = mapped_column(_enum(Schedule, "pledge_schedule"))
+    firm: Mapped[bool] = mapped_column(default=True)  # signed; else hoped for
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[created_at]
+
+    __table_args__ = (
+        CheckConstraint("cents > 0", name="pledge_positive"),
+        CheckConstraint("last_month >= first_month", name="pledge_period"),
+    )
+
+
+class CostKind(enum.StrEnum):
+    STAFF = "staff"
+    PAYMENT_FEES = "payment_fees"
+    PREMISES = "premises"
+    OTHER = "other"
+
+
+class CostLine(Base):
+    """An operating cost of a month beside the allocations: forecast first, then what was paid."""
+
+    __tablename__ = "cost_line"
+
+    id: Mapped[intpk]
+    label: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[CostKind] = mapped_column(_enum(CostKind, "cost_kind"))
+    month: Mapped[date] = mapped_column(Date, index=True)
+    forecast_cents: Mapped[int] = mapped_column(BigInteger)
+    paid_cents: Mapped[int | None] = mapped_column(BigInteger)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[created_at]
+
+    __table_args__ = (
+        CheckConstraint("forecast_cents >= 0", name="forecast_not_negative"),
+        CheckConstraint("paid_cents IS NULL OR paid_cents >= 0", name="paid_not_negative"),
+    )

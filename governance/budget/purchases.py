@@ -19,6 +19,7 @@ from governance.budget.models import (
     Currency,
     Household,
     LedgerTransaction,
+    OperatorCode,
     Posting,
     TransactionKind,
 )
@@ -66,16 +67,19 @@ def check_shape(text: str) -> int:
     return sum(1 for _row in reader)
 
 
-def parse(text: str, read: Callable[[int, int], None] | None = None) -> list[Line]:
+def parse(
+    text: str, read: Callable[[int, int], None] | None = None, operator_id: int | None = None
+) -> list[Line]:
     """Read and check every line; wallets are checked against the whole file, in order.
     A few queries for the whole file, whatever its length. ``read(done, total)`` is told how
-    far the checking is (the job's progress)."""
+    far the checking is (the job's progress). A point of sale is named by the code the
+    operator ``operator_id`` gives it, by its name, or by its number."""
     reader = tabular.reader(text)
     if [c for c in COLUMNS if c not in (reader.fieldnames or [])]:
         raise DomainError(_l("The file needs the columns: %(names)s", names=", ".join(COLUMNS)))
     rows = list(reader)
     households = _households({(row["household"] or "").strip() for row in rows})
-    points = {p.id: p for p in db.session.scalars(select(PointOfSale))}
+    points = _points(operator_id)
     recorded = bulk.recorded_keys(
         [f"purchase:{(row['operator_id'] or '').strip()[:80]}" for row in rows]
     )
@@ -99,6 +103,36 @@ def parse(text: str, read: Callable[[int, int], None] | None = None) -> list[Lin
                 spent[line.household.id] += line.cents
         lines.append(line)
     return lines
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+AMBIGUOUS = object()  # two points of sale share this name: the line must use a code
+
+
+def _points(operator_id: int | None) -> dict[str, PointOfSale | object]:
+    """How a file may name a point of sale → the point of sale: its number, its name
+    (letter case and spaces aside), and the codes its operator gives it (these win)."""
+    every = db.session.scalars(select(PointOfSale)).all()
+    found: dict[str, PointOfSale | object] = {str(p.id): p for p in every}
+    names: dict[str, PointOfSale | object] = {}
+    for pos in every:
+        key = _name_key(pos.name)
+        names[key] = AMBIGUOUS if key in names and names[key] is not pos else pos
+    found.update(names)
+    if operator_id is not None:
+        by_id = {p.id: p for p in every}
+        found.update(
+            (_name_key(code), by_id[pos_id])
+            for code, pos_id in db.session.execute(
+                select(OperatorCode.code, OperatorCode.point_of_sale_id).where(
+                    OperatorCode.operator_id == operator_id
+                )
+            )
+        )
+    return found
 
 
 def _households(references: set[str]) -> dict[str, Household]:
@@ -125,8 +159,8 @@ def _wallet_balances() -> dict[int, int]:
 
 
 def _check(
-    number: int, row: dict[str, str], households: dict[str, Household], points: dict
-) -> Line:  # type: ignore[type-arg]
+    number: int, row: dict[str, str], households: dict[str, Household], points: dict[str, object]
+) -> Line:
     line = Line(number, (row["operator_id"] or "").strip()[:80])
     try:
         line.on = date.fromisoformat(row["date"].strip())
@@ -134,13 +168,17 @@ def _check(
     except (ValueError, ArithmeticError, AttributeError):
         line.errors.append(str(_l("The date or the amount is not written as expected.")))
     line.household = households.get((row["household"] or "").strip())
-    pos_ref = (row["point_of_sale"] or "").strip()
-    line.pos = points.get(int(pos_ref)) if pos_ref.isdigit() else None
+    pos = points.get(_name_key(row["point_of_sale"] or ""))
+    line.pos = pos if isinstance(pos, PointOfSale) else None
     if not line.operator_id:
         line.errors.append(str(_l("The operator's transaction id is missing.")))
     if line.household is None:
         line.errors.append(str(_l("Unknown household.")))
-    if line.pos is None:
+    if pos is AMBIGUOUS:
+        line.errors.append(
+            str(_l("Several points of sale have this name: give the operator's code instead."))
+        )
+    elif line.pos is None:
         line.errors.append(str(_l("Unknown point of sale.")))
     elif line.on and not approved_on(line.pos, line.on):
         line.errors.append(

@@ -12,12 +12,13 @@ from datetime import date
 from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from governance import formatting
-from governance.budget import charts, reports
+from governance.budget import charts, reports, story
 from governance.budget.models import ContributionTarget, LedgerTransaction
 from governance.conventionnement import territories
 from governance.conventionnement.labels import POS_KIND_LABELS
@@ -26,6 +27,13 @@ from governance.public.routes import bp
 from governance.web import render
 
 MONTHS = 12
+SOURCE_LABELS = {
+    "contributions": _l("Households' contributions"),
+    "public": _l("Public bodies"),
+    "private": _l("Foundations and companies"),
+    "citizen": _l("Citizens' donations"),
+    "other": _l("Other grants"),
+}
 
 
 def _version() -> tuple[str, object]:
@@ -102,6 +110,7 @@ def figures() -> Response:
         shares = reports.contribution_share(start, end, where)
         bought = reports.purchases(start, end, where)
         money, share, kinds = _charts(months, shares, bought)
+        told = story.since_start()
         response = render(
             "public/figures.html",
             months=months,
@@ -109,11 +118,21 @@ def figures() -> Response:
             bought=bought,
             kinds=POS_KIND_LABELS,
             runway=reports.runway(date.today()),
+            story=told,
             totals={
                 name: sum(getattr(m, name) for m in months)
                 for name in ("contributions", "grants", "allocations", "purchases")
             },
-            charts={"money": money, "share": share, "kinds": kinds},
+            charts={
+                "money": money,
+                "share": share,
+                "kinds": kinds,
+                "sources": charts.rows(
+                    _("Where the money came from, since the start"),
+                    [(str(SOURCE_LABELS[key]), cents) for key, cents in told.sources],
+                    lambda cents: formatting.money(int(cents), whole=True),
+                ),
+            },
             territory=territory,
             territories=territories.all_territories() if territories.several() else [],
         )

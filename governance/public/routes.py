@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint
 from werkzeug.wrappers import Response
 
+from governance.budget import story
 from governance.public import queries
 from governance.votes import queries as decision_queries
 from governance.web import cacheable, render
@@ -24,4 +25,5 @@ def home() -> Response:
         meetings=queries.upcoming_meetings(),
         decisions=decision_queries.latest_decisions(LATEST),
         figures=queries.key_figures(),
+        headline=story.headline(),
     )

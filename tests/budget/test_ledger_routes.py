@@ -69,12 +69,20 @@ def test_monthly_run_preview_then_confirm(client) -> None:  # type: ignore[no-un
     assert done.location in client.get("/budget/comptes/mois").get_data(as_text=True)
 
 
-def _upload(client, text: str):  # type: ignore[no-untyped-def]
+def _send(client, text: str):  # type: ignore[no-untyped-def]
     return client.post(
         "/budget/comptes/achats",
         data={"csrf_token": client.csrf_token(), "upload": (io.BytesIO(text.encode()), "x.csv")},
         content_type="multipart/form-data",
     )
+
+
+def _upload(client, text: str):  # type: ignore[no-untyped-def]
+    """Send the file, then confirm its preview: the job's page."""
+    sent = _send(client, text)
+    if sent.status_code != 302:
+        return sent
+    return client.post_form(sent.location, {"action": "confirm"})
 
 
 def test_a_purchase_import_runs_as_a_job_all_or_nothing(client) -> None:  # type: ignore[no-untyped-def]
@@ -92,6 +100,7 @@ def test_a_purchase_import_runs_as_a_job_all_or_nothing(client) -> None:  # type
     refused = client.get(_upload(client, bad).location).get_data(as_text=True)
     assert "Refusé" in refused and "Ligne 3" in refused and "Ligne 2" in refused
     assert _count() == before + 1
+    assert "Ligne 3" in client.get(_send(client, bad).location).get_data(as_text=True)
     empty = _upload(client, "")
     assert empty.status_code == 422 and "vide" in empty.get_data(as_text=True)
     stranger = factories.person()

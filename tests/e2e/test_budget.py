@@ -45,11 +45,13 @@ def test_treasurer_imports_purchases_and_reads_the_refusal(page: Page, tmp_path)
     csv.write_text(
         "date,operator_id,household,point_of_sale,amount\n2026-11-05,e2e-1,F-404,1,3.50\n"
     )
-    page.get_by_label("L'export de l'opérateur de paiement (CSV)").set_input_files(str(csv))
-    page.get_by_role("button", name="Importer", exact=True).click()
-    status = page.locator("#job-status")
-    expect(status).to_contain_text("Refusé : rien n'a été modifié")
-    expect(status).to_contain_text("Ligne 2 : Foyer inconnu.")
+    page.get_by_label("L'export de l'opérateur (CSV ou Excel)").set_input_files(str(csv))
+    page.get_by_role("button", name="Lire le fichier").click()
+    # The preview says it before anything is written, and offers no confirmation.
+    refusal = page.get_by_role("alert")
+    expect(refusal).to_contain_text("1 ligne est refusée : rien ne peut être importé")
+    expect(refusal).to_contain_text("Ligne 2 : Foyer inconnu.")
+    expect(page.get_by_role("button", name="Confirmer l'import")).to_have_count(0)
     check_a11y(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390

@@ -22,7 +22,7 @@ def test_the_figures_are_public_and_without_personal_data(client) -> None:  # ty
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "250,00\u00a0€" in html and "250.00" not in html and "Subventions reçues" in html
-    assert html.count("<svg") == 3 and html.count("<table") == 3  # each chart has its table
+    assert html.count("<svg") == 4 and html.count("<table") == 4  # each chart has its table
     assert "<script" not in html.split("</head>")[1].split("<footer")[0]
     assert not re.search(r"F-[12]\b", html)  # no household, no wallet
     assert "Mois d’avance = argent disponible" in html
