@@ -17,6 +17,7 @@ ROUTE_MODULES = {
     "conventionnement": ("routes", "visit_routes"),
     "budget": ("routes", "ledger_routes", "report_routes"),
     "lottery": ("routes",),
+    "evaluation": ("routes", "participation_routes", "research_routes"),
     "home": ("routes",),
     "jobs": ("routes",),
 }
