@@ -93,7 +93,7 @@ def rows(today: date) -> list[list[Any]]:
     ids = [p.person_id for p in profiles]
     if not ids:
         return []
-    since = participation.period(today)[0]
+    since = participation.at_start(participation.period(today)[0])
     attended = _count_by_person(
         select(Attendance.person_id, func.count())
         .join(Meeting, Meeting.id == Attendance.meeting_id)

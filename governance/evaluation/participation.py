@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import String, cast, func, literal, select
@@ -48,6 +48,11 @@ def period(today: date) -> list[date]:
     return reports.months_between(reports.add_months(end, -(MONTHS - 1)), end)
 
 
+def at_start(day: date) -> datetime:
+    """The first instant of a day, for comparing with the UTC timestamps."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
 def _month(day: Any) -> date:
     return date(day.year, day.month, 1)
 
@@ -60,8 +65,8 @@ def _held_meetings(group: Group, months: list[date]) -> list[Meeting]:
             .where(
                 Meeting.group_id == group.id,
                 Meeting.status.in_(HELD),
-                Meeting.starts_at >= start,
-                Meeting.starts_at < end,
+                Meeting.starts_at >= at_start(start),
+                Meeting.starts_at < at_start(end),
             )
             .order_by(Meeting.starts_at)
         )

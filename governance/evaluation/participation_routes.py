@@ -74,7 +74,7 @@ def _chart(measure: participation.Measure) -> Any:
         for i, name in enumerate(measure.columns)
         if i > 0 and measure.kinds[i] in ("count", "mona") and name != "members"
     ]
-    unit = measure.kinds[-1]
+    unit = "mona" if "mona" in measure.kinds else "count"
     if measure.key == "presence" or len(series) > 3:
         series = series[:3]
     return charts.bars(title, names, series, lambda v: cell_text(int(v), unit))

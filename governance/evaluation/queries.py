@@ -39,6 +39,21 @@ class Composition:
     aim: policy.Aim
     facts: list[Distribution]
 
+    @property
+    def met(self) -> bool:
+        return self.aim is policy.Aim.MET
+
+    @property
+    def missed(self) -> bool:
+        return self.aim is policy.Aim.NOT_MET
+
+    @property
+    def told(self) -> bool:
+        """Enough members, and enough of them said, to write the figure."""
+        return (
+            self.people >= policy.MIN_CELL and self.below is not None and (self.met or self.missed)
+        )
+
 
 def _distribution(fact: str, keys: Iterable[Any], values: list[Any]) -> Distribution:
     counts = Counter(values)
