@@ -16,7 +16,7 @@ from governance.budget.models import Account, AccountKind, LedgerTransaction, Po
 from governance.budget.models import TransactionKind as Tx
 from governance.conventionnement.models import PointOfSale, PosKind, Visit, VisitMember
 from governance.extensions import db
-from governance.people.models import Group, Membership
+from governance.people.models import Group, Membership, Role
 from governance.sessions.models import COUNTS_FOR_QUORUM, Attendance, AttendanceStatus, Meeting
 from governance.sessions.models import MeetingStatus as MS
 from governance.votes.models import (
@@ -78,7 +78,7 @@ def _memberships(group: Group) -> list[Any]:
     return list(
         db.session.execute(
             select(Membership.person_id, Membership.starts_on, Membership.ends_on).where(
-                Membership.group_id == group.id
+                Membership.group_id == group.id, Membership.role != Role.EVALUATOR
             )
         ).all()
     )
@@ -146,16 +146,17 @@ def _band(came: int, held: int) -> str:
 
 
 def turnover(group: Group, months: list[date]) -> Measure:
-    """Per month: members who joined (members at its end, not the day before it began), who
-    left (the other way round), and the members at its end. A change of role is neither."""
+    """Per month: members who joined (members on the first day of the next month, not on its
+    own first day), who left (the other way round: their last day was in the month), and the
+    members once it is over. A change of role is neither."""
     rows = _memberships(group)
 
     measure = Measure(
         "turnover", ["month", "joined", "left", "members"], ["month", "count", "count", "count"]
     )
     for month in months:
-        before = members_on(rows, date.fromordinal(month.toordinal() - 1))
-        after = members_on(rows, date.fromordinal(reports.next_month(month).toordinal() - 1))
+        before = members_on(rows, month)
+        after = members_on(rows, reports.next_month(month))
         measure.rows.append([month, len(after - before), len(before - after), len(after)])
     return measure
 
@@ -191,7 +192,9 @@ def ever_on_binome(group: Group) -> tuple[int, int]:
     members = set(
         db.session.scalars(
             select(Membership.person_id).where(
-                Membership.group_id == group.id, Membership.is_current(date.today())
+                Membership.group_id == group.id,
+                Membership.is_current(date.today()),
+                Membership.role != Role.EVALUATOR,
             )
         )
     )

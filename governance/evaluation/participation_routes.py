@@ -72,11 +72,12 @@ def _chart(measure: participation.Measure) -> Any:
     series = [
         (labels.column_label(name), [row[i] for row in measure.rows])
         for i, name in enumerate(measure.columns)
-        if i > 0 and measure.kinds[i] in ("count", "mona") and name != "members"
+        if i > 0 and measure.kinds[i] in ("count", "mona")
     ]
+    if len(series) > 1:  # the members' count dwarfs who came, joined or left: in the table only
+        series = [s for s in series if s[0] != labels.column_label("members")]
     unit = "mona" if "mona" in measure.kinds else "count"
-    if measure.key == "presence" or len(series) > 3:
-        series = series[:3]
+    series = series[:3]  # three colours; the table has every column
     return charts.bars(title, names, series, lambda v: cell_text(int(v), unit))
 
 

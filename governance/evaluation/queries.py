@@ -15,7 +15,7 @@ from governance.budget.models import Household, HouseholdStatus
 from governance.evaluation import policy
 from governance.evaluation.models import AgeBand, CameBy, FoodAid, Gender, Profile
 from governance.extensions import db
-from governance.people.models import Group, GroupKind, Membership, Person
+from governance.people.models import Group, GroupKind, Membership, Person, Role
 
 NOT_SAID = "not_said"
 SIZES = (1, 2, 3, 4, 5)  # 5: five or more
@@ -81,6 +81,7 @@ def committee_members(group_id: int, on: date) -> list[int]:
             .where(
                 Membership.group_id == group_id,
                 Membership.is_current(on),
+                Membership.role != Role.EVALUATOR,  # who studies the committee is not in it
                 Person.active.is_(True),
                 Person.erased_at.is_(None),
             )
