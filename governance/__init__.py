@@ -17,7 +17,7 @@ ROUTE_MODULES = {
     "conventionnement": ("routes", "visit_routes"),
     "budget": ("routes", "ledger_routes", "report_routes"),
     "lottery": ("routes",),
-    "evaluation": ("routes", "participation_routes", "research_routes"),
+    "evaluation": ("routes", "participation_routes", "research_routes", "survey_routes"),
     "home": ("routes",),
     "jobs": ("routes",),
 }

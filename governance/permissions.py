@@ -200,6 +200,13 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "evaluation.participation_csv": frozenset({F, T, A, E}),
     "evaluation.research": frozenset({A, E}),
     "evaluation.research_export": frozenset({A, E}),  # recorded in the audit log
+    "evaluation.surveys_page": frozenset({F, A, E}),
+    "evaluation.survey_results": frozenset({F, A, E}),  # counts only, nobody's own answers
+    "evaluation.survey_paper": frozenset({F, A}),
+    # the person the wave asks: the route answers 404 to anyone else
+    "evaluation.my_surveys": Access.SIGNED_IN,
+    "evaluation.survey_screen": Access.SIGNED_IN,
+    "evaluation.survey_screen_save": Access.SIGNED_IN,
 }
 
 # Endpoints a person who was just let in by a login card may reach before choosing a PIN.

@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
 
 from governance.budget.forms import income_range
 from governance.budget.rules import BRACKETS
 from governance.evaluation import labels
+from governance.evaluation.models import Audience
+from governance.fields import DateField
+from governance.forms import REQUIRED, TOO_LONG, OnceForm
 
 PREFER_NOT = _l("I prefer not to say")
 
@@ -57,3 +61,41 @@ class ProfileForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button alone (withdraw everything, export): the CSRF token is all it carries."""
+
+
+class SurveyForm(OnceForm):
+    title = StringField(
+        _l("Title"),
+        validators=[InputRequired(REQUIRED), Length(max=200, message=TOO_LONG)],
+        default="Habitudes alimentaires",
+    )
+    audience = RadioField(
+        _l("Who is asked"),
+        choices=[
+            SelectChoice(
+                Audience.HOUSEHOLDS.value, _l("The households (the person who holds each)")
+            ),
+            SelectChoice(Audience.COMMITTEE.value, _l("The members of the citizen committee")),
+        ],
+        default=Audience.HOUSEHOLDS.value,
+        validators=[InputRequired(REQUIRED)],
+    )
+    plan = RadioField(
+        _l("When"),
+        choices=[
+            SelectChoice("waves", _l("A baseline, then again 6 and 12 months later")),
+            SelectChoice("one_off", _l("Once")),
+        ],
+        default="waves",
+        validators=[InputRequired(REQUIRED)],
+    )
+    opens_on = DateField(
+        _l("The first wave opens on"),
+        validators=[InputRequired(_l("Please give a date, for example 2026-09-01."))],
+    )
+
+
+class PaperForm(FlaskForm):
+    person_id = SelectField(
+        _l("Who answered on paper"), coerce=int, validators=[InputRequired(REQUIRED)]
+    )

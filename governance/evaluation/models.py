@@ -4,8 +4,9 @@ research export."""
 from __future__ import annotations
 
 import enum
+from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from governance.db import Base, created_at, intpk, utc
@@ -97,3 +98,78 @@ class ResearchExport(Base):
     sha256: Mapped[str] = mapped_column(String(64))
 
     by: Mapped[Person | None] = relationship()
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+
+class Audience(enum.StrEnum):
+    HOUSEHOLDS = "households"  # the person who holds each enrolled household
+    COMMITTEE = "committee"  # the members of the citizen committees
+
+
+class SurveyCampaign(Base):
+    """A survey and its waves. Its questions (sections of questions, the format of the binômes'
+    questionnaires) are frozen when it is created: every wave is answered on the same version."""
+
+    __tablename__ = "survey_campaign"
+
+    id: Mapped[intpk]
+    title: Mapped[str] = mapped_column(String(200))
+    audience: Mapped[Audience] = mapped_column(_enum(Audience, "survey_audience"))
+    definition: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+    waves: Mapped[list[SurveyWave]] = relationship(
+        order_by="SurveyWave.number", cascade="all, delete-orphan", back_populates="campaign"
+    )
+
+
+class SurveyWave(Base):
+    """One wave: the baseline, then 6 and 12 months later (or the one wave of a one-off)."""
+
+    __tablename__ = "survey_wave"
+
+    id: Mapped[intpk]
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_campaign.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    months_after: Mapped[int] = mapped_column(default=0)
+    opens_on: Mapped[date] = mapped_column(Date)
+
+    campaign: Mapped[SurveyCampaign] = relationship(back_populates="waves")
+
+    __table_args__ = (UniqueConstraint("campaign_id", "number"),)
+
+
+class SurveyResponse(Base):
+    """A person's answers to one wave; ``keyed_by`` set when typed in from a paper copy."""
+
+    __tablename__ = "survey_response"
+
+    id: Mapped[intpk]
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    keyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    submitted_at: Mapped[utc | None]
+    created_at: Mapped[created_at]
+
+    wave: Mapped[SurveyWave] = relationship()
+
+    __table_args__ = (UniqueConstraint("wave_id", "person_id"),)
+
+
+class SurveyAnswer(Base):
+    """One answer, saved as soon as its screen is sent."""
+
+    __tablename__ = "survey_answer"
+
+    id: Mapped[intpk]
+    response_id: Mapped[int] = mapped_column(ForeignKey("survey_response.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(4000))
+    answered_at: Mapped[created_at]
+
+    __table_args__ = (UniqueConstraint("response_id", "question"),)

@@ -102,6 +102,6 @@ def test_home_page_claim_comes_from_the_figures_or_disappears(client) -> None:  
     assert "la moitié vit en précarité" not in page
     assert "half of them" not in page
     if first is None:
-        group, _people = _committee(below=7, above=5, silent=0)
+        _group, _people = _committee(below=7, above=5, silent=0)
         page = client.get("/").get_data(as_text=True)
         assert "7" in page and "12" in page

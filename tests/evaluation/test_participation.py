@@ -91,7 +91,7 @@ def test_spending_by_kind_per_month_and_binomes() -> None:
 
 
 def test_the_page_and_its_csv(client) -> None:  # type: ignore[no-untyped-def]
-    proposal, people = open_proposal(members=5)
+    proposal, _people = open_proposal(members=5)
     group = proposal.item.meeting.group
     factories.login(client, factories.with_role(Role.EVALUATOR))
     page = client.get(f"/evaluation?groupe={group.id}")
