@@ -79,13 +79,56 @@ def _profile_cells(profile: Profile) -> dict[str, Any]:
     }
 
 
-def coarsen(rows: list[dict[str, Any]]) -> None:
+def coarsen(rows: list[dict[str, Any]], categories: tuple[str, ...] = CATEGORIES) -> None:
     """A category fewer than ``MIN_CELL`` exported people share becomes ``other``."""
-    for column in CATEGORIES:
+    for column in categories:
         counts = Counter(row[column] for row in rows if row[column] != "")
         for row in rows:
             if row[column] != "" and counts[row[column]] < policy.MIN_CELL:
                 row[column] = RARE
+
+
+def survey_columns() -> list[str]:
+    """One column per campaign, wave and choice question (free text is never exported)."""
+    from governance.evaluation import surveys
+
+    return [
+        _survey_column(c.id, w.number, q["code"])
+        for c in sorted(surveys.campaigns(), key=lambda c: c.id)
+        for w in c.waves
+        for s in c.definition["sections"]
+        for q in s["questions"]
+        if q["type"] == "choice"
+    ]
+
+
+def _survey_column(campaign: int, wave: int, code: str) -> str:
+    return f"survey{campaign}_wave{wave}_{code}"
+
+
+def _survey_answers(ids: list[int]) -> dict[int, dict[str, str]]:
+    from governance.evaluation.models import SurveyAnswer, SurveyResponse, SurveyWave
+
+    found: dict[int, dict[str, str]] = {}
+    rows = db.session.execute(
+        select(
+            SurveyResponse.person_id,
+            SurveyWave.campaign_id,
+            SurveyWave.number,
+            SurveyAnswer.question,
+            SurveyAnswer.value,
+        )
+        .join(SurveyWave, SurveyWave.id == SurveyResponse.wave_id)
+        .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+        .where(SurveyResponse.person_id.in_(ids), SurveyResponse.submitted_at.is_not(None))
+    )
+    for person, campaign, wave, code, value in rows:
+        found.setdefault(person, {})[_survey_column(campaign, wave, code)] = value
+    return found
+
+
+def columns() -> list[str]:
+    return COLUMNS + survey_columns()
 
 
 def rows(today: date) -> list[list[Any]]:
@@ -93,6 +136,8 @@ def rows(today: date) -> list[list[Any]]:
     ids = [p.person_id for p in profiles]
     if not ids:
         return []
+    asked = survey_columns()
+    answered = _survey_answers(ids)
     since = participation.at_start(participation.period(today)[0])
     attended = _count_by_person(
         select(Attendance.person_id, func.count())
@@ -156,10 +201,11 @@ def rows(today: date) -> list[list[Any]]:
             binome_visits=visits[pid],
             **_household_cells(household, today),
         )
+        row.update({c: answered.get(pid, {}).get(c, "") for c in asked})
         rows.append(row)
-    coarsen(rows)
+    coarsen(rows, CATEGORIES + tuple(asked))
     rows.sort(key=lambda r: r["pseudonym"])  # never the order of the ids
-    return [[row[c] for c in COLUMNS] for row in rows]
+    return [[row[c] for c in COLUMNS + asked] for row in rows]
 
 
 def _household_cells(household: Household | None, today: date) -> dict[str, Any]:

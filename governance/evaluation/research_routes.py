@@ -31,7 +31,7 @@ def research() -> Response:
         "evaluation/research.html",
         consenting=len(dataset.consenting()),
         exports=exports,
-        columns=dataset.COLUMNS,
+        columns=dataset.columns(),
         form=ConfirmForm(formdata=None),
     )
 
@@ -42,11 +42,10 @@ def research_export() -> Response:
     if not form.validate_on_submit():
         flash(_("This form has expired. Reload the page, then send it again."), "error")
         return redirect(url_for(".research"))
+    header = dataset.columns()
     rows = dataset.rows(date.today())
-    text = tabular.csv_text(dataset.COLUMNS, rows)
+    text = tabular.csv_text(header, rows)
     services.record_export(current_user._get_current_object(), len(rows), dataset.digest(text))
     db.session.commit()
     # the same writer writes the same text: the file sent is the one whose digest is recorded
-    return tabular.csv_response(
-        f"tablee-research-{date.today().isoformat()}.csv", dataset.COLUMNS, rows
-    )
+    return tabular.csv_response(f"tablee-research-{date.today().isoformat()}.csv", header, rows)

@@ -102,3 +102,39 @@ def test_only_evaluators_and_admins_export(client) -> None:  # type: ignore[no-u
     assert client.get("/evaluation/recherche").status_code == 403
     assert client.post_form("/evaluation/recherche/export", {}).status_code == 403
     assert db.session.scalars(select(ResearchExport)).all() == []
+
+
+def test_the_export_carries_the_survey_answers_but_never_free_text(client) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from governance.evaluation import surveys
+    from governance.evaluation.models import Audience
+    from governance.evaluation.survey_defaults import FOOD_HABITS
+
+    people = [factories.person() for _ in range(7)]
+    campaign = surveys.create(
+        "Habitudes", Audience.COMMITTEE, "one_off", date.today(), FOOD_HABITS, people[0]
+    )
+    wave = campaign.waves[0]
+    for n, person in enumerate(people):
+        services.save_profile(person, FACTS, research_consent=n < 6)
+        response = surveys.response_for(wave, person)
+        surveys.save_answers(
+            response,
+            {
+                "fruits_veg": "daily",
+                "cooking": "often",
+                "enough": "always",
+                "where": "local" if n else "aid",
+                "comment": "Mon voisin Gérard",
+            },
+        )
+        surveys.submit(response)
+    factories.login(client, factories.with_role(Role.EVALUATOR))
+    rows = _export(client)
+    assert len(rows) == 6
+    column = f"survey{campaign.id}_wave1_"
+    assert {r[column + "fruits_veg"] for r in rows} == {"daily"}
+    assert sorted(r[column + "where"] for r in rows) == ["local"] * 5 + ["other"]  # "aid": 1, rare
+    assert not any("comment" in key for key in rows[0])
+    assert not any("Gérard" in value for row in rows for value in row.values())
