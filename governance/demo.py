@@ -636,7 +636,39 @@ def _demo_profiles(rng, committee, members, card_member, facilitator, password_h
         }
         keyed = facilitator if person is card_member else None
         evaluation.save_profile(person, facts, research_consent=n % 2 == 0, keyed_by=keyed)
+    _demo_survey(rng, members, card_member, facilitator)
     evaluator = _named(
         "Claire Rousseau", "claire.rousseau", "evaluation@tablee.example", password_hash
     )
     services.add_membership(evaluator, committee, Role.EVALUATOR, date(2026, 1, 1))
+
+
+def _demo_survey(rng, members, card_member, facilitator) -> None:  # type: ignore[no-untyped-def]
+    """The food habits survey of the households: its baseline in June, answered by 40 (one on
+    paper); its 6-month wave opened on 1 December, answered by 12 so far."""
+    from governance.evaluation import surveys
+    from governance.evaluation.models import Audience
+    from governance.evaluation.survey_defaults import FOOD_HABITS
+
+    campaign = surveys.create(
+        "Habitudes alimentaires",
+        Audience.HOUSEHOLDS,
+        "waves",
+        date(2026, 6, 1),
+        FOOD_HABITS,
+        facilitator,
+    )
+    baseline, later, _last = campaign.waves
+    options = {
+        q["code"]: [c["value"] for c in q["choices"]]
+        for section in FOOD_HABITS["sections"]
+        for q in section["questions"]
+        if q["type"] == "choice"
+    }
+    people = [card_member, *members[10:49]]
+    for n, person in enumerate(people):
+        for wave in (baseline, later) if n < 12 else (baseline,):
+            keyed = facilitator if person is card_member else None
+            response = surveys.response_for(wave, person, keyed_by=keyed)
+            surveys.save_answers(response, {k: rng.choice(v) for k, v in options.items()})
+            surveys.submit(response)

@@ -74,3 +74,60 @@ def test_composition_and_evaluation_pages_on_a_phone(page: Page) -> None:
     page.get_by_text("Le tableau des chiffres").first.click()
     check_a11y(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def _household_person() -> tuple[str, int]:
+    from datetime import date
+
+    from governance.budget import services as budget
+    from governance.budget.models import HouseholdStatus
+    from governance.evaluation import surveys
+    from governance.evaluation.models import Audience
+    from governance.evaluation.survey_defaults import FOOD_HABITS
+    from tests import factories
+
+    person = factories.person(display_name="Nadia Cherif")
+    household = budget.save_household(
+        None,
+        reference=f"E2E-{person.id}",
+        adults=1,
+        teens=0,
+        children=1,
+        income_bracket=1,
+        contribution_cents=100,
+        starts_on=date(2026, 1, 1),
+        status=HouseholdStatus.ACTIVE,
+    )
+    household.person_id = person.id
+    campaign = surveys.create(
+        f"Enquête {person.id}", Audience.HOUSEHOLDS, "one_off", date.today(), FOOD_HABITS, person
+    )
+    return person.email, campaign.waves[0].id
+
+
+def test_a_household_answers_a_survey_on_a_phone(page: Page, live_app: Flask) -> None:
+    email, wave_id = seed(live_app, _household_person)
+    log_in(page, email, "mot de passe solide")
+    visit(page, "/compte/enquetes")
+    page.locator(f"a[href='/compte/enquetes/{wave_id}/1']").click()
+    expect(page.get_by_role("heading", name="Vos repas")).to_be_visible()
+    check_a11y(page)
+    page.get_by_role("group", name="À quelle fréquence").get_by_label("Tous les jours").check()
+    page.get_by_role("group", name="Cuisinez-vous").get_by_label("Parfois").check()
+    page.get_by_role("group", name="Avez-vous assez").get_by_label("Pas toujours").check()
+    page.get_by_role("button", name="Écran suivant").click()
+    expect(page.get_by_role("heading", name="Vos achats")).to_be_visible()
+    check_a11y(page)
+    page.get_by_label("Dans des commerces de quartier ou au marché").check()
+    page.get_by_role("button", name="Écran précédent").click()  # back: what was said is kept
+    expect(page.get_by_label("Parfois")).to_be_checked()
+    page.get_by_role("button", name="Écran suivant").click()
+    expect(page.get_by_label("Dans des commerces de quartier ou au marché")).to_be_checked()
+    page.get_by_role("button", name="Écran suivant").click()
+    expect(page.get_by_role("heading", name="Envoyer mes réponses")).to_be_visible()
+    check_a11y(page)
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    expect(page.get_by_text("Merci : vos réponses sont envoyées.")).to_be_visible()
+    expect(page.get_by_text("Aucune enquête ne vous attend.")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    check_a11y(page)
