@@ -128,6 +128,6 @@ def test_a_household_answers_a_survey_on_a_phone(page: Page, live_app: Flask) ->
     check_a11y(page)
     page.get_by_role("button", name="Envoyer mes réponses").click()
     expect(page.get_by_text("Merci : vos réponses sont envoyées.")).to_be_visible()
-    expect(page.get_by_text("Aucune enquête ne vous attend.")).to_be_visible()
+    expect(page.locator(f"a[href='/compte/enquetes/{wave_id}/1']")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     check_a11y(page)
