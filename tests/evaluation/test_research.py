@@ -138,3 +138,14 @@ def test_the_export_carries_the_survey_answers_but_never_free_text(client) -> No
     assert sorted(r[column + "where"] for r in rows) == ["local"] * 5 + ["other"]  # "aid": 1, rare
     assert not any("comment" in key for key in rows[0])
     assert not any("Gérard" in value for row in rows for value in row.values())
+
+
+def test_an_erased_person_leaves_with_their_facts() -> None:
+    from governance.evaluation.models import Profile
+    from governance.people import privacy
+
+    person, admin = factories.person(), factories.with_role(Role.ADMIN)
+    services.save_profile(person, FACTS, research_consent=True)
+    privacy.erase(person, admin)
+    assert db.session.get(Profile, person.id) is None
+    assert dataset.consenting() == []
