@@ -294,7 +294,7 @@ def load_demo(seed: int = 2026) -> str:
     _demo_profiles(rng, committee, committee_members, card_member, facilitator, password_hash)
     return (
         f"{len(committee_members)} committee members, {len(local_members)} in the local "
-        f"committee, {len(named) + len(others) + 1} people in all"
+        f"committee, {len(named) + len(others) + 2} people in all"  # + local facilitator, evaluator
     )
 
 
