@@ -68,7 +68,7 @@ def _held_meetings(group: Group, months: list[date]) -> list[Meeting]:
                 Meeting.starts_at >= at_start(start),
                 Meeting.starts_at < at_start(end),
             )
-            .order_by(Meeting.starts_at)
+            .order_by(Meeting.starts_at, Meeting.id)
         )
     )
 
