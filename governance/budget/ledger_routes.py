@@ -150,7 +150,9 @@ def purchase_import() -> Response:
             digest = hashlib.sha256(raw).hexdigest()
             begin_writing(db.session)  # the lock only for the job's row
             return _launch(
-                jobs.start("purchase_import", f"purchases:{digest}", current_user, _payload(), text)
+                jobs.start(
+                    "purchase_import", f"purchases:{digest}", current_user, _payload(), text
+                )
             )
     return render(
         "budget/purchases.html",

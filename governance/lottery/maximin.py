@@ -73,7 +73,9 @@ def _weighted_panels(
     return committees, covered
 
 
-def find(collection: Any, people: Any, places: int, budget: float | None, step: Step) -> Found:
+def find(
+    collection: Any, people: Any, places: int, budget: float | None, step: Step
+) -> Found:
     """The maximin distribution, or within ``budget`` seconds the best one over the panels
     found by then (``budget`` None: no limit, the library's exact method step by step)."""
     started = time.monotonic()
