@@ -25,6 +25,7 @@ ROUTE_MODULES = {
     ),
     "lottery": ("routes",),
     "joining": ("routes",),
+    "evaluation": ("routes", "participation_routes", "research_routes", "survey_routes"),
     "home": ("routes",),
     "jobs": ("routes",),
 }

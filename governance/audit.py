@@ -21,7 +21,7 @@ from governance.db import Base, created_at, intpk
 from governance.extensions import db
 from governance.people.models import Person, Role
 
-AUDITED_ROLES = {Role.ADMIN, Role.TREASURER}
+AUDITED_ROLES = {Role.ADMIN, Role.TREASURER, Role.EVALUATOR}
 SECRET_FIELDS = {"csrf_token", "password", "secret", "pin", "new_password", "current", "code"}
 MAX_VALUE = 200  # characters kept of each field: enough to read, never a whole document
 

@@ -299,10 +299,12 @@ def load_demo(seed: int = 2026) -> str:
     _demo_ledger(rng, lyon_places)
     _demo_scale_on_agenda(committee, treasurer)
     _demo_joining(facilitator)
+    # Last, so that the draws above are those of before: what members chose to tell.
+    _demo_profiles(rng, committee, committee_members, card_member, facilitator, password_hash)
     _fresh_statistics()
     return (
         f"{len(committee_members)} committee members, {len(local_members)} in the local "
-        f"committee, {len(named) + len(others) + 1} people in all"
+        f"committee, {len(named) + len(others) + 2} people in all"  # + local facilitator, evaluator
     )
 
 
@@ -805,3 +807,63 @@ def _lyon_places(calim, local_members, local_facilitator) -> list[PointOfSale]: 
 
 def meeting_roles(meeting, facilitator, secretary, timekeeper) -> None:  # type: ignore[no-untyped-def]
     meetings.set_day_roles(meeting, facilitator, secretary, timekeeper)
+
+
+def _demo_profiles(rng, committee, members, card_member, facilitator, password_hash) -> None:  # type: ignore[no-untyped-def]
+    """48 of the 61 members told about themselves, 34 of them below the poverty line (the
+    caisse's aim met); 25 agreed to research use; a member without a phone gave hers to the
+    facilitator. An evaluator of the caisse reads the evaluation and exports for research."""
+    from governance.evaluation import services as evaluation
+    from governance.evaluation.models import AgeBand, CameBy, FoodAid, Gender
+
+    told = [*[p for p in members[6:] if p is not card_member][:47], card_member]
+    for n, person in enumerate(told):
+        below = n < 34
+        facts = {
+            "age_band": rng.choice(list(AgeBand)),
+            "gender": Gender.WOMAN if rng.random() < 0.65 else Gender.MAN,
+            "household_size": rng.choice([1, 1, 2, 2, 3, 4, 5, 6]),
+            "income_bracket": rng.choice([0, 1, 2]) if below else rng.choice([3, 4, 5]),
+            "food_aid": (FoodAid.YES if below and rng.random() < 0.6 else FoodAid.NO)
+            if rng.random() < 0.9
+            else None,
+            "came_by": rng.choice(list(CameBy)) if rng.random() < 0.8 else None,
+        }
+        keyed = facilitator if person is card_member else None
+        evaluation.save_profile(person, facts, research_consent=n % 2 == 0, keyed_by=keyed)
+    _demo_survey(rng, members, card_member, facilitator)
+    evaluator = _named(
+        "Claire Rousseau", "claire.rousseau", "evaluation@tablee.example", password_hash
+    )
+    services.add_membership(evaluator, committee, Role.EVALUATOR, date(2026, 1, 1))
+
+
+def _demo_survey(rng, members, card_member, facilitator) -> None:  # type: ignore[no-untyped-def]
+    """The food habits survey of the households: its baseline in June, answered by 40 (one on
+    paper); its 6-month wave opened on 1 December, answered by 12 so far."""
+    from governance.evaluation import surveys
+    from governance.evaluation.models import Audience
+    from governance.evaluation.survey_defaults import FOOD_HABITS
+
+    campaign = surveys.create(
+        "Habitudes alimentaires",
+        Audience.HOUSEHOLDS,
+        "waves",
+        date(2026, 6, 1),
+        FOOD_HABITS,
+        facilitator,
+    )
+    baseline, later, _last = campaign.waves
+    options = {
+        q["code"]: [c["value"] for c in q["choices"]]
+        for section in FOOD_HABITS["sections"]
+        for q in section["questions"]
+        if q["type"] == "choice"
+    }
+    people = [card_member, *members[10:49]]
+    for n, person in enumerate(people):
+        for wave in (baseline, later) if n < 12 else (baseline,):
+            keyed = facilitator if person is card_member else None
+            response = surveys.response_for(wave, person, keyed_by=keyed)
+            surveys.save_answers(response, {k: rng.choice(v) for k, v in options.items()})
+            surveys.submit(response)

@@ -21,7 +21,7 @@ class Access(StrEnum):
     IN_GROUP = "in_group"
 
 
-M, F, T, A = Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN
+M, F, T, A, E = Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN, Role.EVALUATOR
 
 # endpoint → who may reach it: everyone, anyone logged in, or the holders of one of these roles
 # (a role held today, in any group; what a role may do *inside* a group is checked by services).
@@ -212,6 +212,23 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     # A job's page: whoever started it, the roles of its kind, admins (``jobs.policy``).
     "jobs.job": frozenset({F, T, A}),
     "jobs.backups": frozenset({A}),
+    # evaluation: one's own profile facts; a facilitator keys them in with a member they see
+    "evaluation.my_profile": Access.SIGNED_IN,
+    "evaluation.my_profile_withdraw": Access.SIGNED_IN,
+    "evaluation.person_profile": frozenset({F, A}),
+    "evaluation.person_profile_withdraw": frozenset({F, A}),
+    "evaluation.composition": Access.PUBLIC,  # aggregates only, small cells hidden
+    "evaluation.participation_page": frozenset({F, T, A, E}),
+    "evaluation.participation_csv": frozenset({F, T, A, E}),
+    "evaluation.research": frozenset({A, E}),
+    "evaluation.research_export": frozenset({A, E}),  # recorded in the audit log
+    "evaluation.surveys_page": frozenset({F, A, E}),
+    "evaluation.survey_results": frozenset({F, A, E}),  # counts only, nobody's own answers
+    "evaluation.survey_paper": frozenset({F, A}),
+    # the person the wave asks: the route answers 404 to anyone else
+    "evaluation.my_surveys": Access.SIGNED_IN,
+    "evaluation.survey_screen": Access.SIGNED_IN,
+    "evaluation.survey_screen_save": Access.SIGNED_IN,
 }
 
 # Endpoints a person who was just let in by a login card may reach before choosing a PIN.

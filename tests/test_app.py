@@ -133,16 +133,17 @@ def test_demo_data_is_a_realistic_caisse() -> None:
     assert members(committee) == 61
     assert 25 <= members(local) <= 35
     roles = set(db.session.scalars(select(Membership.role)))
-    assert roles == {Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN}
+    assert roles == {Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN, Role.EVALUATOR}
     without_email = db.session.scalar(
         select(func.count()).select_from(Person).where(Person.email.is_(None))
     )
     assert without_email >= 15  # members who log in with a card
-    # Every demo person has a household of their own ("Mon foyer" works for each of them).
+    # Every demo person has a household of their own ("Mon foyer" works for each of them),
+    # but the evaluator, who studies the caisse from outside.
     from governance.budget.models import Household
 
     linked = db.session.scalar(select(func.count(func.distinct(Household.person_id))))
-    assert linked == db.session.scalar(select(func.count()).select_from(Person))
+    assert linked == db.session.scalar(select(func.count()).select_from(Person)) - 1
     assert "61 committee members" in summary
 
 
@@ -160,7 +161,7 @@ def test_demo_command_loads_once(app: Flask, database_url: str) -> None:
     second = invoke()
     assert "not loaded" in second.output
     with other.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Person)) == 87
+        assert db.session.scalar(select(func.count()).select_from(Person)) == 88
         databases.close_pool(db)
 
 

@@ -14,7 +14,14 @@ from governance.people.models import Role
 from governance.permissions import PERMISSIONS, Access, allowed
 from tests import databases, factories
 
-ROLES: list[Role | None] = [None, Role.MEMBER, Role.FACILITATOR, Role.TREASURER, Role.ADMIN]
+ROLES: list[Role | None] = [
+    None,
+    Role.MEMBER,
+    Role.FACILITATOR,
+    Role.TREASURER,
+    Role.ADMIN,
+    Role.EVALUATOR,
+]
 
 
 def test_every_route_is_in_the_table_and_nothing_else(app: Flask) -> None:
@@ -62,6 +69,7 @@ WORDS = {
     "budget.journal": {"kind": "csv"},
     "people.choose_language": {"lang": "en"},
     "joining.applicant_move": {"step": "invitee"},
+    "evaluation.participation_csv": {"key": "presence"},
 }
 
 

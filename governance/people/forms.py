@@ -35,6 +35,7 @@ ROLE_LABELS = {
     Role.FACILITATOR: _l("facilitator"),
     Role.TREASURER: _l("treasurer"),
     Role.ADMIN: _l("administrator"),
+    Role.EVALUATOR: _l("evaluator"),
 }
 GROUP_KIND_LABELS = {
     GroupKind.COMMITTEE: _l("Citizen committee"),

@@ -29,6 +29,8 @@ class Role(enum.StrEnum):
     FACILITATOR = "facilitator"
     TREASURER = "treasurer"
     ADMIN = "admin"
+    # Reads the evaluation's aggregates and exports the pseudonymised research dataset.
+    EVALUATOR = "evaluator"
 
 
 class GroupKind(enum.StrEnum):

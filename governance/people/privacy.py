@@ -200,6 +200,11 @@ def erase(person: Person, by: Person) -> Person:
     db.session.execute(
         update(Household).where(Household.person_id == person.id).values(person_id=None)
     )
+    # What they told about themselves and their survey answers go: nothing but counts kept.
+    from governance.evaluation.models import Profile, SurveyResponse
+
+    db.session.execute(delete(Profile).where(Profile.person_id == person.id))
+    db.session.execute(delete(SurveyResponse).where(SurveyResponse.person_id == person.id))
     db.session.flush()
     return person
 

@@ -399,7 +399,7 @@ def format_card_code(code: str) -> str:
 
 
 # Roles whose accounts a login card never opens (they log in with a password and a code).
-NO_CARD_ROLES = {Role.ADMIN, Role.TREASURER}
+NO_CARD_ROLES = {Role.ADMIN, Role.TREASURER, Role.EVALUATOR}
 
 
 def card_refusal(person: Person) -> str | None:
@@ -583,7 +583,7 @@ def end_membership(membership: Membership, on: date) -> Membership:
 
 
 # Roles that reach other people's data or the money: their holders keep short login limits.
-SENSITIVE_ROLES = {Role.FACILITATOR, Role.TREASURER, Role.ADMIN}
+SENSITIVE_ROLES = {Role.FACILITATOR, Role.TREASURER, Role.ADMIN, Role.EVALUATOR}
 
 
 def holds_sensitive_role(person: Person) -> bool:

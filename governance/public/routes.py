@@ -4,10 +4,13 @@ The decision register lives with the decisions (``votes/decision_routes.py``), t
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint
 from werkzeug.wrappers import Response
 
 from governance.budget import story
+from governance.evaluation import queries as evaluation_queries
 from governance.public import queries
 from governance.votes import queries as decision_queries
 from governance.web import cacheable, render
@@ -26,4 +29,5 @@ def home() -> Response:
         decisions=decision_queries.latest_decisions(LATEST),
         figures=queries.key_figures(),
         headline=story.headline(),
+        committee=evaluation_queries.main_committee_aim(date.today()),
     )
