@@ -99,8 +99,8 @@ def test_anyone_reads_the_figures_on_a_phone(
 ) -> None:
     visit(page, "/chiffres")
     expect(page.get_by_role("heading", level=1)).to_have_text("Les chiffres de la caisse")
-    expect(page.locator("svg.chart")).to_have_count(3)
-    expect(page.get_by_role("table")).to_have_count(3)
+    expect(page.locator("svg.chart")).to_have_count(4)
+    expect(page.get_by_role("table")).to_have_count(4)
     _fits_the_phone(page)
     without_js: Any = browser.new_context(
         viewport=PHONE, java_script_enabled=False, locale="fr-FR", base_url=live_server
@@ -109,7 +109,7 @@ def test_anyone_reads_the_figures_on_a_phone(
         plain = without_js.new_page()
         response = plain.goto("/chiffres")
         assert response is not None and response.status == 200
-        expect(plain.locator("svg.chart")).to_have_count(3)
+        expect(plain.locator("svg.chart")).to_have_count(4)
         expect(plain.get_by_text("Cotisations reçues").first).to_be_visible()
         again = plain.goto("/chiffres")  # the browser revalidates: 304, same page
         assert again is not None and again.status in (200, 304)
