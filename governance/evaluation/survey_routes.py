@@ -83,7 +83,7 @@ def survey_paper(wave_id: int) -> Response:
     today = date.today()
     people = db.session.scalars(
         select(Person)
-        .where(Person.id.in_(surveys.asked(wave.campaign.audience, today)))
+        .where(Person.id.in_(surveys.asked_in(wave, today)))
         .order_by(Person.display_name)
     ).all()
     form = PaperForm()
