@@ -232,3 +232,66 @@ def test_a_committee_survey_keeps_its_own_dates(app) -> None:  # type: ignore[no
     assert not surveys.is_asked(wave, member, date(2026, 5, 3))
     assert surveys.is_asked(wave, member, date(2026, 5, 4))
     assert [w.id for w in surveys.open_waves(member, date(2026, 5, 4))] == [wave.id]
+
+
+def test_one_answer_from_a_phone_is_confirmed_by_its_echo(app) -> None:  # type: ignore[no-untyped-def]
+    from governance.evaluation.models import SurveyAnswer
+
+    (a,) = _three_households()[:1]
+    campaign = surveys.create(
+        "Enquête", Audience.HOUSEHOLDS, "one_off", date.today(), FOOD_HABITS, a
+    )
+    wave = campaign.waves[0]
+    url = f"/compte/enquetes/{wave.id}/reponse"
+    page = f"/compte/enquetes/{wave.id}/1"
+    phone = {"Accept": "application/json", "X-Tablee-Page": page}
+    client = app.test_client()
+    factories.login(client, a)
+    token = client.csrf_token(page)
+    sent = client.post(
+        url,
+        data={"csrf_token": token, "question": "fruits_veg", "value": "daily", "key": "k1"},
+        headers=phone,
+    )
+    assert sent.status_code == 200
+    assert sent.json["key"] == "k1" and sent.json["question"] == "fruits_veg"
+    # the same answer sent twice (its confirmation lost) is kept once
+    again = client.post(
+        url,
+        data={"csrf_token": token, "question": "fruits_veg", "value": "daily", "key": "k1"},
+        headers=phone,
+    )
+    assert again.json["key"] == "k1"
+    rows = db.session.scalars(select(SurveyAnswer.value)).all()
+    assert rows == ["daily"]
+    refused = client.post(
+        url,
+        data={"csrf_token": token, "question": "fruits_veg", "value": "x", "key": "k2"},
+        headers=phone,
+    )
+    assert refused.status_code == 422 and refused.json["key"] == "k2"
+    assert refused.json["question"] == "fruits_veg"
+    # no token: 400, without the key, so the phone keeps the answer
+    expired = client.post(
+        url, data={"question": "cooking", "value": "often", "key": "k3"}, headers=phone
+    )
+    assert expired.status_code == 400 and "k3" not in expired.get_data(as_text=True)
+    # someone the wave does not ask: 403, the answer kept on their phone
+    outsider = app.test_client()
+    factories.login(outsider, factories.person())
+    other = outsider.post(
+        url,
+        data={"csrf_token": outsider.csrf_token("/compte"), "question": "cooking", "key": "k4"},
+        headers=phone,
+    )
+    assert other.status_code == 403 and "k4" not in other.get_data(as_text=True)
+    # the session ended: JSON 401 with the way back to this screen
+    with client.session_transaction() as cookie:
+        cookie.clear()
+    gone = client.post(
+        url,
+        data={"csrf_token": token, "question": "cooking", "value": "often", "key": "k5"},
+        headers=phone,
+    )
+    assert gone.status_code == 401 and gone.json["login"] == f"/connexion?next={page}"
+    assert db.session.scalars(select(SurveyAnswer.value)).all() == ["daily"]
