@@ -167,6 +167,16 @@ def test_a_survey_answer_given_offline_arrives_once_back_online(
     check_a11y(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert sent == []  # nothing tried while the phone knows it is offline
+    warned: list[str] = []
+
+    def dismiss(dialog) -> None:  # type: ignore[no-untyped-def]
+        warned.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="Se déconnecter").click()  # warned first: stays
+    assert warned and "pas encore envoyée" in warned[0], warned
+    expect(status).to_have_text("Pas encore envoyé")
     assert seed(live_app, lambda: _survey_answers(wave_id)) == {}
     page.context.set_offline(False)
     expect(status).to_contain_text("Enregistré")
