@@ -229,6 +229,7 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "evaluation.my_surveys": Access.SIGNED_IN,
     "evaluation.survey_screen": Access.SIGNED_IN,
     "evaluation.survey_screen_save": Access.SIGNED_IN,
+    "evaluation.survey_answer": Access.SIGNED_IN,  # one answer queued on the phone
 }
 
 # Endpoints a person who was just let in by a login card may reach before choosing a PIN.

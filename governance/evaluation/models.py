@@ -125,6 +125,11 @@ class SurveyCampaign(Base):
         order_by="SurveyWave.number", cascade="all, delete-orphan", back_populates="campaign"
     )
 
+    @property
+    def from_joining(self) -> bool:
+        """Its waves open from each household's own joining date (see surveys.due_on)."""
+        return self.audience is Audience.HOUSEHOLDS
+
 
 class SurveyWave(Base):
     """One wave: the baseline, then 6 and 12 months later (or the one wave of a one-off)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -83,7 +83,7 @@ def survey_paper(wave_id: int) -> Response:
     today = date.today()
     people = db.session.scalars(
         select(Person)
-        .where(Person.id.in_(surveys.asked(wave.campaign.audience, today)))
+        .where(Person.id.in_(surveys.asked_in(wave, today)))
         .order_by(Person.display_name)
     ).all()
     form = PaperForm()
@@ -164,6 +164,28 @@ def _screen(
 @bp.get("/compte/enquetes/<int:wave_id>/<int:number>")
 def survey_screen(wave_id: int, number: int) -> Response:
     return _screen(_asked_wave(wave_id, number), number, {}, {})
+
+
+@bp.post("/compte/enquetes/<int:wave_id>/reponse")
+def survey_answer(wave_id: int) -> Response:
+    """One answer, sent by the phone as soon as it is given (or later, when back online). The
+    reply names the question and the key the phone gave it: the phone forgets only that one."""
+    wave = _wave(wave_id)
+    question, key = request.form.get("question", ""), request.form.get("key", "")[:64]
+    if not surveys.is_asked(wave, current_user, date.today()):
+        return jsonify(error=_("This survey is not open to you.")), 403
+    if not ConfirmForm().validate_on_submit():
+        return jsonify(error=_("This form has expired. Reload the page.")), 400
+    if question not in surveys.codes(wave.campaign):
+        return jsonify(question=question, key=key, error=_("This question is unknown.")), 422
+    person = current_user._get_current_object()
+    response = surveys.response_for(wave, person)
+    errors = surveys.save_answers(response, {question: request.form.get("value", "")})
+    if errors:
+        db.session.rollback()
+        return jsonify(question=question, key=key, error=errors[question]), 422
+    db.session.commit()
+    return jsonify(question=question, key=key, by=person.display_name)
 
 
 @bp.post("/compte/enquetes/<int:wave_id>/<int:number>")

@@ -83,8 +83,38 @@ def asked(audience: Audience, on: date) -> set[int]:
     return set(db.session.scalars(query))
 
 
+def _joined() -> dict[int, date]:
+    """Each household person's joining date (the earliest, should they have two)."""
+    rows = db.session.execute(
+        select(Household.person_id, Household.starts_on).where(
+            Household.person_id.is_not(None), Household.status != HouseholdStatus.LEFT
+        )
+    ).all()
+    found: dict[int, date] = {}
+    for person_id, starts_on in rows:
+        found[person_id] = min(starts_on, found.get(person_id, starts_on))
+    return found
+
+
+def due_on(wave: SurveyWave, joined: date) -> date:
+    """When a wave asks a household: its baseline when it joins, the later waves so many months
+    after that. A household that joined before the campaign began takes the campaign's first
+    day as its own start, since nobody can be asked in the past."""
+    start = max(joined, wave.campaign.waves[0].opens_on)
+    return _later(start, wave.months_after)
+
+
+def asked_in(wave: SurveyWave, on: date, joined: dict[int, date] | None = None) -> set[int]:
+    """The people this wave asks by ``on``: households from their own joining date, a
+    committee survey from the wave's date."""
+    if wave.campaign.audience is Audience.HOUSEHOLDS:
+        joined = _joined() if joined is None else joined
+        return {p for p, day in joined.items() if due_on(wave, day) <= on}
+    return asked(wave.campaign.audience, on) if wave.opens_on <= on else set()
+
+
 def open_waves(person: Person, on: date) -> list[SurveyWave]:
-    """The waves open today that ask this person and that they have not finished."""
+    """For each campaign, the latest wave due for this person, unless they have finished it."""
     done = set(
         db.session.scalars(
             select(SurveyResponse.wave_id).where(
@@ -92,19 +122,16 @@ def open_waves(person: Person, on: date) -> list[SurveyWave]:
             )
         )
     )
-    waves = db.session.scalars(  # a campaign's latest open wave only
-        select(SurveyWave).join(SurveyCampaign).where(SurveyWave.opens_on <= on)
-    ).all()
-    latest = {w.campaign_id: w for w in sorted(waves, key=lambda w: w.number)}
-    return [
-        w
-        for w in latest.values()
-        if w.id not in done and person.id in asked(w.campaign.audience, on)
-    ]
+    joined = _joined()
+    latest: dict[int, SurveyWave] = {}
+    for wave in db.session.scalars(select(SurveyWave).order_by(SurveyWave.number)):
+        if person.id in asked_in(wave, on, joined):
+            latest[wave.campaign_id] = wave
+    return [w for w in latest.values() if w.id not in done]
 
 
 def is_asked(wave: SurveyWave, person: Person, on: date) -> bool:
-    return wave.opens_on <= on and person.id in asked(wave.campaign.audience, on)
+    return person.id in asked_in(wave, on)
 
 
 def find_response(wave: SurveyWave, person: Person) -> SurveyResponse | None:
@@ -223,7 +250,6 @@ class QuestionResult:
 
 def results(campaign: SurveyCampaign, on: date) -> tuple[list[WaveRate], list[QuestionResult]]:
     """Only submitted responses count. Nobody's own answers are shown: counts only."""
-    people = asked(campaign.audience, on)
     rows = db.session.execute(
         select(
             SurveyResponse.wave_id,
@@ -245,10 +271,12 @@ def results(campaign: SurveyCampaign, on: date) -> tuple[list[WaveRate], list[Qu
         if keyed_by is not None:
             paper.setdefault(wave_id, set()).add(person_id)
     rates = []
+    joined = _joined()
     for wave in campaign.waves:
+        due = asked_in(wave, on, joined)
         answered = {p for (w, p) in given if w == wave.id}
         rates.append(
-            WaveRate(wave, len(people | answered), len(answered), len(paper.get(wave.id, ())))
+            WaveRate(wave, len(due | answered), len(answered), len(paper.get(wave.id, ())))
         )
     found = []
     first = campaign.waves[0].id

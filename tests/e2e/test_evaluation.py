@@ -131,3 +131,62 @@ def test_a_household_answers_a_survey_on_a_phone(page: Page, live_app: Flask) ->
     expect(page.locator(f"a[href='/compte/enquetes/{wave_id}/1']")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     check_a11y(page)
+
+
+def _survey_answers(wave_id: int) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from governance.evaluation.models import SurveyAnswer, SurveyResponse
+
+    rows = db.session.execute(
+        select(SurveyAnswer.question, SurveyAnswer.value)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.wave_id == wave_id)
+    ).all()
+    return dict(rows)
+
+
+def test_a_survey_answer_given_offline_arrives_once_back_online(
+    page: Page, live_app: Flask
+) -> None:
+    email, wave_id = seed(live_app, _household_person)
+    log_in(page, email, "mot de passe solide")
+    visit(page, f"/compte/enquetes/{wave_id}/1")
+    expect(page.get_by_role("heading", name="Vos repas")).to_be_visible()
+    sent: list[str] = []
+    page.on(
+        "request",
+        lambda r: sent.append(r.post_data or "") if r.url.endswith("/reponse") else None,
+    )
+    page.context.set_offline(True)
+    page.get_by_role("group", name="À quelle fréquence").get_by_label("Tous les jours").check()
+    status = page.locator("[data-status-for] >> nth=0")
+    expect(status).to_have_text("Pas encore envoyé")
+    expect(page.get_by_text("Pas de connexion")).to_be_visible()
+    expect(page.get_by_text("1 chose pas encore envoyée")).to_be_visible()
+    check_a11y(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert sent == []  # nothing tried while the phone knows it is offline
+    warned: list[str] = []
+
+    def dismiss(dialog) -> None:  # type: ignore[no-untyped-def]
+        warned.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="Se déconnecter").click()  # warned first: stays
+    assert warned and "pas encore envoyée" in warned[0], warned
+    expect(status).to_have_text("Pas encore envoyé")
+    assert seed(live_app, lambda: _survey_answers(wave_id)) == {}
+    page.context.set_offline(False)
+    expect(status).to_contain_text("Enregistré")
+    expect(page.get_by_text("1 chose pas encore envoyée")).to_be_hidden()
+    page.wait_for_timeout(500)
+    assert len(sent) == 1
+    stored = page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('tablee-'))")
+    assert stored == []
+    assert seed(live_app, lambda: _survey_answers(wave_id)) == {"fruits_veg": "daily"}
+    page.reload()  # the server has it: the screen shows it from there
+    expect(page.get_by_label("Tous les jours")).to_be_checked()
+    assert len(sent) == 1
+    check_a11y(page)
