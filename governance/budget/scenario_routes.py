@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from governance import formatting, tabular
-from governance.budget import charts, funding, ledger, rules, scenarios, services
+from governance.budget import charts, funding, reports, rules, scenarios, services
 from governance.budget.models import Scale, ScaleStatus
 from governance.budget.routes import bp
 from governance.budget.scenario_forms import PREFIXES, CommonForm, ScenarioForm
@@ -36,16 +36,17 @@ def _inputs(common: CommonForm) -> dict[str, Any]:
     start = (common.start.data or scenarios.add_months(date.today().replace(day=1), 1)).replace(
         day=1
     )
-    expected = funding.expected_per_month()
+    ahead = funding.to_come(start)
     population = services.population()
+    bank, mona_out = reports.available_cents()
     return {
         "start": start,
         "cash": rules.to_cents(common.cash.data)
         if common.cash.data is not None
-        else ledger.bank().balance_cents,
-        "grants": {m: firm for m, (firm, _h) in expected.items()},
-        "hoped": {m: hoped for m, (_f, hoped) in expected.items()},
-        "costs": {c.month: c.expected for c in funding.costs_by_month()},
+        else bank - mona_out,
+        "grants": ahead.grants,
+        "hoped": ahead.hoped,
+        "costs": ahead.costs,
         "population": rules.group(population or scenarios.synthetic_population()),
         "enrolled": bool(population),
     }
