@@ -171,6 +171,7 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "budget.costs": frozenset({T, A}),
     "budget.cost_paid": frozenset({T, A}),
     "budget.scenarios_page": frozenset({F, T, A}),
+    "budget.scenarios_attach": frozenset({T}),
     "budget.journal": frozenset({T, A}),
     "budget.report_contributions": frozenset({T, A}),
     "budget.report_share": frozenset({T, A}),

@@ -15,4 +15,5 @@ def init_app(app: Flask) -> None:
 
     decision_final.connect(services.apply_decision)  # the same receiver is kept once
     proposal_sections.register(sections.proposal_section)  # the frozen simulation, read there
+    proposal_sections.register(sections.scenarios_section)  # scenarios attached, frozen
     assert jobs.purchase_import  # the import and the monthly run, registered with the queue

@@ -253,3 +253,50 @@ def costs_by_month() -> list[CostMonth]:
     for line in db.session.scalars(select(CostLine).order_by(CostLine.month, CostLine.id)):
         months[line.month].append(line)
     return [CostMonth(month, lines) for month, lines in sorted(months.items())]
+
+
+# --- what is still to come in and to go out, for a projection -------------------------------
+
+
+@dataclass
+class ToCome:
+    """Month → cents still to come in (pledged, hoped for) or to go out (costs), from a first
+    month on. Pledged money late or costs left unpaid before that month fall on it."""
+
+    grants: dict[date, int] = field(default_factory=dict)
+    hoped: dict[date, int] = field(default_factory=dict)
+    costs: dict[date, int] = field(default_factory=dict)
+
+
+def _spread(remaining: int, pledge: Pledge, start: date, into: dict[date, int]) -> None:
+    """The money a pledge still owes, given to its last installments first; what was due
+    before ``start`` and not received falls on ``start``."""
+    for month, cents in reversed(installments(pledge)):
+        part = min(remaining, cents)
+        if part <= 0:
+            break
+        into[max(month, start)] = into.get(max(month, start), 0) + part
+        remaining -= part
+
+
+def to_come(start: date) -> ToCome:
+    """The inputs of the runway report and of the scenarios, read the same way: firm pledges
+    minus what each funder gave (to its pledges in order), hoped-for pledges from ``start``
+    on, cost lines not paid yet (a month whose lines are all paid costs nothing more)."""
+    start = start.replace(day=1)
+    state = overview(start)
+    out = ToCome()
+    for funder in state.funders:
+        for p in funder.pledges:
+            if p.pledge.firm:
+                _spread(p.remaining, p.pledge, start, out.grants)
+            else:
+                for month, cents in installments(p.pledge):
+                    if month >= start:
+                        out.hoped[month] = out.hoped.get(month, 0) + cents
+    for month in costs_by_month():
+        unpaid = sum(line.forecast_cents for line in month.lines if line.paid_cents is None)
+        at = max(month.month, start)
+        if month.month >= start or unpaid:
+            out.costs[at] = out.costs.get(at, 0) + unpaid
+    return out

@@ -388,3 +388,17 @@ class CostLine(Base):
         CheckConstraint("forecast_cents >= 0", name="forecast_not_negative"),
         CheckConstraint("paid_cents IS NULL OR paid_cents >= 0", name="paid_not_negative"),
     )
+
+
+class ScenarioLink(Base):
+    """Scenarios of enlargement attached to a proposal, frozen: their inputs and their months
+    as the treasurer saw them, so that the committee decides on what it read."""
+
+    __tablename__ = "scenario_link"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True
+    )
+    frozen: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"computed_on", "scenarios": [...]}
+    attached_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]

@@ -203,6 +203,9 @@ def report_runway() -> Response:
                 ("mona_to_reimburse", eur(runway.mona_out), "", ""),
                 ("available", eur(runway.available), "", ""),
                 ("average_outflow", eur(runway.outflow), "", ""),
+                ("grants_to_come", eur(runway.grants_to_come), "", ""),
+                ("costs_to_come", eur(runway.costs_to_come), "", ""),
+                ("runs_out", f"{runway.runs_out:%Y-%m}" if runway.runs_out else "", "", ""),
                 ("months_of_runway", runway.months_left if runway.months_left is not None else ""),
             ],
         )

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Date, and_, case, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
-from governance.budget import ledger
+from governance.budget import funding, ledger, scenarios
 from governance.budget.models import (
     Account,
     AccountKind,
@@ -367,25 +367,88 @@ class Runway:
     mona_out: int  # MonA in wallets and at points of sale, to be reimbursed in euros
     available: int  # bank − mona_out
     months: list[MonthTotals]  # the months the average is taken over
-    outflow: int  # average per month: allocations − contributions received
-    months_left: float | None  # None: the outflow is not positive, the money is not running out
+    allocations: int  # average per month of the recent months
+    contributions: int  # average per month received
+    projection: Any  # scenarios.Projection: the months ahead, pledges and costs counted
+
+    @property
+    def outflow(self) -> int:
+        """Average per month: allocations − contributions received."""
+        return self.allocations - self.contributions
+
+    @property
+    def runs_out(self) -> date | None:
+        """The first month whose end finds the cash below zero; None within the horizon."""
+        return self.projection.runs_out
+
+    @property
+    def months_left(self) -> int | None:
+        """Whole months the money lasts, before the month it runs out."""
+        if self.runs_out is None:
+            return None
+        return month_index(self.runs_out) - month_index(self.projection.assumptions.start)
+
+    @property
+    def horizon(self) -> date:
+        return self.projection.months[-1].month
+
+    @property
+    def grants_to_come(self) -> int:
+        return self.projection.grants
+
+    @property
+    def costs_to_come(self) -> int:
+        return self.projection.costs
 
 
 RECENT = 3  # months in the average
+HORIZON = 36  # months projected
 
 
-def runway(today: date) -> Runway:
-    """Months of runway = (euros in the bank − MonA still to reimburse) ÷ the average net
-    outflow of the last three complete months (allocations − contributions received).
-    Grants are left out: they do not come every month."""
-    this_month = today.replace(day=1)
-    months = monthly_totals(add_months(this_month, -RECENT), add_months(this_month, -1))
+def month_index(month: date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def available_cents() -> tuple[int, int]:
+    """(euros in the bank, MonA still to reimburse): the money a projection starts from is
+    the first minus the second."""
     bank = ledger.bank().balance_cents
     issuance = db.session.scalar(
         select(Account.balance_cents).where(Account.code == ledger.ISSUANCE)
     )
-    mona_out = -(issuance or 0)
-    outflow = sum(m.allocations - m.contributions for m in months) // RECENT
-    available = bank - mona_out
-    left = round(available / outflow, 1) if outflow > 0 else None
-    return Runway(bank, mona_out, available, months, outflow, max(left, 0.0) if left else left)
+    return bank, -(issuance or 0)
+
+
+def runway(today: date) -> Runway:
+    """The money available (euros in the bank − MonA still to reimburse) carried month by
+    month from next month on, as a scenario does: allocations and contributions at the
+    average of the last three complete months, the pledged grants still to come and the
+    operating costs not paid yet, each in its month. The month the money runs out is the
+    first whose end finds it below zero."""
+    this_month = today.replace(day=1)
+    months = monthly_totals(add_months(this_month, -RECENT), add_months(this_month, -1))
+    bank, mona_out = available_cents()
+    start = next_month(this_month)
+    ahead = funding.to_come(start)
+    assumptions = scenarios.Assumptions(
+        name="runway",
+        start=start,
+        months=HORIZON,
+        households_from=1,  # the caisse as it is: the recent totals, not per household
+        households_to=1,
+        ramp_months=0,
+        allocation_cents=sum(m.allocations for m in months) // RECENT,
+        contribution_cents=sum(m.contributions for m in months) // RECENT,
+        cash_cents=bank - mona_out,
+        grants=ahead.grants,
+        costs=ahead.costs,
+    )
+    return Runway(
+        bank,
+        mona_out,
+        bank - mona_out,
+        months,
+        assumptions.allocation_cents,
+        assumptions.contribution_cents,
+        scenarios.project(assumptions),
+    )

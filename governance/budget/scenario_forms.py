@@ -24,7 +24,10 @@ class CommonForm(FlaskForm):
     start = MonthField(_l("First month"), validators=[Optional()])
     cash = LocaleDecimalField(
         _l("Money at the start, in euros"),
-        description=_l("Empty: what the bank account holds today."),
+        description=_l(
+            "Empty: the money available today, the bank account minus the MonA still to "
+            "reimburse to points of sale."
+        ),
         places=2,
         validators=[
             Optional(),

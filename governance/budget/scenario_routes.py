@@ -5,19 +5,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import request
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from governance import formatting, tabular
-from governance.budget import charts, funding, ledger, rules, scenarios, services
+from governance.access import access
+from governance.budget import charts, funding, reports, rules, scenario_links, scenarios, services
 from governance.budget.models import Scale, ScaleStatus
 from governance.budget.routes import bp
 from governance.budget.scenario_forms import PREFIXES, CommonForm, ScenarioForm
 from governance.extensions import db
-from governance.web import render
+from governance.votes.models import Proposal
+from governance.web import render, save
 
 IN_FORCE = "0"
 
@@ -36,16 +40,17 @@ def _inputs(common: CommonForm) -> dict[str, Any]:
     start = (common.start.data or scenarios.add_months(date.today().replace(day=1), 1)).replace(
         day=1
     )
-    expected = funding.expected_per_month()
+    ahead = funding.to_come(start)
     population = services.population()
+    bank, mona_out = reports.available_cents()
     return {
         "start": start,
         "cash": rules.to_cents(common.cash.data)
         if common.cash.data is not None
-        else ledger.bank().balance_cents,
-        "grants": {m: firm for m, (firm, _h) in expected.items()},
-        "hoped": {m: hoped for m, (_f, hoped) in expected.items()},
-        "costs": {c.month: c.expected for c in funding.costs_by_month()},
+        else bank - mona_out,
+        "grants": ahead.grants,
+        "hoped": ahead.hoped,
+        "costs": ahead.costs,
         "population": rules.group(population or scenarios.synthetic_population()),
         "enrolled": bool(population),
     }
@@ -78,8 +83,8 @@ def _assumptions(form: ScenarioForm, letter: str, inputs: dict[str, Any]) -> sce
     )
 
 
-@bp.get("/scenarios")
-def scenarios_page() -> Response:
+def _projections() -> tuple[CommonForm, list[tuple[str, ScenarioForm]], list, dict, bool]:  # type: ignore[type-arg]
+    """The page's forms read from the query string, and the projections when they are valid."""
     common = CommonForm(request.args)
     forms = [ScenarioForm(request.args, prefix=f"{letter}-") for letter in PREFIXES]
     choices = _scale_choices()
@@ -95,18 +100,47 @@ def scenarios_page() -> Response:
             for letter, form in zip(PREFIXES, forms, strict=True)
             if form.wanted()
         ]
-    wanted = request.args.get("format")
-    if projections and wanted in ("csv", "xlsx"):
-        return _export(projections, wanted)
+    return common, list(zip(PREFIXES, forms, strict=True)), projections, inputs, valid
+
+
+def _page(status: int | None = None) -> Response:
+    common, forms, projections, inputs, valid = _projections()
     return render(
         "budget/scenarios.html",
         common=common,
-        forms=list(zip(PREFIXES, forms, strict=True)),
+        forms=forms,
         projections=projections,
         enrolled=inputs.get("enrolled", True),
         chart=_chart(projections) if projections else None,
-        status=200 if valid else 422,
+        proposals=scenario_links.attachable(current_user) if projections else [],
+        status=status or (200 if valid else 422),
     )
+
+
+@bp.get("/scenarios")
+def scenarios_page() -> Response:
+    wanted = request.args.get("format")
+    if wanted in ("csv", "xlsx"):
+        projections = _projections()[2]
+        if projections:
+            return _export(projections, wanted)
+    return _page()
+
+
+@bp.post("/propositions/<int:proposal_id>/scenarios")
+@access(scenario_links.PROPOSAL, rule=scenario_links.can_attach_scenario)
+def scenarios_attach(proposal: Proposal) -> Response:
+    """Freeze the scenarios of the page (its query string) with the proposal."""
+    projections = _projections()[2]
+    form = FlaskForm()
+    if form.validate_on_submit() and save(
+        form,
+        lambda: scenario_links.attach(proposal, projections, current_user, date.today()),
+        lambda error: flash(str(error), "error"),
+    ):
+        flash(_("The scenarios are attached to the proposal."), "success")
+        return redirect(url_for("votes.proposal", proposal_id=proposal.id))
+    return _page(status=422)
 
 
 def _chart(projections: list[scenarios.Projection]) -> Any:

@@ -53,3 +53,14 @@ def proposal_section(proposal: Proposal) -> Markup | None:
             sentences=[example_sentence(e) for e in frozen.examples],
         )
     )
+
+
+def scenarios_section(proposal: Proposal) -> Markup | None:
+    from governance.budget import scenario_links
+
+    frozen = scenario_links.frozen_for(proposal)
+    if frozen is None:
+        return None
+    return Markup(  # noqa: S704 — a template rendered with autoescape
+        render_template("budget/_frozen_scenarios.html", frozen=frozen)
+    )

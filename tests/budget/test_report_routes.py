@@ -60,10 +60,10 @@ def test_each_report_page_and_its_csv(client) -> None:  # type: ignore[no-untype
         f"/budget/comptes/rapports/achats?{period}&format=csv"
     ).get_data(as_text=True)
     runway = client.get("/budget/comptes/rapports/autonomie")
-    assert runway.status_code == 200 and "÷" in runway.get_data(as_text=True)
-    assert "months_of_runway" in client.get(
-        "/budget/comptes/rapports/autonomie?format=csv"
-    ).get_data(as_text=True)
+    assert runway.status_code == 200 and "l’argent" in runway.get_data(as_text=True)
+    assert "runs_out," in client.get("/budget/comptes/rapports/autonomie?format=csv").get_data(
+        as_text=True
+    )
 
 
 def test_report_pages_cost_the_same_whatever_the_number_of_operations(client, queries) -> None:  # type: ignore[no-untyped-def]

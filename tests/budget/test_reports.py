@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from governance.budget import bulk, checks, ledger, purchases, reports
-from governance.budget.models import Account, Posting
+from governance.budget import bulk, checks, funding, ledger, purchases, reports, scenarios
+from governance.budget.models import Account, CostKind, FunderKind, Posting, Schedule
 from governance.conventionnement.models import PointOfSale, PosKind, PosStatus
 from governance.extensions import db
 from tests import factories
@@ -111,8 +111,52 @@ def test_runway_is_available_euros_over_the_recent_net_outflow() -> None:
     runway = reports.runway(date(2026, 5, 20))  # over February, March, April
     assert runway.bank == 1000_00 + 7_00
     assert runway.mona_out == 2 * 390_00  # nothing reimbursed yet
-    assert runway.outflow == (390_00 - 7_00 + 390_00 - 0) // 3
-    assert runway.months_left == round((1007_00 - 780_00) / runway.outflow, 1)
+    assert runway.allocations == 780_00 // 3 and runway.contributions == 7_00 // 3
+    assert runway.outflow == 260_00 - 2_33
+    # 227 € available, 257,67 € going out a month, nothing pledged: gone in June already.
+    assert runway.runs_out == date(2026, 6, 1) and runway.months_left == 0
+
+
+def test_runway_counts_pledges_still_to_come_and_costs_not_paid() -> None:
+    """1 600 € pledged by the Métropole over March–June (400 € a month), 1 000 € received:
+    600 € still to come, June's 400 € and 200 € late from May, both counted in June. Costs:
+    50 € of April unpaid (counted in June), 100 € forecast for June, July's 80 € already
+    paid. June: 227 + 2,33 + 600 − 260 − 150 = 419,33 €; July: 419,33 + 2,33 − 260 = 161,66 €;
+    August: 161,66 − 257,67 < 0."""
+    _books()
+    metropole = funding.add_funder("Métropole", FunderKind.PUBLIC)
+    funding.add_pledge(metropole, 1600_00, MARCH, date(2026, 6, 1), Schedule.MONTHLY, True)
+    hoped = funding.add_funder("Fondation", FunderKind.PRIVATE)
+    funding.add_pledge(hoped, 5000_00, date(2026, 6, 1), date(2026, 6, 1), Schedule.ONCE, False)
+    funding.add_cost("Loyer", CostKind.PREMISES, APRIL, 50_00)
+    funding.add_cost("Salaire", CostKind.STAFF, date(2026, 6, 1), 100_00)
+    paid = funding.add_cost("Frais", CostKind.PAYMENT_FEES, date(2026, 7, 1), 80_00)
+    funding.pay_cost(paid, 80_00, date(2026, 5, 2))
+    runway = reports.runway(date(2026, 5, 20))
+    assert runway.grants_to_come == 600_00 and runway.costs_to_come == 150_00
+    cash = [m.cash for m in runway.projection.months[:3]]
+    assert cash == [419_33, 161_66, 161_66 - 257_67]
+    assert runway.runs_out == date(2026, 8, 1) and runway.months_left == 2
+    # The scenario page reads the same inputs: the same assumptions give the same month.
+    ahead = funding.to_come(date(2026, 6, 1))
+    same = scenarios.project(
+        scenarios.Assumptions(
+            name="même",
+            start=date(2026, 6, 1),
+            months=12,
+            households_from=1,
+            households_to=1,
+            ramp_months=0,
+            allocation_cents=260_00,
+            contribution_cents=2_33,
+            cash_cents=227_00,
+            grants=ahead.grants,
+            hoped=ahead.hoped,
+            costs=ahead.costs,
+        )
+    )
+    assert same.runs_out == runway.runs_out
+    assert ahead.hoped == {date(2026, 6, 1): 5000_00}
 
 
 def test_every_kept_balance_is_the_sum_of_its_postings() -> None:

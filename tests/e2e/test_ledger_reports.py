@@ -54,7 +54,7 @@ def test_treasurer_reads_the_reports_on_a_phone(page: Page) -> None:
     check_a11y(page)
     _fits_the_phone(page)
     page.get_by_role("link", name="Mois d'avance").first.click()
-    expect(page.get_by_text("Mois d’avance = argent disponible")).to_be_visible()
+    expect(page.get_by_text("L’argent disponible aujourd’hui est reporté")).to_be_visible()
     check_a11y(page)
     _fits_the_phone(page)
 

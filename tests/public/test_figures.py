@@ -25,7 +25,7 @@ def test_the_figures_are_public_and_without_personal_data(client) -> None:  # ty
     assert html.count("<svg") == 4 and html.count("<table") == 4  # each chart has its table
     assert "<script" not in html.split("</head>")[1].split("<footer")[0]
     assert not re.search(r"F-[12]\b", html)  # no household, no wallet
-    assert "Mois d’avance = argent disponible" in html
+    assert "L’argent disponible aujourd’hui est reporté" in html
 
 
 def test_the_page_is_cached_until_the_books_change(client) -> None:  # type: ignore[no-untyped-def]
@@ -52,3 +52,23 @@ def test_a_signed_in_reader_is_not_served_the_anonymous_page(client) -> None:  #
     factories.login(client, factories.person())
     signed_in = client.get("/chiffres", headers={"If-None-Match": anonymous.headers["ETag"]})
     assert signed_in.status_code == 200  # the header shows who is signed in
+
+
+def test_a_new_pledge_or_a_cost_paid_changes_the_page(client) -> None:  # type: ignore[no-untyped-def]
+    """The runway counts pledges and costs to come, so the page's validator follows them."""
+    from governance.budget import funding
+    from governance.budget.models import CostKind, FunderKind, Schedule
+
+    etag = client.get("/chiffres").headers["ETag"]
+    month = date.today().replace(day=1)
+    funder = funding.add_funder("État", FunderKind.PUBLIC)
+    funding.add_pledge(funder, 12_000_00, month, month, Schedule.ONCE, True)
+    db.session.commit()
+    pledged = client.get("/chiffres", headers={"If-None-Match": etag})
+    assert pledged.status_code == 200 and pledged.headers["ETag"] != etag
+    line = funding.add_cost("Loyer", CostKind.PREMISES, month, 500_00)
+    db.session.commit()
+    etag = client.get("/chiffres").headers["ETag"]
+    funding.pay_cost(line, 500_00, date.today())
+    db.session.commit()
+    assert client.get("/chiffres", headers={"If-None-Match": etag}).status_code == 200
