@@ -293,12 +293,12 @@ def load_demo(seed: int = 2026) -> str:
     lyon = territories.save_territory(None, "Lyon 8e", calim, [])
     pos_services.ensure_defaults()
     lyon_places = _lyon_places(calim, local_members, local_facilitator)
-    _demo_meetings(committee, calim, facilitator, committee_members, local_facilitator)
+    welcome = _demo_meetings(committee, calim, facilitator, committee_members, local_facilitator)
     # Every inhabitant of the demo takes part in the caisse: each has a household of their own.
     _demo_budget(rng, treasurer, [*named, local_facilitator, *others], lyon.id)
     _demo_ledger(rng, lyon_places)
     _demo_scale_on_agenda(committee, treasurer)
-    _demo_joining(facilitator)
+    _demo_joining(facilitator, welcome)
     # Last, so that the draws above are those of before: what members chose to tell.
     _demo_profiles(rng, committee, committee_members, card_member, facilitator, password_hash)
     _fresh_statistics()
@@ -363,7 +363,8 @@ def _held(meeting, by, present):  # type: ignore[no-untyped-def]
     meetings.save_minutes(meeting, {i.id: MINUTES[i.kind] for i in meeting.items})
 
 
-def _demo_meetings(committee, calim, facilitator, members, local_facilitator) -> None:  # type: ignore[no-untyped-def]
+def _demo_meetings(committee, calim, facilitator, members, local_facilitator):  # type: ignore[no-untyped-def]
+    """The committee's sessions; returns CALIM 8's coming meeting (newcomers are welcomed there)."""
     october = _meeting(
         committee,
         facilitator,
@@ -402,7 +403,7 @@ def _demo_meetings(committee, calim, facilitator, members, local_facilitator) ->
     _more_points_of_sale(committee, members, facilitator)
     december.notified_version = december.agenda_version
 
-    _meeting(
+    return _meeting(
         calim,
         local_facilitator,
         "Réunion du comité local",
@@ -622,8 +623,9 @@ def _demo_scale_on_agenda(committee, treasurer) -> None:  # type: ignore[no-unty
     item.meeting.notified_version = item.meeting.agenda_version  # members were convened to it
 
 
-def _demo_joining(facilitator: Person) -> None:
-    """Lyon's way: 200 places given in order of arrival, and a few households who applied."""
+def _demo_joining(facilitator: Person, welcome) -> None:  # type: ignore[no-untyped-def]
+    """Lyon's way: 200 places given in order of arrival, and a few households who applied,
+    invited to CALIM 8's coming meeting, where newcomers are welcomed."""
     from governance.joining import services as joining
     from governance.joining.models import ApplicantStatus, HeardFrom, PlacesMode
 
@@ -637,9 +639,11 @@ def _demo_joining(facilitator: Person) -> None:
         applicant, _new = joining.apply(
             joining.Application(name, *shape, 1, "Lyon 8e", heard, "", None, None)
         )
-        for step in (ApplicantStatus.INVITED, ApplicantStatus.CAME):
-            if applicant.status is not status:
-                joining.move(applicant, step, facilitator)
+        if status is ApplicantStatus.INVITED:
+            joining.invite(applicant, welcome, facilitator)
+        elif status is ApplicantStatus.CAME:  # to an earlier meeting, marked by hand
+            joining.move(applicant, ApplicantStatus.INVITED, facilitator)
+            joining.move(applicant, ApplicantStatus.CAME, facilitator)
 
 
 def _demo_ledger(rng: random.Random, shops: list[PointOfSale]) -> None:
