@@ -152,9 +152,9 @@ def test_staff_invite_an_applicant_and_mark_her_at_the_welcome_meeting(
     username, name = seed(live_app, _a_welcome_meeting)
     _log_in(page, username)
     visit(page, "/accueil")
-    page.get_by_label("Réunion d'accueil").select_option(
-        label=re.compile("Grande réunion d'accueil")
-    )
+    meeting = page.get_by_label("Réunion d'accueil")
+    option = meeting.locator("option", has_text="Grande réunion d'accueil").first
+    meeting.select_option(option.get_attribute("value"))
     page.get_by_role("checkbox", name=name).check()
     page.get_by_role("button", name="Inviter", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Grande réunion d'accueil")
