@@ -293,12 +293,12 @@ def load_demo(seed: int = 2026) -> str:
     lyon = territories.save_territory(None, "Lyon 8e", calim, [])
     pos_services.ensure_defaults()
     lyon_places = _lyon_places(calim, local_members, local_facilitator)
-    _demo_meetings(committee, calim, facilitator, committee_members, local_facilitator)
+    welcome = _demo_meetings(committee, calim, facilitator, committee_members, local_facilitator)
     # Every inhabitant of the demo takes part in the caisse: each has a household of their own.
     _demo_budget(rng, treasurer, [*named, local_facilitator, *others], lyon.id)
     _demo_ledger(rng, lyon_places)
     _demo_scale_on_agenda(committee, treasurer)
-    _demo_joining(facilitator)
+    _demo_joining(facilitator, welcome)
     # Last, so that the draws above are those of before: what members chose to tell.
     _demo_profiles(rng, committee, committee_members, card_member, facilitator, password_hash)
     _fresh_statistics()
@@ -363,7 +363,8 @@ def _held(meeting, by, present):  # type: ignore[no-untyped-def]
     meetings.save_minutes(meeting, {i.id: MINUTES[i.kind] for i in meeting.items})
 
 
-def _demo_meetings(committee, calim, facilitator, members, local_facilitator) -> None:  # type: ignore[no-untyped-def]
+def _demo_meetings(committee, calim, facilitator, members, local_facilitator):  # type: ignore[no-untyped-def]
+    """The committee's sessions; returns CALIM 8's coming meeting (newcomers are welcomed there)."""
     october = _meeting(
         committee,
         facilitator,
@@ -402,7 +403,7 @@ def _demo_meetings(committee, calim, facilitator, members, local_facilitator) ->
     _more_points_of_sale(committee, members, facilitator)
     december.notified_version = december.agenda_version
 
-    _meeting(
+    return _meeting(
         calim,
         local_facilitator,
         "Réunion du comité local",
@@ -538,6 +539,11 @@ def _more_points_of_sale(committee, members, facilitator) -> None:  # type: igno
     )
 
 
+# What the households declared (the draw kept as it was, for the draws after it): from 10 € to
+# 150 € a month, so that contributions reach about 25 % of allocations (Lyon 8e: 30 % targeted).
+CONTRIBUTIONS = {100: 10_00, 500: 40_00, 1000: 75_00, 2000: 110_00, 4000: 150_00}
+
+
 def _demo_budget(
     rng: random.Random, treasurer: Person, people: list[Person], territory_id: int
 ) -> None:
@@ -555,7 +561,7 @@ def _demo_budget(
             teens=teens,
             children=children,
             income_bracket=bracket,
-            contribution_cents=rng.choice([100, 500, 1000, 2000, 4000]),
+            contribution_cents=CONTRIBUTIONS[rng.choice([100, 500, 1000, 2000, 4000])],
             starts_on=date(2025, 9, 1),
             status=HouseholdStatus.ACTIVE,
             territory_id=territory_id,
@@ -617,8 +623,9 @@ def _demo_scale_on_agenda(committee, treasurer) -> None:  # type: ignore[no-unty
     item.meeting.notified_version = item.meeting.agenda_version  # members were convened to it
 
 
-def _demo_joining(facilitator: Person) -> None:
-    """Lyon's way: 200 places given in order of arrival, and a few households who applied."""
+def _demo_joining(facilitator: Person, welcome) -> None:  # type: ignore[no-untyped-def]
+    """Lyon's way: 200 places given in order of arrival, and a few households who applied,
+    invited to CALIM 8's coming meeting, where newcomers are welcomed."""
     from governance.joining import services as joining
     from governance.joining.models import ApplicantStatus, HeardFrom, PlacesMode
 
@@ -632,9 +639,11 @@ def _demo_joining(facilitator: Person) -> None:
         applicant, _new = joining.apply(
             joining.Application(name, *shape, 1, "Lyon 8e", heard, "", None, None)
         )
-        for step in (ApplicantStatus.INVITED, ApplicantStatus.CAME):
-            if applicant.status is not status:
-                joining.move(applicant, step, facilitator)
+        if status is ApplicantStatus.INVITED:
+            joining.invite(applicant, welcome, facilitator)
+        elif status is ApplicantStatus.CAME:  # to an earlier meeting, marked by hand
+            joining.move(applicant, ApplicantStatus.INVITED, facilitator)
+            joining.move(applicant, ApplicantStatus.CAME, facilitator)
 
 
 def _demo_ledger(rng: random.Random, shops: list[PointOfSale]) -> None:
@@ -649,7 +658,8 @@ def _demo_ledger(rng: random.Random, shops: list[PointOfSale]) -> None:
     ledger.record_grant("Métropole de Lyon", 120_000_00, date(2026, 5, 4), "demo-grant-1")
     ledger.record_grant("Fondation de France", 60_000_00, date(2026, 8, 3), "demo-grant-2")
     reports.set_target(date(2026, 1, 1), 300, "", None)
-    weights = [44, 39, 8, 5, 4]  # two Biocoop shops take most purchases, as in Lyon 8e
+    # The two Biocoop shops take 83 % of purchases, as in Lyon 8e; the 17 others share the rest.
+    weights = [44, 39] + [1] * (len(shops) - 2)
     for month in range(5, 11):
         first = date(2026, month, 1)
         bulk.monthly_run(first, confirm=True)
@@ -703,7 +713,9 @@ def _funding() -> None:
     purchase_files.add_operator("Opérateur MonA")
 
 
-# Lyon 8e's places, approved by CALIM 8 in November 2025 after its binômes' visits.
+# Lyon 8e's 19 places (3 épiceries solidaires, 2 Biocoop, 5 market gardeners, 2 AMAP, 2 bakers,
+# meat, fish, goat cheese, an anti-waste restaurant, a halal butcher), approved by CALIM 8 in
+# November 2025 after its binômes' visits, each by its own decision.
 LYON_PLACES = [
     ("Biocoop Mermoz", PosKind.SHOP, "Mermoz", "45 avenue Jean-Mermoz", "2,3,4,5,6"),
     (
@@ -734,6 +746,26 @@ LYON_PLACES = [
         "7 rue du Grand-Trou",
         "2,3,4,5,6,7",
     ),
+    ("Épicerie solidaire Mermoz", PosKind.GROCERY, "Mermoz", "3 rue Maryse-Bastié", "2,3,5"),
+    ("Épicerie solidaire du Bachut", PosKind.GROCERY, "Bachut", "22 rue Marius-Berliet", "3,6"),
+    ("Maraîchage des Vernes", PosKind.PRODUCER, "Bachut", "Marché du Bachut, place du 8-Mai", "6"),
+    ("Le Potager de Moins", PosKind.PRODUCER, "Monplaisir", "Marché de Monplaisir", "4"),
+    ("Ferme de la Plaine", PosKind.PRODUCER, "Mermoz", "Marché de Mermoz, avenue Mermoz", "3"),
+    ("Les Légumes de Corbas", PosKind.PRODUCER, "États-Unis", "Marché des États-Unis", "5"),
+    ("AMAP des États-Unis", PosKind.AMAP, "États-Unis", "Centre social des États-Unis", "4"),
+    ("AMAP Monplaisir", PosKind.AMAP, "Monplaisir", "Maison des jeunes de Monplaisir", "2"),
+    (
+        "Le Fournil de Monplaisir",
+        PosKind.BAKERY,
+        "Monplaisir",
+        "54 rue Antoine-Lumière",
+        "2,3,4,5,6",
+    ),
+    ("Boucherie du Bachut", PosKind.BUTCHER, "Bachut", "9 avenue Berthelot", "2,3,4,5,6"),
+    ("La Marée lyonnaise", PosKind.MARKET, "Monplaisir", "Marché de Monplaisir", "4,7"),
+    ("Chèvrerie des Monts", PosKind.PRODUCER, "Bachut", "Marché du Bachut, place du 8-Mai", "6"),
+    ("Le Bistrot anti-gaspi", PosKind.RESTAURANT, "Mermoz", "1 place Latarjet", "2,3,4,5"),
+    ("Boucherie halal Mermoz", PosKind.BUTCHER, "Mermoz", "30 avenue Jean-Mermoz", "2,3,4,5,6,7"),
 ]
 
 
@@ -757,7 +789,7 @@ def _lyon_places(calim, local_members, local_facilitator) -> list[PointOfSale]: 
             _visit(
                 pos,
                 [local_members[1 + n], local_members[10 + n]],
-                date(2025, 10, 14 + n),
+                date(2025, 10, 14) + timedelta(days=n),
                 "Accueil ouvert, la MonA est acceptée sans difficulté.",
                 schedule=False,
             )

@@ -191,6 +191,9 @@ PERMISSIONS: dict[str, Access | frozenset[Role]] = {
     "joining.applicant": frozenset({F, T, A}),
     "joining.applicant_move": frozenset({F, T, A}),
     "joining.applicant_enrol": frozenset({F, T, A}),
+    "joining.invite": frozenset({F, T, A}),
+    "joining.welcome": frozenset({F, T, A}),
+    "joining.welcome_came": frozenset({F, T, A}),
     "joining.intake_settings": frozenset({A}),
     # one's own household's contribution; another's: see joining.policy.can_assess_for
     "joining.my_contribution": Access.SIGNED_IN,

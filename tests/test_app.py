@@ -145,6 +145,38 @@ def test_demo_data_is_a_realistic_caisse() -> None:
     linked = db.session.scalar(select(func.count(func.distinct(Household.person_id))))
     assert linked == db.session.scalar(select(func.count()).select_from(Person)) - 1
     assert "61 committee members" in summary
+    _the_seeds_figures()
+
+
+def _the_seeds_figures() -> None:
+    """Lyon 8e like CALIM 8: 108 households, 19 places each approved by its decision, the two
+    Biocoop taking about 83 % of purchases, contributions about 25 % of allocations (30 %
+    targeted)."""
+    from datetime import date
+
+    from governance.budget import reports
+    from governance.budget.models import Household
+    from governance.conventionnement import territories
+    from governance.conventionnement.models import PointOfSale, PosStatus
+    from governance.people.models import Territory
+
+    lyon = db.session.scalar(select(Territory).where(Territory.name == "Lyon 8e"))
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Household).where(Household.territory_id == lyon.id)
+        )
+        == 108
+    )
+    approved = list(
+        db.session.scalars(select(PointOfSale).where(PointOfSale.status == PosStatus.APPROVED))
+    )
+    assert len(approved) == 19 + 1  # and the Biocoop of the Arceaux, in Montpellier
+    assert all(territories.latest_approval(p.id) for p in approved)
+    spent = reports.purchases(date(2026, 5, 1), date(2026, 10, 31), lyon.id)
+    assert len(spent.by_point) == 19 and 800 <= spent.top_two_permille <= 860
+    shares = reports.contribution_share(date(2026, 5, 1), date(2026, 10, 1))
+    assert all(s.target_permille == 300 for s in shares)
+    assert 200 <= sum(s.share_permille for s in shares) // len(shares) <= 280
 
 
 def test_demo_command_loads_once(app: Flask, database_url: str) -> None:

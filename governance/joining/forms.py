@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from governance.budget.forms import income_range
 from governance.budget.rules import BRACKETS
 from governance.formatting import Between, LocaleDecimalField
-from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG, OnceForm
+from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG, CheckboxesField, OnceForm
 from governance.joining.models import ApplicantStatus, HeardFrom, PlacesMode
 
 NUMBER = _l("Please write a whole number.")
@@ -145,7 +145,28 @@ class AssessmentForm(HouseholdFields):
 
 
 class EnrolForm(AssessmentForm):
-    """The first contribution assessment, filled in with the household when enrolling it."""
+    """The first contribution assessment, filled in with the household when enrolling it; the
+    household's territory when the caisse has several (choices set by the page)."""
+
+    territory = SelectField(_l("Territory of the household"), coerce=lambda v: _whole(v))
+
+
+def _whole(value: object) -> int | None:
+    """A choice's id, or None for the empty "choose" line."""
+    return None if value in ("", None) else int(value)  # type: ignore[call-overload]
+
+
+class InviteForm(FlaskForm):
+    """Invite the chosen applicants to a welcome meeting (choices set by the page)."""
+
+    meeting = SelectField(
+        _l("Welcome meeting"), coerce=int, validators=[InputRequired(NOT_A_CHOICE)]
+    )
+    applicants = CheckboxesField(
+        _l("Households to invite"),
+        coerce=int,
+        validators=[DataRequired(_l("Choose at least one household."))],
+    )
 
 
 class IntakeForm(FlaskForm):

@@ -57,6 +57,10 @@ class Applicant(Base):
     household_id: Mapped[int | None] = mapped_column(
         ForeignKey("household.id", ondelete="SET NULL"), unique=True
     )
+    # The welcome meeting the applicant is invited to (they check in there without an account).
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[created_at]
     changed_at: Mapped[utc | None]
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))

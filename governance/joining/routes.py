@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from governance.budget import assessments, rules
 from governance.budget.models import Household
 from governance.budget.sections import example_sentence
 from governance.budget.services import active_scale
+from governance.conventionnement import territories
+from governance.db import utcnow
 from governance.extensions import db
 from governance.forms import ConfirmForm
 from governance.joining import policy, services
@@ -29,12 +32,14 @@ from governance.joining.forms import (
     AssessmentForm,
     EnrolForm,
     IntakeForm,
+    InviteForm,
 )
 from governance.joining.models import Applicant, ApplicantStatus, HeardFrom, PlacesMode
 from governance.people import queries as people_queries
 from governance.people.models import Person
 from governance.people.policy import is_admin
 from governance.people.services import format_card_code
+from governance.sessions.models import Meeting, MeetingStatus
 from governance.web import external_url, form_status, render, save
 
 bp = Blueprint("joining", __name__, template_folder="templates")
@@ -133,11 +138,26 @@ def applicants() -> Response:
     return _applicants_page(wanted, _intake_form())
 
 
+def _invite_form() -> InviteForm:
+    form = InviteForm(formdata=request.form if request.method == "POST" else None)
+    form.meeting.choices = [
+        (m.id, f"{format_datetime(m.starts_at, 'short')} · {m.title} · {m.group.name}")
+        for m in services.welcome_meetings(utcnow() - timedelta(hours=12))
+    ]
+    form.applicants.choices = [(a.id, a.name) for a in services.invitable()]
+    return form
+
+
 def _applicants_page(
-    wanted: ApplicantStatus | None, form: IntakeForm, status: int = 200
+    wanted: ApplicantStatus | None,
+    form: IntakeForm,
+    status: int = 200,
+    invite_form: InviteForm | None = None,
 ) -> Response:
     return render(
         "joining/applicants.html",
+        invite_form=invite_form or _invite_form(),
+        welcomes=services.meetings_with_applicants(),
         applicants=services.applicants(wanted),
         wanted=wanted,
         counts=services.counts(),
@@ -166,6 +186,60 @@ def intake_settings() -> Response:
     return _applicants_page(None, form, status=422)
 
 
+@bp.post("/accueil/inviter")
+def invite() -> Response:
+    """Invite the chosen applicants to a welcome meeting."""
+    form = _invite_form()
+    if form.validate_on_submit():
+        meeting = db.session.get(Meeting, form.meeting.data)
+        chosen = [db.session.get(Applicant, i) for i in form.applicants.data]
+        if save(
+            form,
+            lambda: [services.invite(a, meeting, current_user) for a in chosen if a],
+            lambda error: form.applicants.errors.append(str(error.message)),
+        ):
+            flash(
+                ngettext("%(num)s household invited.", "%(num)s households invited.", len(chosen)),
+                "success",
+            )
+            return redirect(url_for("joining.welcome", meeting_id=meeting.id))
+    return _applicants_page(None, _intake_form(), status=422, invite_form=form)
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    found = db.session.get(Meeting, meeting_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/accueil/reunions/<int:meeting_id>")
+def welcome(meeting_id: int) -> Response:
+    """The welcome meeting's list of invited households: during it, staff mark who came."""
+    meeting = _meeting(meeting_id)
+    return render(
+        "joining/welcome.html",
+        meeting=meeting,
+        invited=services.invited_to(meeting),
+        confirm=ConfirmForm(),
+        ApplicantStatus=ApplicantStatus,
+        MeetingStatus=MeetingStatus,
+    )
+
+
+@bp.post("/accueil/reunions/<int:meeting_id>/venue/<int:applicant_id>")
+def welcome_came(meeting_id: int, applicant_id: int) -> Response:
+    meeting, found = _meeting(meeting_id), _applicant(applicant_id)
+    form = ConfirmForm()
+    if form.validate_on_submit() and save(
+        form,
+        lambda: services.check_in(found, meeting, current_user),
+        lambda error: flash(str(error.message), "error"),
+    ):
+        flash(_("%(name)s came.", name=found.name), "success")
+    return redirect(url_for("joining.welcome", meeting_id=meeting.id))
+
+
 def _applicant(applicant_id: int) -> Applicant:
     found = db.session.get(Applicant, applicant_id)
     if found is None:
@@ -175,6 +249,12 @@ def _applicant(applicant_id: int) -> Applicant:
 
 def _enrol_form(applicant: Applicant) -> EnrolForm:
     form = EnrolForm(formdata=request.form if request.method == "POST" else None)
+    if territories.several():
+        form.territory.choices = [("", _("Choose a territory"))] + [
+            (t.id, t.name) for t in territories.all_territories()
+        ]
+    else:
+        del form.territory  # one territory (or none): the household goes there
     if request.method != "POST":
         form.adults.data, form.teens.data = applicant.adults, applicant.teens
         form.children.data, form.income_bracket.data = applicant.children, applicant.income_bracket
@@ -245,6 +325,7 @@ def applicant_enrol(applicant_id: int) -> Response:
                 rules.to_cents(form.declared.data),
                 current_user,
                 date.today(),
+                form.territory.data if "territory" in form else None,
             ),
         )
         if done:

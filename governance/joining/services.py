@@ -8,7 +8,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -21,7 +21,8 @@ from governance.errors import Conflict, DomainError
 from governance.extensions import db
 from governance.joining.models import Applicant, ApplicantStatus, HeardFrom, Intake, PlacesMode
 from governance.people import services as people
-from governance.people.models import Person
+from governance.people.models import Person, Territory
+from governance.sessions.models import Meeting, MeetingStatus
 
 S = ApplicantStatus
 # Where each step may lead: the one place a status changes (``move``).
@@ -188,14 +189,17 @@ def enrol(
     declared_cents: int,
     by: Person | None,
     today: date,
+    territory_id: int | None = None,
 ) -> Enrolment:
-    """The household, its login card and its first contribution assessment, once."""
+    """The household, its login card and its first contribution assessment, once; in the
+    territory chosen (required when the caisse has several)."""
     applicant = db.session.scalar(
         select(Applicant).where(Applicant.id == applicant.id).with_for_update()
     )
     refusal = enrol_refusal(applicant)
     if refusal:
         raise DomainError(refusal)
+    territory_id = _territory(territory_id)
     assessments.check_answers(answers)
     households.check_household(
         answers.adults, answers.teens, answers.children, answers.income_bracket, declared_cents
@@ -211,6 +215,7 @@ def enrol(
         starts_on=today,
         status=HouseholdStatus.ACTIVE,
         person_id=person.id,
+        territory_id=territory_id,
     )
     assessments.declare(household, answers, declared_cents, by, today)
     code = people.issue_login_card(person, by)
@@ -231,3 +236,86 @@ def counts() -> dict[ApplicantStatus, int]:
         select(Applicant.status, func.count()).group_by(Applicant.status)
     ).all()
     return {status: count for status, count in rows}
+
+
+def _territory(territory_id: int | None) -> int | None:
+    """The household's territory: the one chosen, the only one, or none when there is none."""
+    ids = list(db.session.scalars(select(Territory.id)))
+    if territory_id is None and len(ids) == 1:
+        return ids[0]
+    if territory_id is None and len(ids) > 1:
+        raise DomainError(_l("Please choose the household's territory."), "territory")
+    if territory_id is not None and territory_id not in ids:
+        raise DomainError(_l("Please choose one of the territories."), "territory")
+    return territory_id
+
+
+# --- the welcome meeting: applicants invited to it, checked in without an account ------------
+
+WELCOMING = (MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN)
+
+
+def welcome_meetings(since: datetime) -> list[Meeting]:
+    """Meetings applicants can be invited to: not over, from the given moment on."""
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.status.in_(WELCOMING), Meeting.starts_at >= since)
+            .order_by(Meeting.starts_at, Meeting.id)
+            .limit(50)
+        )
+    )
+
+
+def invite(applicant: Applicant, meeting: Meeting, by: Person | None) -> Applicant:
+    """Invite to this meeting (an applicant already invited elsewhere is invited here instead)."""
+    if meeting.status not in WELCOMING:
+        raise Conflict(_l("This meeting is over: choose another one."))
+    if applicant.status is not S.INVITED:
+        move(applicant, S.INVITED, by)
+    applicant.meeting_id = meeting.id
+    db.session.flush()
+    return applicant
+
+
+def check_in(applicant: Applicant, meeting: Meeting, by: Person | None) -> Applicant:
+    """During the meeting it was invited to, the applicant came."""
+    if applicant.meeting_id != meeting.id or applicant.status is not S.INVITED:
+        raise Conflict(_l("This household is not waited for at this meeting."))
+    if meeting.status is not MeetingStatus.OPEN:
+        raise Conflict(_l("Mark who came once the meeting is open."))
+    return move(applicant, S.CAME, by)
+
+
+def invited_to(meeting: Meeting) -> list[Applicant]:
+    """Who was invited to this meeting, and who already came."""
+    return list(
+        db.session.scalars(
+            select(Applicant)
+            .where(Applicant.meeting_id == meeting.id)
+            .order_by(Applicant.name, Applicant.id)
+        )
+    )
+
+
+def invitable() -> list[Applicant]:
+    """Applicants who may be invited (again) to a welcome meeting."""
+    return list(
+        db.session.scalars(
+            select(Applicant)
+            .where(Applicant.status.in_((S.NEW, S.INVITED, S.WAITING)))
+            .order_by(Applicant.created_at, Applicant.id)
+        )
+    )
+
+
+def meetings_with_applicants() -> list[tuple[Meeting, int]]:
+    """The meetings households are invited to, not over yet, with how many are invited."""
+    rows = db.session.execute(
+        select(Meeting, func.count(Applicant.id))
+        .join(Applicant, Applicant.meeting_id == Meeting.id)
+        .where(Meeting.status.in_(WELCOMING))
+        .group_by(Meeting.id)
+        .order_by(Meeting.starts_at)
+    )
+    return [(m, n) for m, n in rows]

@@ -127,3 +127,44 @@ def test_a_member_reads_the_frozen_simulation_with_javascript_off(
     _log_in(page, username)
     visit(page, f"/propositions/{proposal_id}")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def _a_welcome_meeting() -> tuple[str, str]:
+    from governance.joining import services as joining
+    from governance.joining.models import HeardFrom
+    from governance.people.models import Role
+    from governance.sessions.models import MeetingStatus
+    from tests import factories
+
+    staff = factories.with_role(Role.FACILITATOR, display_name="Rémi Accueil")
+    factories.meeting(title="Grande réunion d'accueil", status=MeetingStatus.OPEN)
+    joining.apply(
+        joining.Application(
+            "Samia Khelil", 1, 0, 2, 1, "Mermoz", HeardFrom.SOCIAL_SERVICES, "", None, None
+        )
+    )
+    return staff.username, "Samia Khelil"
+
+
+def test_staff_invite_an_applicant_and_mark_her_at_the_welcome_meeting(
+    page: Page, live_app: Flask
+) -> None:
+    username, name = seed(live_app, _a_welcome_meeting)
+    _log_in(page, username)
+    visit(page, "/accueil")
+    meeting = page.get_by_label("Réunion d'accueil")
+    option = meeting.locator("option", has_text="Grande réunion d'accueil").first
+    meeting.select_option(option.get_attribute("value"))
+    page.get_by_role("checkbox", name=name).check()
+    page.get_by_role("button", name="Inviter", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Grande réunion d'accueil")
+    check_a11y(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    came = page.get_by_role("button", name=f"{name} est venu·e")
+    box = came.bounding_box()
+    assert box is not None and box["height"] >= 44  # thumb-sized
+    came.click()
+    expect(page.locator(".message")).to_contain_text(f"{name} est venu·e.")
+    expect(page.get_by_role("listitem").filter(has_text=name)).to_contain_text("venue à la réunion")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "reunion-accueil.png"), full_page=True)
