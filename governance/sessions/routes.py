@@ -334,12 +334,13 @@ STEP_LABELS = {
 }
 
 
+WORD_OF = {status: step for step, status in STEPS.items()}
+
+
 def next_step(meeting: Meeting) -> tuple[str, str] | None:
     """The step that moves the meeting on from where it is (its URL word, its button)."""
-    for step, status in STEPS.items():
-        if (meeting.status, status) in services.TRANSITIONS:
-            return step, str(STEP_LABELS[step])
-    return None
+    after = services.next_status(meeting)
+    return None if after is None else (WORD_OF[after], str(STEP_LABELS[WORD_OF[after]]))
 
 
 @bp.post("/<int:meeting_id>/etape/<any(convoquer,ouvrir,clore,publier):step>")

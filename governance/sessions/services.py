@@ -51,6 +51,11 @@ class Offers:
     write_minutes: bool
 
 
+def next_status(meeting: Meeting) -> MeetingStatus | None:
+    """Where the meeting goes next (each state has at most one way on), None once published."""
+    return next((after for before, after in TRANSITIONS if before is meeting.status), None)
+
+
 def offers(meeting: Meeting) -> Offers:
     return Offers(
         follow=meeting.status is S.OPEN,

@@ -253,3 +253,18 @@ def test_members_check_in_only_in_the_window_of_the_meeting() -> None:
     meeting.status = S.OPEN
     services.mark_attendance(meeting, people[1], AttendanceStatus.EXCUSED, people[0])
     assert services.quorum(meeting).counted == 1
+
+
+def test_each_state_has_one_next_step_until_the_minutes_are_published() -> None:
+    meeting = factories.meeting(factories.group())
+    seen = []
+    for status in MeetingStatus:
+        meeting.status = status
+        seen.append(services.next_status(meeting))
+    assert seen == [
+        MeetingStatus.CONVENED,
+        MeetingStatus.OPEN,
+        MeetingStatus.CLOSED,
+        MeetingStatus.PUBLISHED,
+        None,
+    ]
