@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from governance.conventionnement.models import PointOfSale, PosEvent, PosStatus, TerritoryPlace
 from governance.errors import DomainError
@@ -25,7 +26,20 @@ APPROVAL_EVENT = "decision_approve_adopted"
 
 
 def all_territories() -> list[Territory]:
-    return list(db.session.scalars(select(Territory).order_by(Territory.name)))
+    """By name, each with its committee (read in the same query: lists name it)."""
+    return list(
+        db.session.scalars(
+            select(Territory).options(joinedload(Territory.group)).order_by(Territory.name)
+        )
+    )
+
+
+def place_counts() -> dict[int, int]:
+    """How many points of sale each territory lists (territories listing none are absent)."""
+    rows = db.session.execute(
+        select(TerritoryPlace.territory_id, func.count()).group_by(TerritoryPlace.territory_id)
+    )
+    return {territory_id: count for territory_id, count in rows}
 
 
 def several() -> bool:
