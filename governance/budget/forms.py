@@ -20,7 +20,7 @@ from governance.budget.models import AssessmentStatus, HouseholdStatus, ScaleSta
 from governance.budget.rules import BRACKETS, PRESETS
 from governance.fields import DateField
 from governance.formatting import Between, LocaleDecimalField, money
-from governance.forms import REQUIRED, TOO_LONG, OnceForm
+from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG, OnceForm
 
 STATUS_LABELS = {
     HouseholdStatus.ACTIVE: _l("active"),
@@ -46,9 +46,16 @@ def income_range(index: int) -> str:
     return f"{money(low * 100, whole=True)} – {money(high * 100, whole=True)}"
 
 
-class HouseholdForm(OnceForm):
+BRACKET_CHOICES = [SelectChoice(i, LazyString(income_range, i)) for i in range(len(BRACKETS))]
+PEOPLE = Between(min=0, max=20, message=_l("Between %(min)s and %(max)s."))
+
+
+class HouseholdFields(FlaskForm):
+    """A household's composition and income bracket: the treasurer's household form, the
+    application to join, enrolment and the household's own contribution page."""
+
     adults = IntegerField(
-        _l("Adults"),
+        _l("Adults in the household"),
         default=1,
         validators=[
             InputRequired(NUMBER),
@@ -58,26 +65,24 @@ class HouseholdForm(OnceForm):
     teens = IntegerField(
         _l("Other people aged 14 or more"),
         default=0,
-        validators=[
-            InputRequired(NUMBER),
-            Between(min=0, max=20, message=_l("Between %(min)s and %(max)s.")),
-        ],
+        validators=[InputRequired(NUMBER), PEOPLE],
     )
     children = IntegerField(
-        _l("Children under 14"),
-        default=0,
-        validators=[
-            InputRequired(NUMBER),
-            Between(min=0, max=20, message=_l("Between %(min)s and %(max)s.")),
-        ],
+        _l("Children under 14"), default=0, validators=[InputRequired(NUMBER), PEOPLE]
     )
     income_bracket = SelectField(
         _l("Monthly income per consumption unit"),
         coerce=int,
-        choices=[SelectChoice(i, LazyString(income_range, i)) for i in range(len(BRACKETS))],
-        description=_l("Only the bracket is kept, never the exact income."),
-        validators=[InputRequired(REQUIRED)],
+        choices=BRACKET_CHOICES,
+        description=_l(
+            "Add up the household's monthly income, then divide: 1 for the first adult, 0.5 for "
+            "each other person aged 14 or more, 0.3 for each child. Only the bracket is kept."
+        ),
+        validators=[InputRequired(NOT_A_CHOICE)],
     )
+
+
+class HouseholdForm(HouseholdFields, OnceForm):
     contribution = LocaleDecimalField(
         _l("Contribution chosen by the household, in euros"),
         places=2,

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from governance.conventionnement.models import PointOfSale, PosEvent, PosStatus, TerritoryPlace
 from governance.errors import DomainError
@@ -25,7 +26,20 @@ APPROVAL_EVENT = "decision_approve_adopted"
 
 
 def all_territories() -> list[Territory]:
-    return list(db.session.scalars(select(Territory).order_by(Territory.name)))
+    """By name, each with its committee (read in the same query: lists name it)."""
+    return list(
+        db.session.scalars(
+            select(Territory).options(joinedload(Territory.group)).order_by(Territory.name)
+        )
+    )
+
+
+def place_counts() -> dict[int, int]:
+    """How many points of sale each territory lists (territories listing none are absent)."""
+    rows = db.session.execute(
+        select(TerritoryPlace.territory_id, func.count()).group_by(TerritoryPlace.territory_id)
+    )
+    return {territory_id: count for territory_id, count in rows}
 
 
 def several() -> bool:
@@ -150,12 +164,23 @@ def latest_approval(pos_id: int) -> str | None:
     )
 
 
+def latest_approvals(pos_ids: set[int]) -> dict[int, str | None]:
+    """``latest_approval`` of each of these places, in one query."""
+    rows = db.session.execute(
+        select(PosEvent.pos_id, PosEvent.decision_reference)
+        .where(PosEvent.pos_id.in_(pos_ids), PosEvent.what == APPROVAL_EVENT)
+        .order_by(PosEvent.id)
+    )
+    return {pos_id: reference for pos_id, reference in rows}  # the latest wins
+
+
 def save_territory(
     territory: Territory | None, name: str, group: Group | None, pos_ids: list[int]
 ) -> Territory:
     """Create or change a territory: its name, its committee (or none), its points of sale.
     A place added as it stands keeps its approval (and the decision behind it) in the
-    territory; a place taken out loses only its listing there."""
+    territory; a place taken out loses only its listing there. The places are read in a
+    fixed number of queries, whatever their number: this runs in the write."""
     name = name.strip()
     clash = db.session.scalar(
         select(Territory).where(
@@ -189,12 +214,14 @@ def save_territory(
             db.session.delete(listed)
             db.session.add(PosEvent(pos_id=listed.pos_id, what="unlisted", detail=name))
         wanted.discard(listed.pos_id)
+    approvals = latest_approvals(wanted)
     for pos in db.session.scalars(select(PointOfSale).where(PointOfSale.id.in_(wanted))):
         db.session.add(PosEvent(pos_id=pos.id, what="listed", detail=name))
-        row = list_in(pos, territory, pos.status)
+        row = TerritoryPlace(territory_id=territory.id, pos_id=pos.id, status=pos.status)
         if pos.status is PosStatus.APPROVED:
             row.approved_since, row.review_on = pos.approved_since, pos.review_on
-            row.decision_reference = latest_approval(pos.id)
+            row.decision_reference = approvals.get(pos.id)
+        db.session.add(row)
     db.session.flush()
     return territory
 

@@ -66,7 +66,7 @@ def territories_page() -> Response:
         "conventionnement/territories.html",
         form=form,
         territories=found,
-        counts={t.id: len(_listed(t)) for t in found},
+        counts=territories.place_counts(),
         status=form_status(form),
     )
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from governance.budget.forms import income_range
-from governance.budget.rules import BRACKETS
+from governance.budget.forms import BRACKET_CHOICES, HouseholdFields
 from governance.formatting import Between, LocaleDecimalField
 from governance.forms import NOT_A_CHOICE, REQUIRED, TOO_LONG, CheckboxesField, OnceForm
 from governance.joining.models import ApplicantStatus, HeardFrom, PlacesMode
 
-NUMBER = _l("Please write a whole number.")
 AMOUNT = _l("Please write an amount in euros, for example 120 or 45.50.")
-PEOPLE = Between(min=0, max=20, message=_l("Between %(min)s and %(max)s."))
 
 STATUS_LABELS = {
     ApplicantStatus.NEW: _l("new"),
@@ -45,36 +41,6 @@ MODE_LABELS = {
     PlacesMode.ORDER: _l("In order of arrival"),
     PlacesMode.DRAW: _l("By a fair draw"),
 }
-BRACKET_CHOICES = [SelectChoice(i, LazyString(income_range, i)) for i in range(len(BRACKETS))]
-
-
-class HouseholdFields(FlaskForm):
-    adults = IntegerField(
-        _l("Adults in the household"),
-        default=1,
-        validators=[
-            InputRequired(NUMBER),
-            Between(min=1, max=20, message=_l("Between %(min)s and %(max)s.")),
-        ],
-    )
-    teens = IntegerField(
-        _l("Other people aged 14 or more"),
-        default=0,
-        validators=[InputRequired(NUMBER), PEOPLE],
-    )
-    children = IntegerField(
-        _l("Children under 14"), default=0, validators=[InputRequired(NUMBER), PEOPLE]
-    )
-    income_bracket = SelectField(
-        _l("Monthly income per consumption unit"),
-        coerce=int,
-        choices=BRACKET_CHOICES,
-        description=_l(
-            "Add up the household's monthly income, then divide: 1 for the first adult, 0.5 for "
-            "each other person aged 14 or more, 0.3 for each child. Only the bracket is kept."
-        ),
-        validators=[InputRequired(NOT_A_CHOICE)],
-    )
 
 
 class ApplyForm(HouseholdFields, OnceForm):

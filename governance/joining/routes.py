@@ -15,11 +15,13 @@ from werkzeug.wrappers import Response
 
 from governance.access import access
 from governance.budget import assessments, rules
-from governance.budget.models import Household
+from governance.budget.models import Household, Scale
+from governance.budget.rules import Suggestion
 from governance.budget.sections import example_sentence
 from governance.budget.services import active_scale
 from governance.conventionnement import territories
 from governance.db import utcnow
+from governance.errors import DomainError
 from governance.extensions import db
 from governance.forms import ConfirmForm
 from governance.joining import policy, services
@@ -40,7 +42,7 @@ from governance.people.models import Person
 from governance.people.policy import is_admin
 from governance.people.services import format_card_code
 from governance.sessions.models import Meeting, MeetingStatus
-from governance.web import external_url, form_status, render, save
+from governance.web import external_url, field_error, form_status, render, save
 
 bp = Blueprint("joining", __name__, template_folder="templates")
 
@@ -356,7 +358,7 @@ def _assessment_page(household: Household | None, mine: bool) -> Response:
     shown = None
     if household is not None and form.validate_on_submit():
         answers = _answers(form)
-        shown = save(form, lambda: assessments.suggest(answers, date.today()))
+        shown = _suggested(form, answers)
     scale, suggestion = shown or (None, None)
     if shown and request.form.get("action") == "declare":
         if form.declared.data is None:
@@ -385,6 +387,18 @@ def _assessment_page(household: Household | None, mine: bool) -> Response:
         others=_households_i_help() if mine else [],
         status=form_status(form),
     )
+
+
+def _suggested(
+    form: AssessmentForm, answers: assessments.Answers
+) -> tuple[Scale | None, Suggestion | None] | None:
+    """What the scale suggests: a reading, so nothing to commit (``save`` is for writes); a
+    refused answer is shown on its field."""
+    try:
+        return assessments.suggest(answers, date.today())
+    except DomainError as error:
+        field_error(form, error)
+        return None
 
 
 def _households_i_help() -> list[tuple[Household, Person]]:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from governance.budget import assessments
 from governance.budget import services as households
@@ -256,10 +257,12 @@ WELCOMING = (MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.OPEN)
 
 
 def welcome_meetings(since: datetime) -> list[Meeting]:
-    """Meetings applicants can be invited to: not over, from the given moment on."""
+    """Meetings applicants can be invited to: not over, from the given moment on (each with
+    its group, which the choice names)."""
     return list(
         db.session.scalars(
             select(Meeting)
+            .options(joinedload(Meeting.group))
             .where(Meeting.status.in_(WELCOMING), Meeting.starts_at >= since)
             .order_by(Meeting.starts_at, Meeting.id)
             .limit(50)

@@ -167,3 +167,29 @@ def test_the_proposer_default_is_their_own_committee() -> None:
     assert territories.proposer_default(c["locals"][1], groups) is c["calim"]
     assert territories.proposer_default(c["citizens"][1], groups) is c["committee"]
     assert territories.proposer_default(factories.person(), groups) is c["committee"]
+
+
+def test_saving_a_territory_costs_the_same_whatever_its_places(queries: Any) -> None:
+    """It runs in the write: its places are read in a fixed number of queries (each is still
+    written, with its event), and an approved place brings its latest approval's decision."""
+    from governance.conventionnement.models import PosEvent
+
+    c = _caisse()
+    counts = []
+    for extra in (1, 4):
+        places = [
+            services.propose(c["committee"], c["citizens"][1], f"Lieu {extra}-{n}", PosKind.SHOP)
+            for n in range(extra)
+        ]
+        for pos in places:
+            pos.status, pos.approved_since = PosStatus.APPROVED, date(2026, 1, 5)
+            for reference in ("CCA-2025-001", f"CCA-2026-{pos.id:03d}"):
+                what = territories.APPROVAL_EVENT
+                db.session.add(PosEvent(pos_id=pos.id, what=what, decision_reference=reference))
+        db.session.flush()
+        queries.statements.clear()
+        made = territories.save_territory(None, f"Territoire {extra}", None, [p.id for p in places])
+        counts.append(sum(q.startswith("SELECT") for q in queries.statements))
+        for pos in places:
+            assert territories.place(pos, made).decision_reference == f"CCA-2026-{pos.id:03d}"
+    assert counts[0] == counts[1], counts

@@ -185,3 +185,21 @@ def test_the_api_reads_per_territory(client: Any) -> None:
         200,
         302,
     )
+
+
+def test_the_territories_page_costs_the_same_whatever_their_number(app: Any, queries: Any) -> None:
+    admin = factories.with_role(Role.ADMIN)
+    client = _client(app, admin)
+    counts = []
+    for extra in (1, 4):
+        for n in range(extra):
+            committee = factories.group(kind=GroupKind.LOCAL_COMMITTEE)
+            pos = services.propose(committee, admin, f"Lieu {extra}-{n}", PosKind.SHOP, why="x")
+            territories.save_territory(None, f"Territoire {extra}-{n}", committee, [pos.id])
+        db.session.commit()
+        queries.statements.clear()
+        page = client.get("/conventionnement/territoires")
+        assert page.status_code == 200
+        assert f"Territoire {extra}-{extra - 1}" in page.get_data(as_text=True)
+        counts.append(queries.count)
+    assert counts[0] == counts[1], counts

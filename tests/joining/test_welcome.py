@@ -135,3 +135,20 @@ def test_the_service_refuses_an_unknown_or_missing_territory() -> None:
     done = services.enrol(applicant, budget_answers(), 1000, None, date.today(), north.id)
     assert done.household.territory_id == north.id
     assert db.session.get(Applicant, applicant.id).status is ApplicantStatus.ENROLLED
+
+
+def test_the_applicants_page_costs_the_same_whatever_the_meetings(client, queries) -> None:  # type: ignore[no-untyped-def]
+    """The invitation's choices name each meeting's group: read with the meetings."""
+    factories.login(client, factories.with_role(Role.FACILITATOR))
+    _applicant("Awa", ApplicantStatus.NEW)
+    counts = []
+    for extra in (1, 4):
+        for n in range(extra):
+            factories.meeting(title=f"Accueil {extra}-{n}", status=MeetingStatus.CONVENED)
+        db.session.commit()
+        queries.statements.clear()
+        page = client.get("/accueil")
+        assert page.status_code == 200
+        assert f"Accueil {extra}-{extra - 1}" in page.get_data(as_text=True)
+        counts.append(queries.count)
+    assert counts[0] == counts[1], counts
