@@ -122,10 +122,20 @@ def _world() -> World:
     decision = register.record(decided, Outcome.ADOPTED)  # the register alone: cheaper
 
     action = actions.add(meeting, None, "Appeler la mairie", None)
+    from governance.joining import services as joining
+    from governance.joining.models import HeardFrom
+
+    applicant, _new = joining.apply(
+        joining.Application(
+            f"Awa {meeting.id}", 1, 0, 0, 1, "Centre", HeardFrom.OTHER, "", None, None
+        )
+    )
+    joining.invite(applicant, meeting, people[0])  # to the group's meeting: its welcome team's
     ids = {
         "job_id": job.id,
         **kept,
         "action_id": action.id,
+        "applicant_id": applicant.id,
         "decision_id": decision.id,
         "meeting_id": meeting.id,
         "item_id": proposal.item.id,

@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from governance.access import Loader, rule
 from governance.budget.models import Household
 from governance.extensions import db
 from governance.people import queries as people_queries
-from governance.people.models import Role
-from governance.people.policy import is_admin, signed_in
+from governance.people.models import Membership, Role
+from governance.people.policy import is_admin, roles_in, signed_in
 from governance.people.services import current_roles
+from governance.sessions.models import Meeting
 
 
 @rule
@@ -28,8 +31,55 @@ def can_assess_for(person: Any, household: Household) -> bool:
     )
 
 
+WELCOME_TEAM = {Role.FACILITATOR, Role.TREASURER}
+
+
+def welcomes_in(person: Any, group_id: int) -> bool:
+    """A facilitator or treasurer of this group today, or an admin: who welcomes newcomers at
+    its meetings."""
+    return bool(roles_in(person, group_id) & WELCOME_TEAM) or is_admin(person)
+
+
+def welcomes_at(person: Any, meetings: list[Any]) -> list[Any]:
+    """Of these meetings, those where the person welcomes (``can_welcome_at``), in two reads
+    whatever their number: for the lists of the newcomers' page."""
+    if not signed_in(person):
+        return []
+    if is_admin(person):
+        return list(meetings)
+    today = date.today()
+    groups = set(
+        db.session.scalars(
+            select(Membership.group_id).where(
+                Membership.person_id == person.id,
+                Membership.role.in_(WELCOME_TEAM),
+                Membership.is_current(today),
+            )
+        )
+    )
+    return [m for m in meetings if m.group_id in groups or m.facilitator_id == person.id]
+
+
+@rule
+def can_welcome_at(person: Any, meeting: Meeting) -> bool:
+    """Invite applicants to this meeting and mark who came: its group's welcome team, or the
+    day's facilitator."""
+    if not signed_in(person):
+        return False
+    return meeting.facilitator_id == person.id or welcomes_in(person, meeting.group_id)
+
+
 def household_from_url(household_id: int) -> Household | None:
     return db.session.get(Household, household_id)
 
 
 HOUSEHOLD = Loader("household", household_from_url)
+
+
+def meeting_from_url(meeting_id: int) -> Meeting | None:
+    return db.session.get(Meeting, meeting_id)
+
+
+# A welcome meeting's list of invited households: staff of other groups are told it is not
+# there (404), like any other group's meeting.
+WELCOME = Loader("meeting", meeting_from_url, can_welcome_at)

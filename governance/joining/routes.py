@@ -142,9 +142,10 @@ def applicants() -> Response:
 
 def _invite_form() -> InviteForm:
     form = InviteForm(formdata=request.form if request.method == "POST" else None)
+    meetings = services.welcome_meetings(utcnow() - timedelta(hours=12))
     form.meeting.choices = [
         (m.id, f"{format_datetime(m.starts_at, 'short')} · {m.title} · {m.group.name}")
-        for m in services.welcome_meetings(utcnow() - timedelta(hours=12))
+        for m in policy.welcomes_at(current_user, meetings)
     ]
     form.applicants.choices = [(a.id, a.name) for a in services.invitable()]
     return form
@@ -156,10 +157,12 @@ def _applicants_page(
     status: int = 200,
     invite_form: InviteForm | None = None,
 ) -> Response:
+    invited = services.meetings_with_applicants()
+    mine = set(policy.welcomes_at(current_user, [meeting for meeting, _count in invited]))
     return render(
         "joining/applicants.html",
         invite_form=invite_form or _invite_form(),
-        welcomes=services.meetings_with_applicants(),
+        welcomes=[(meeting, count) for meeting, count in invited if meeting in mine],
         applicants=services.applicants(wanted),
         wanted=wanted,
         counts=services.counts(),
@@ -208,17 +211,10 @@ def invite() -> Response:
     return _applicants_page(None, _intake_form(), status=422, invite_form=form)
 
 
-def _meeting(meeting_id: int) -> Meeting:
-    found = db.session.get(Meeting, meeting_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.get("/accueil/reunions/<int:meeting_id>")
-def welcome(meeting_id: int) -> Response:
+@access(policy.WELCOME)
+def welcome(meeting: Meeting) -> Response:
     """The welcome meeting's list of invited households: during it, staff mark who came."""
-    meeting = _meeting(meeting_id)
     return render(
         "joining/welcome.html",
         meeting=meeting,
@@ -230,8 +226,9 @@ def welcome(meeting_id: int) -> Response:
 
 
 @bp.post("/accueil/reunions/<int:meeting_id>/venue/<int:applicant_id>")
-def welcome_came(meeting_id: int, applicant_id: int) -> Response:
-    meeting, found = _meeting(meeting_id), _applicant(applicant_id)
+@access(policy.WELCOME)
+def welcome_came(meeting: Meeting, applicant_id: int) -> Response:
+    found = _applicant(applicant_id)
     form = ConfirmForm()
     if form.validate_on_submit() and save(
         form,

@@ -136,8 +136,10 @@ def _a_welcome_meeting() -> tuple[str, str]:
     from governance.sessions.models import MeetingStatus
     from tests import factories
 
-    staff = factories.with_role(Role.FACILITATOR, display_name="Rémi Accueil")
-    factories.meeting(title="Grande réunion d'accueil", status=MeetingStatus.OPEN)
+    staff = factories.person(display_name="Rémi Accueil")
+    welcoming = factories.group()
+    factories.membership(staff, welcoming, role=Role.FACILITATOR)  # its group's welcome team
+    factories.meeting(welcoming, title="Grande réunion d'accueil", status=MeetingStatus.OPEN)
     joining.apply(
         joining.Application(
             "Samia Khelil", 1, 0, 2, 1, "Mermoz", HeardFrom.SOCIAL_SERVICES, "", None, None

@@ -51,9 +51,14 @@ def test_invited_to_a_meeting_then_checked_in_only_while_it_is_open() -> None:
 
 
 def test_staff_invite_from_the_applicants_page_and_mark_who_came(client) -> None:  # type: ignore[no-untyped-def]
-    meeting = factories.meeting(title="Grande réunion d'accueil", status=MeetingStatus.CONVENED)
+    group = factories.group()
+    meeting = factories.meeting(
+        group, title="Grande réunion d'accueil", status=MeetingStatus.CONVENED
+    )
     awa, paul = _applicant("Awa", ApplicantStatus.NEW), _applicant("Paul", ApplicantStatus.NEW)
-    factories.login(client, factories.with_role(Role.FACILITATOR))
+    staff = factories.person()
+    factories.membership(staff, group, role=Role.FACILITATOR)
+    factories.login(client, staff)
     page = client.get("/accueil").get_data(as_text=True)
     assert "Grande réunion d&#39;accueil" in page and 'name="applicants"' in page
     bad = client.post_form("/accueil/inviter", {"meeting": str(meeting.id)})
@@ -138,13 +143,19 @@ def test_the_service_refuses_an_unknown_or_missing_territory() -> None:
 
 
 def test_the_applicants_page_costs_the_same_whatever_the_meetings(client, queries) -> None:  # type: ignore[no-untyped-def]
-    """The invitation's choices name each meeting's group: read with the meetings."""
-    factories.login(client, factories.with_role(Role.FACILITATOR))
+    """The invitation's choices name each meeting's group: read with the meetings, and each
+    group's welcome team asked once."""
+    admin = factories.with_role(Role.ADMIN)
+    factories.login(client, admin)
     _applicant("Awa", ApplicantStatus.NEW)
     counts = []
     for extra in (1, 4):
         for n in range(extra):
-            factories.meeting(title=f"Accueil {extra}-{n}", status=MeetingStatus.CONVENED)
+            factories.meeting(
+                factories.group(),
+                title=f"Accueil {extra}-{n}",
+                status=MeetingStatus.CONVENED,
+            )
         db.session.commit()
         queries.statements.clear()
         page = client.get("/accueil")
@@ -152,3 +163,25 @@ def test_the_applicants_page_costs_the_same_whatever_the_meetings(client, querie
         assert f"Accueil {extra}-{extra - 1}" in page.get_data(as_text=True)
         counts.append(queries.count)
     assert counts[0] == counts[1], counts
+
+
+def test_staff_of_another_group_neither_see_nor_use_its_welcome_meeting(app) -> None:  # type: ignore[no-untyped-def]
+    theirs = factories.meeting(
+        factories.group(), title="Accueil du comité voisin", status=MeetingStatus.OPEN
+    )
+    ours = factories.meeting(factories.group(), title="Notre accueil", status=MeetingStatus.OPEN)
+    awa = _applicant("Awa", ApplicantStatus.NEW)
+    services.invite(awa, theirs, None)
+    for role in (Role.FACILITATOR, Role.TREASURER):
+        staff = factories.person()
+        factories.membership(staff, ours.group, role=role)
+        client = app.test_client()
+        factories.login(client, staff)
+        page = client.get("/accueil").get_data(as_text=True)
+        assert "Notre accueil" in page and "Accueil du comité voisin" not in page
+        assert client.get(f"/accueil/reunions/{theirs.id}").status_code == 404
+        came = client.post_form(f"/accueil/reunions/{theirs.id}/venue/{awa.id}", {})
+        assert came.status_code == 404 and _status(awa) is ApplicantStatus.INVITED
+        forged = {"meeting": str(theirs.id), "applicants": [str(awa.id)]}
+        assert client.post_form("/accueil/inviter", forged).status_code == 422
+        assert client.get(f"/accueil/reunions/{ours.id}").status_code == 200
