@@ -224,5 +224,6 @@ def _read_first_where_declared() -> None:
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt  # before any blueprint adds its rules
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["is_htmx"] = is_htmx  # templates ask flask-htmx the same way
     # Registered before the login and permission hooks, so that it comes before any read.
     app.before_request(_read_first_where_declared)
