@@ -8,6 +8,7 @@ import contextvars
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -110,12 +111,9 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(autouse=True)
-def _transaction(app: Flask) -> Iterator[None]:
-    """Bind the session to one connection whose transaction is rolled back after the test."""
-    with app.app_context():
-        connection = db.engine.connect()
-        transaction = connection.begin()
+@contextmanager
+def _sessions_on(app: Flask, connection: Any) -> Iterator[None]:
+    """The app's sessions on ``connection``, each in a savepoint of its own, for the block."""
     original = db.session
     on_connection = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
 
@@ -134,8 +132,50 @@ def _transaction(app: Flask) -> Iterator[None]:
         db.session.remove()
         context.pop()
         db.session = original
+
+
+@pytest.fixture(scope="module")
+def demo_caisse(app: Flask) -> Iterator[Any]:
+    """The demo caisse, loaded once for a whole module (a load takes seconds) by each worker
+    that runs some of its tests: a module that uses it (every test of it, with ``pytestmark =
+    pytest.mark.usefixtures("demo_caisse")``) holds one connection whose transaction keeps the
+    demo, and each test works in a savepoint of it, rolled back after the test: each starts
+    from the same demo, and the worker's database is as before once the module is done."""
+    from governance.demo import load_demo
+
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+    with _sessions_on(app, connection):
+        load_demo()
+        db.session.commit()
+    try:
+        yield connection
+    finally:
         transaction.rollback()
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app: Flask, request: pytest.FixtureRequest) -> Iterator[None]:
+    """Bind the session to one connection whose transaction is rolled back after the test (in
+    a module on the shared demo, its connection, to a savepoint taken before the test)."""
+    if "demo_caisse" in request.fixturenames:
+        connection = request.getfixturevalue("demo_caisse")
+        transaction = connection.begin_nested()
+        shared = True
+    else:
+        with app.app_context():
+            connection = db.engine.connect()
+            transaction = connection.begin()
+        shared = False
+    try:
+        with _sessions_on(app, connection):
+            yield
+    finally:
+        transaction.rollback()
+        if not shared:
+            connection.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ reaches it (the widest rights first; the visitor again for public pages), for:
 - the document is no wider than the viewport (no sideways scrolling);
 - every control a finger must hit is at least 44×44 px (links inside running text aside);
 - nothing was logged to the console as an error (a refused inline style, a failed request…);
-- axe-core finds no serious or critical violation;
+- axe-core finds no serious or critical violation (in French; English is the same markup);
 - chart text is at least 12 px;
 - a French page writes no number with an English decimal point.
 
@@ -52,7 +52,7 @@ SKIP = re.compile(
     r"\.(csv|json|ics|xlsx|atom|beancount)$|^/api/|^/langue/|^/c/|^/carte|^/seances/presence/"
     r"|^/deconnexion|^/static/"
 )
-MAX_PAGES = 80  # a bound, far above what a role can reach today
+MAX_PAGES = 200  # a bound, far above what a role can reach today (the admin: 90)
 
 CHECK_PAGE = """(french) => {
   const vw = document.documentElement.clientWidth;
@@ -173,11 +173,12 @@ def _links(html: str, here: str, origin: str) -> list[str]:
 
 
 def crawl(
-    browser: Browser, base: str, role: str, lang: str, checked: set[str], axed: set[str]
+    browser: Browser, base: str, role: str, lang: str, checked: set[str]
 ) -> tuple[list[str], int]:
     """Visit what ``role`` can reach that no role before it reached in this language (pages
     for members once for them all, public pages once more as a visitor sees them); axe-core
-    runs once per page over both languages."""
+    runs on the French pages (the English ones are the same markup with other words: axe
+    took half of each language's crawl)."""
     context = browser.new_context(
         viewport=PHONE,
         is_mobile=True,
@@ -222,8 +223,7 @@ def crawl(
             if status >= 400:
                 continue
             found = page.evaluate(CHECK_PAGE, lang == "fr")
-            if key not in axed:
-                axed.add(key)
+            if lang == "fr":
                 page.evaluate(AXE_SOURCE)
                 found += page.evaluate(AXE_RUN)
             if SCREENSHOTS:
@@ -239,18 +239,16 @@ def crawl(
     return problems, len(seen)
 
 
-AXED: set[str] = set()  # shared by both languages
-
-
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_page_fits_a_phone(browser: Browser, live_server: str, lang: str) -> None:
     checked: set[str] = set()
     problems: list[str] = []
     for role in ROLES:
         started = time.perf_counter()
-        found, reached = crawl(browser, live_server, role, lang, checked, AXED)
+        found, reached = crawl(browser, live_server, role, lang, checked)
         print(f"CRAWL {lang} {role}: {reached} pages in {time.perf_counter() - started:.1f} s")
         assert reached >= 3, f"the {role} reached only {reached} pages"
+        assert reached < MAX_PAGES, f"the {role} reached the bound: pages were left unchecked"
         problems += found
     assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
 

@@ -22,7 +22,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from governance.demo import load_demo
 from governance.extensions import db
 from governance.people.models import Group, Role
 from tests import databases, factories
@@ -56,6 +55,8 @@ ARG_TABLES = {
     "scale_id": "scale",
     "visit_id": "visit",
 }
+# Every test here starts from the same demo caisse (tests/conftest.py: demo_caisse).
+pytestmark = pytest.mark.usefixtures("demo_caisse")
 EXAMPLES = 4  # per route: enough to find a crash path, few enough for a 2-core CI
 
 NASTY = st.one_of(
@@ -201,7 +202,6 @@ PARTS = 4  # the walk in four parts, which the suite's workers share
 
 @pytest.mark.parametrize("part", range(PARTS))
 def test_generated_bad_input_never_breaks_anything(app: Flask, client, part: int) -> None:  # type: ignore[no-untyped-def]
-    load_demo()
     walker = _walker()
     db.session.commit()
     factories.login(client, walker)
@@ -246,8 +246,6 @@ def _public_gets(app: Flask) -> list[tuple[str, str]]:
 
 def test_public_pages_take_any_query_without_a_500(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
     """Anonymous GETs of every public route, with huge ids and bad query values."""
-    load_demo()
-    db.session.commit()
     gets = _public_gets(app)
     assert len(gets) > 15
     seen: dict[int, int] = {}

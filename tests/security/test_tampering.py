@@ -17,7 +17,6 @@ from governance.budget import checks, ledger
 from governance.budget.models import Account, AccountKind, LedgerTransaction, Posting
 from governance.cli import verify_command
 from governance.db import utcnow
-from governance.demo import load_demo
 from governance.extensions import db
 from governance.votes import register
 from governance.votes.models import Decision
@@ -54,9 +53,12 @@ def _problems() -> list[str]:
     return found
 
 
+# Both tests start from the same demo caisse (tests/conftest.py: demo_caisse).
+pytestmark = pytest.mark.usefixtures("demo_caisse")
+
+
 @pytest.fixture
 def books(app: Any) -> dict[str, Any]:
-    load_demo()
     open_proposal(members=1)  # a proposal without a decision, to move a decision to
     ledger.close_month(date(2026, 6, 1))
     ledger.close_month(date(2026, 7, 1))
