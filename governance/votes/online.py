@@ -105,7 +105,9 @@ def close_now(round_: Round) -> None:
     services.close_round(round_)
 
 
-def ask(proposal: Proposal, person: Person, text: str, reply_to: int | None = None) -> None:
+def ask(
+    proposal: Proposal, person: Person, text: str, reply_to: int | None = None
+) -> ProposalQuestion:
     """A question under the proposal (or an answer to one), while it is being decided."""
     if proposal.outcome is not None:
         raise DomainError(_l("This proposal is already decided."), "text")
@@ -116,12 +118,12 @@ def ask(proposal: Proposal, person: Person, text: str, reply_to: int | None = No
         parent = db.session.get(ProposalQuestion, reply_to)
         if parent is None or parent.proposal_id != proposal.id:
             raise DomainError(_l("This question is not under this proposal."), "text")
-    db.session.add(
-        ProposalQuestion(
-            proposal_id=proposal.id, person_id=person.id, text=text, reply_to_id=reply_to
-        )
+    question = ProposalQuestion(
+        proposal_id=proposal.id, person_id=person.id, text=text, reply_to_id=reply_to
     )
+    db.session.add(question)
     db.session.flush()
+    return question
 
 
 def thread(proposal: Proposal) -> list[tuple[ProposalQuestion, list[ProposalQuestion]]]:

@@ -21,7 +21,7 @@ from governance.votes import online, policy
 from governance.votes.forms import NextRoundForm, OnlineForm, QuestionForm
 from governance.votes.models import DecisionKind, Proposal, Round
 from governance.votes.routes import _confirm, bp, proposal_page
-from governance.web import field_error, form_status, render
+from governance.web import form_status, render, save
 
 
 @rule
@@ -35,10 +35,10 @@ def can_decide_online(person: Any, group: Group) -> bool:
 def online_new(group: Group) -> Response:
     form = OnlineForm()
     del form.presenter_id  # who puts it online presents it
-    status = 200
-    if form.validate_on_submit():
-        try:
-            proposal = online.start(
+    if form.validate_on_submit() and (
+        proposal := save(
+            form,
+            lambda: online.start(
                 group,
                 form.title.data,
                 form.text.data,
@@ -47,35 +47,25 @@ def online_new(group: Group) -> Response:
                 current_user,
                 form.effect.data or "",
                 form.review_on.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-            status = 422
-        else:
-            db.session.commit()
-            mail.deliver_pending()
-            flash(_("The proposal is online: the members are told."), "success")
-            return redirect(url_for("votes.proposal", proposal_id=proposal.id))
-    status = max(status, form_status(form))
-    return render("votes/online_new.html", form=form, group=group, status=status)
+            ),
+        )
+    ):
+        mail.deliver_pending()
+        flash(_("The proposal is online: the members are told."), "success")
+        return redirect(url_for("votes.proposal", proposal_id=proposal.id))
+    return render("votes/online_new.html", form=form, group=group, status=form_status(form))
 
 
 @bp.post("/propositions/<int:proposal_id>/questions")
 @access(policy.PROPOSAL)
 def question_ask(proposal: Proposal) -> Response:
     form = QuestionForm()
-    if form.validate_on_submit():
-        reply_to = request.form.get("reply_to", type=int)
-        try:
-            online.ask(proposal, current_user, form.text.data, reply_to)
-        except DomainError as error:
-            db.session.rollback()
-            field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your question is under the proposal."), "success")
-            return redirect(url_for("votes.proposal", proposal_id=proposal.id, _anchor="questions"))
+    reply_to = request.form.get("reply_to", type=int)
+    if form.validate_on_submit() and save(
+        form, lambda: online.ask(proposal, current_user, form.text.data, reply_to)
+    ):
+        flash(_("Your question is under the proposal."), "success")
+        return redirect(url_for("votes.proposal", proposal_id=proposal.id, _anchor="questions"))
     return proposal_page(proposal, status=422, question_form=form)
 
 
