@@ -61,8 +61,10 @@ def online_new(group: Group) -> Response:
 def question_ask(proposal: Proposal) -> Response:
     form = QuestionForm()
     reply_to = request.form.get("reply_to", type=int)
+    # Decided meanwhile: the page comes back without the question form, the refusal above it.
+    shown = None if proposal.outcome is None else (lambda e: flash(str(e.message), "error"))
     if form.validate_on_submit() and save(
-        form, lambda: online.ask(proposal, current_user, form.text.data, reply_to)
+        form, lambda: online.ask(proposal, current_user, form.text.data, reply_to), shown
     ):
         flash(_("Your question is under the proposal."), "success")
         return redirect(url_for("votes.proposal", proposal_id=proposal.id, _anchor="questions"))

@@ -15,7 +15,7 @@ from governance.db import utcnow
 from governance.extensions import db
 from governance.jobs.queue import queue
 from governance.people.models import QuorumKind, Role
-from governance.votes.models import Decision, Objection, Proposal, Round
+from governance.votes.models import Decision, Objection, Proposal, ProposalQuestion, Round
 from tests import factories
 
 
@@ -139,6 +139,14 @@ def test_an_online_round_with_an_objection_a_new_version_and_a_deadline(
     assert "décidée en ligne" in shown
     verify = runner.invoke(args=["verify"])
     assert "Decisions: OK" in verify.output
+    # Decided meanwhile: a question is refused by the service, the refusal shown above the
+    # page (which no longer has the question form).
+    late_question = a.post_form(f"/propositions/{proposal_id}/questions", {"text": "Et après ?"})
+    html = late_question.get_data(as_text=True)
+    main = html[html.find("<main") :]
+    assert late_question.status_code == 422, main[:3000]
+    assert "déjà décidée" in html, main[:6000]
+    assert db.session.scalar(select(func.count()).select_from(ProposalQuestion)) == 1
 
 
 def test_no_quorum_online_decides_nothing_and_rules_are_kept(app: Any, smtp: Any) -> None:
