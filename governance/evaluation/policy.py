@@ -17,6 +17,11 @@ BELOW_LINE = frozenset(i for i, (_low, high) in enumerate(BRACKETS) if high <= P
 K = TypeVar("K")
 
 
+def shows(people: int) -> bool:
+    """Enough people for anything about them to be shown."""
+    return people >= MIN_CELL
+
+
 def below_line(bracket: int | None) -> bool | None:
     return None if bracket is None else bracket in BELOW_LINE
 

@@ -40,6 +40,11 @@ class Composition:
     facts: list[Distribution]
 
     @property
+    def shown(self) -> bool:
+        """Enough people for the figures to be shown at all."""
+        return policy.shows(self.people)
+
+    @property
     def met(self) -> bool:
         return self.aim is policy.Aim.MET
 
@@ -50,9 +55,7 @@ class Composition:
     @property
     def told(self) -> bool:
         """Enough members, and enough of them said, to write the figure."""
-        return (
-            self.people >= policy.MIN_CELL and self.below is not None and (self.met or self.missed)
-        )
+        return self.shown and self.below is not None and (self.met or self.missed)
 
 
 def _distribution(fact: str, keys: Iterable[Any], values: list[Any]) -> Distribution:
@@ -112,7 +115,7 @@ def _with_aim(
         group,
         people,
         shown["below"],
-        not_said if not_said == 0 or not_said >= policy.MIN_CELL else None,
+        not_said if not_said == 0 or policy.shows(not_said) else None,
         policy.majority_below(people, below, not_said),
         facts,
     )

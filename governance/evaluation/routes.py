@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from governance.access import access
-from governance.evaluation import labels, queries, services
+from governance.evaluation import labels, policy, queries, services
 from governance.evaluation.forms import ConfirmForm, ProfileForm
 from governance.evaluation.models import AgeBand, CameBy, FoodAid, Gender, Profile
 from governance.people import policy as people_policy
@@ -31,7 +31,7 @@ ENUMS: dict[str, Any] = {
 
 @bp.app_context_processor
 def _labels() -> dict[str, object]:
-    return {"evaluation_labels": labels}
+    return {"evaluation_labels": labels, "evaluation_min_cell": policy.MIN_CELL}
 
 
 def _facts(form: ProfileForm) -> dict[str, Any]:

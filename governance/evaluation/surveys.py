@@ -16,6 +16,7 @@ from governance.budget.models import Household, HouseholdStatus
 from governance.conventionnement.services import check_questionnaire, question_codes
 from governance.db import utcnow
 from governance.errors import DomainError
+from governance.evaluation import policy
 from governance.evaluation.models import (
     Audience,
     SurveyAnswer,
@@ -242,7 +243,7 @@ class WaveRate:
 @dataclass(frozen=True)
 class QuestionResult:
     question: dict[str, Any]
-    counts: list[list[int]]  # per choice (in order), per wave
+    counts: list[list[int | None]]  # per wave, per choice (in order); None: hidden
     # per later wave: (wave, people who answered it there and in the first wave, of them
     # those whose answer changed)
     later: list[tuple[SurveyWave, int, int]]
@@ -287,7 +288,8 @@ def results(campaign: SurveyCampaign, on: date) -> tuple[list[WaveRate], list[Qu
         counts = []
         for wave in campaign.waves:
             tally = Counter(a.get(code) for (w, _p), a in given.items() if w == wave.id)
-            counts.append([tally[v] for v in values])
+            shown = policy.hide_small({v: tally[v] for v in values})  # as every count shown
+            counts.append([shown[v] for v in values])
         later = []
         for wave in campaign.waves[1:]:  # the same people's baseline and later answers
             both = [

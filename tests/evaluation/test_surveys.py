@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from governance.evaluation import surveys
+from governance.evaluation import policy, surveys
 from governance.evaluation.models import Audience, SurveyCampaign
 from governance.evaluation.survey_defaults import FOOD_HABITS
 from governance.extensions import db
@@ -36,7 +36,7 @@ def _answer(client, wave_id: int, first: dict, second: dict) -> None:  # type: i
     assert client.post_form(f"/compte/enquetes/{wave_id}/3", {}).status_code == 302
 
 
-def test_three_households_two_waves_one_on_paper(app) -> None:  # type: ignore[no-untyped-def]
+def test_three_households_two_waves_one_on_paper(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     a, b, c = _three_households()
     facilitator = factories.with_role(Role.FACILITATOR)
     staff = app.test_client()
@@ -81,6 +81,12 @@ def test_three_households_two_waves_one_on_paper(app) -> None:  # type: ignore[n
     factories.login(client_b, b)
     client_b.post_form(f"/compte/enquetes/{second.id}/1", {"fruits_veg": "weekly"})
 
+    # Three households: every count of 1 to 4 is hidden, as on every page of counts…
+    _rates, hidden = surveys.results(campaign, date.today())
+    fruits = next(q for q in hidden if q.question["code"] == "fruits_veg")
+    assert fruits.counts == [[None, None, None], [None, 0, 0], [0, 0, 0]]
+    # …and the counting itself, seen with the smallest cell brought down to one person:
+    monkeypatch.setattr(policy, "MIN_CELL", 1)
     rates, questions = surveys.results(campaign, date.today())
     assert [(r.asked, r.answered, r.on_paper, r.permille) for r in rates] == [
         (3, 3, 1, 1000),
