@@ -193,6 +193,22 @@ def phone(browser: Browser, live_server: str) -> Iterator[Any]:
 
 
 @pytest.fixture
+def no_js(browser: Browser, live_server: str) -> Iterator[Page]:
+    """A phone whose browser runs no JavaScript at all (this test's phone only)."""
+    context: BrowserContext = browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+        base_url=live_server,
+        java_script_enabled=False,
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def page(phone: Any) -> Page:
     return phone()
 

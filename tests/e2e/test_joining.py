@@ -6,33 +6,15 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE, check_a11y, seed, visit
 
 SHOTS = Path(tempfile.gettempdir()) / "tablee-joining-shots"  # looked at by hand
-
-
-@pytest.fixture
-def no_js(browser: Browser, live_server: str) -> Iterator[Page]:
-    """A phone whose browser runs no JavaScript at all (this test's phone only)."""
-    context: BrowserContext = browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="fr-FR",
-        base_url=live_server,
-        java_script_enabled=False,
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_a_visitor_applies_without_javascript(no_js: Page, page: Page) -> None:

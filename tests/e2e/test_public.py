@@ -5,28 +5,11 @@ needs JavaScript: the pages the no-JavaScript phone sees are checked by the test
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE, check_a11y, visit
-
-
-@pytest.fixture
-def no_js(browser: Browser, live_server: str) -> Iterator[Page]:
-    """A phone whose browser runs no JavaScript at all."""
-    context: BrowserContext = browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="fr-FR",
-        base_url=live_server,
-        java_script_enabled=False,
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.mark.parametrize(
