@@ -245,8 +245,8 @@ class QuestionResult:
     question: dict[str, Any]
     counts: list[list[int | None]]  # per wave, per choice (in order); None: hidden
     # per later wave: (wave, people who answered it there and in the first wave, of them
-    # those whose answer changed)
-    later: list[tuple[SurveyWave, int, int]]
+    # those whose answer changed, or None: hidden)
+    later: list[tuple[SurveyWave, int, int | None]]
 
 
 def results(campaign: SurveyCampaign, on: date) -> tuple[list[WaveRate], list[QuestionResult]]:
@@ -298,7 +298,12 @@ def results(campaign: SurveyCampaign, on: date) -> tuple[list[WaveRate], list[Qu
                 if w == first
             ]
             both = [(x, y) for x, y in both if x and y]
-            later.append((wave, len(both), sum(1 for x, y in both if x != y)))
+            changed = sum(1 for x, y in both if x != y)
+            # who changed: hidden when they, or those who did not, are 1 to 4 people (a 0
+            # beside a small total would tell as much)
+            shown = policy.hide_small({"changed": changed, "same": len(both) - changed})
+            told = not both or policy.shows(len(both))
+            later.append((wave, len(both), shown["changed"] if told else None))
         found.append(QuestionResult(question, counts, later))
     return rates, found
 

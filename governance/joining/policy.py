@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from governance.access import Loader, rule
 from governance.budget.models import Household
 from governance.extensions import db
 from governance.people import queries as people_queries
-from governance.people.models import Membership, Role
+from governance.people.models import Role
 from governance.people.policy import is_admin, roles_in, signed_in
 from governance.people.services import current_roles
+from governance.sessions import policy as sessions_policy
+from governance.sessions import queries as sessions_queries
 from governance.sessions.models import Meeting
 
 
@@ -47,16 +47,7 @@ def welcomes_at(person: Any, meetings: list[Any]) -> list[Any]:
         return []
     if is_admin(person):
         return list(meetings)
-    today = date.today()
-    groups = set(
-        db.session.scalars(
-            select(Membership.group_id).where(
-                Membership.person_id == person.id,
-                Membership.role.in_(WELCOME_TEAM),
-                Membership.is_current(today),
-            )
-        )
-    )
+    groups = sessions_queries.groups_with_roles(person, WELCOME_TEAM, date.today())
     return [m for m in meetings if m.group_id in groups or m.facilitator_id == person.id]
 
 
@@ -76,10 +67,6 @@ def household_from_url(household_id: int) -> Household | None:
 HOUSEHOLD = Loader("household", household_from_url)
 
 
-def meeting_from_url(meeting_id: int) -> Meeting | None:
-    return db.session.get(Meeting, meeting_id)
-
-
 # A welcome meeting's list of invited households: staff of other groups are told it is not
 # there (404), like any other group's meeting.
-WELCOME = Loader("meeting", meeting_from_url, can_welcome_at)
+WELCOME = Loader("meeting", sessions_policy.meeting_from_url, can_welcome_at)

@@ -85,6 +85,10 @@ def test_three_households_two_waves_one_on_paper(app, monkeypatch) -> None:  # t
     _rates, hidden = surveys.results(campaign, date.today())
     fruits = next(q for q in hidden if q.question["code"] == "fruits_veg")
     assert fruits.counts == [[None, None, None], [None, 0, 0], [0, 0, 0]]
+    assert [(w.number, both, changed) for w, both, changed in fruits.later] == [
+        (2, 1, None),  # one person answered both waves: whether they changed is not told
+        (3, 0, 0),
+    ]
     # …and the counting itself, seen with the smallest cell brought down to one person:
     monkeypatch.setattr(policy, "MIN_CELL", 1)
     rates, questions = surveys.results(campaign, date.today())
