@@ -19,6 +19,7 @@ from governance.conventionnement.models import PointOfSale, PosStatus
 from governance.extensions import db
 from governance.people.models import GroupKind, Role, Territory
 from governance.sessions.models import Meeting, MeetingStatus
+from governance.sessions.services import local_day
 from tests import factories
 from tests.e2e.conftest import check_a11y, committee_in_the_room, seed, visit
 from tests.e2e.test_foundation import log_in
@@ -45,7 +46,12 @@ def _local_committee(app: Flask) -> dict[str, Any]:
         for person in people:
             factories.membership(person, group)
         factories.membership(people[0], group, Role.FACILITATOR)
-        soon = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=90)
+        # Later today where the caisse is: a meeting opens on its own day only (90 minutes on
+        # failed every evening from 22:30 in Paris, the meeting then falling on the next day).
+        now = datetime.now(UTC).replace(microsecond=0)
+        soon = now + timedelta(minutes=90)
+        while local_day(soon) != local_day(now):
+            soon -= timedelta(minutes=10)
         session = factories.meeting(group, title="Comité local, séance d'essai", starts_at=soon)
         session.status = MeetingStatus.CONVENED
         session.notified_version = session.agenda_version
